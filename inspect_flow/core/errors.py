@@ -1,0 +1,76 @@
+"""Domain errors. Each carries a stable code and a message in Vietnamese and in English.
+
+Front ends show :attr:`DomainError.message` (Vietnamese, the default) or :attr:`DomainError.message_en`;
+the CLI prints one line and exits non-zero, the web shows it beside the field, the API returns
+``application/problem+json`` with the code.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def current_language() -> str:
+    """Return the language for messages outside a web request: ``INSPECT_FLOW_LANG`` (vi by default)."""
+    lang = os.environ.get('INSPECT_FLOW_LANG', 'vi').lower()
+    return 'en' if lang.startswith('en') else 'vi'
+
+
+class DomainError(Exception):
+    """A refusal the user can act on. Never a bug.
+
+    :param code: a stable machine-readable code, e.g. ``plan.not_found``
+    :param vi: the message in Vietnamese
+    :param en: the message in English
+    :param field: the input field the error concerns, when there is one
+    :param details: extra structured data (e.g. the list of unmet rules)
+    """
+
+    status = 400
+
+    def __init__(self, code: str, vi: str, en: str, *, field: str | None = None, details: list | None = None):
+        self.code = code
+        self.message_vi = vi
+        self.message_en = en
+        self.field = field
+        self.details = details or []
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The message in the current language."""
+        return self.localized(current_language())
+
+    def localized(self, lang: str) -> str:
+        """Return the message in *lang* (``vi`` or ``en``)."""
+        return self.message_en if lang == 'en' else self.message_vi
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DomainError):
+    """The object named by the user does not exist."""
+
+    status = 404
+
+
+class InvalidInput(DomainError):
+    """The input is malformed or violates a rule about its value."""
+
+    status = 422
+
+
+class Conflict(DomainError):
+    """The input clashes with existing data (a duplicate, a stale version)."""
+
+    status = 409
+
+
+class TransitionRefused(DomainError):
+    """A workflow step was refused: wrong state, or a guard rule is not met.
+
+    ``details`` holds one ``{'rule': code, 'message': ..., 'message_en': ...}`` per unmet rule.
+    """
+
+    status = 409
