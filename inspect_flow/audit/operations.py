@@ -1,0 +1,91 @@
+"""Writing the audit trail. Every write goes through here, in the caller's session and transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.orm import object_session
+
+from inspect_flow.audit.models import AuditEntry
+
+logger = logging.getLogger('inspect_flow.audit')
+
+
+def _plan_id(obj: Any) -> int | None:  # noqa: ANN401
+    if type(obj).__name__ == 'Plan':
+        return obj.id
+    return getattr(obj, 'plan_id', None)
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _add(obj: Any, entry: AuditEntry) -> AuditEntry:  # noqa: ANN401
+    session = object_session(obj)
+    if session is None:
+        raise RuntimeError(f'{obj!r} is not attached to a session; cannot audit it')
+    if obj.id is None:
+        session.flush()
+        entry.entity_id = obj.id
+        entry.plan_id = _plan_id(obj)
+    session.add(entry)
+    logger.info('%s %s#%s by %s', entry.action, entry.entity_type, entry.entity_id, entry.actor)
+    return entry
+
+
+def record_transition(obj: Any, *, trigger: str, from_state: str, to_state: str, actor: str,  # noqa: ANN401
+                      comment: str | None = None, data: dict | None = None) -> AuditEntry:
+    """Record a state change of *obj*."""
+    return _add(obj, AuditEntry(
+        actor=actor, plan_id=_plan_id(obj), entity_type=type(obj).__name__.lower(), entity_id=obj.id,
+        action='transition', trigger=trigger, from_state=str(from_state), to_state=str(to_state),
+        changes=data or {}, comment=comment,
+    ))
+
+
+def record_create(obj: Any, *, actor: str, fields: dict | None = None, comment: str | None = None) -> AuditEntry:  # noqa: ANN401
+    """Record the creation of *obj* with its initial values."""
+    return _add(obj, AuditEntry(
+        actor=actor, plan_id=_plan_id(obj), entity_type=type(obj).__name__.lower(), entity_id=obj.id,
+        action='create', changes={k: [None, _plain(v)] for k, v in (fields or {}).items()}, comment=comment,
+    ))
+
+
+def record_delete(obj: Any, *, actor: str, fields: dict | None = None, comment: str | None = None) -> AuditEntry:  # noqa: ANN401
+    """Record the deletion of *obj* with the values it had."""
+    return _add(obj, AuditEntry(
+        actor=actor, plan_id=_plan_id(obj), entity_type=type(obj).__name__.lower(), entity_id=obj.id,
+        action='delete', changes={k: [_plain(v), None] for k, v in (fields or {}).items()}, comment=comment,
+    ))
+
+
+def record_update(obj: Any, *, actor: str, changes: dict, comment: str | None = None) -> AuditEntry:  # noqa: ANN401
+    """Record an edit of *obj* given as ``{field: [old, new]}``."""
+    return _add(obj, AuditEntry(
+        actor=actor, plan_id=_plan_id(obj), entity_type=type(obj).__name__.lower(), entity_id=obj.id,
+        action='update', changes={k: [_plain(a), _plain(b)] for k, (a, b) in changes.items()}, comment=comment,
+    ))
+
+
+def apply_changes(obj: Any, values: dict[str, Any], *, actor: str, comment: str | None = None) -> dict:  # noqa: ANN401
+    """Set *values* on *obj* and record one audit row with every field that really changed.
+
+    :return: ``{field: [old, new]}`` of the changed fields (empty when nothing changed: no row is written)
+    """
+    changes = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            changes[key] = [old, new]
+            setattr(obj, key, new)
+    if changes:
+        record_update(obj, actor=actor, changes=changes, comment=comment)
+    return changes

@@ -1,0 +1,188 @@
+"""Administration commands: init, demo, serve, and the reference data (units, bodies, people)."""
+
+from __future__ import annotations
+
+import time as _time
+
+import click
+import sqlalchemy as sa
+
+from inspect_flow.cli.context import DATE, CliContext, echo_json, pass_ctx
+
+
+@click.command()
+@click.option('--no-units', is_flag=True, help='Do not load the 2019 Bến Tre administrative units.')
+@pass_ctx
+def init(ctx: CliContext, no_units: bool) -> None:
+    """Create or upgrade the database (Alembic migrations) and load the administrative units."""
+    from inspect_flow.core import migrate
+    from inspect_flow.units.operations import load_ben_tre_2019
+
+    before = migrate.current_revision(ctx.engine)
+    migrate.upgrade(ctx.engine)
+    after = migrate.current_revision(ctx.engine)
+    if before == after:
+        click.echo(ctx.msg(f'Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).', f'The database is up to date ({after}).'))
+    else:
+        click.echo(ctx.msg(f'Đã nâng cấp cơ sở dữ liệu: {before or "(trống)"} → {after}.',
+                           f'Upgraded the database: {before or "(empty)"} → {after}.'))
+    if not no_units:
+        with ctx.session() as session:
+            added = load_ben_tre_2019(session)
+        if any(added.values()):
+            click.echo(ctx.msg(
+                f'Đã nạp {added["district"]} đơn vị cấp huyện và {added["commune"]} đơn vị cấp xã của tỉnh Bến Tre (2019).',
+                f'Loaded {added["district"]} district-level and {added["commune"]} commune-level units of Bến Tre (2019).'))
+
+
+@click.command()
+@click.option('--through', type=click.Choice(['planning', 'scheduling', 'visiting', 'findings', 'conclusions',
+                                              'closed']), default='closed', show_default=True,
+              help='The stage to take the round to.')
+@pass_ctx
+def demo(ctx: CliContext, through: str) -> None:
+    """Load the 2019 Bến Tre round (plan 1245/KH-BCĐCCTMTQG) and advance it to a stage. Safe to run twice."""
+    from inspect_flow.core import migrate
+    from inspect_flow.demo.round2019 import run_demo
+
+    started = _time.perf_counter()
+    migrate.upgrade(ctx.engine)
+    with ctx.session() as session:
+        plan, done = run_demo(session, through)
+        reference, state = plan.reference, plan.state
+    elapsed = _time.perf_counter() - started
+    for line in done:
+        click.echo(f'- {line}')
+    if not done:
+        click.echo(ctx.msg('Không có gì thay đổi: vòng kiểm tra mẫu đã ở giai đoạn này.',
+                           'Nothing to do: the demo round is already at that stage.'))
+    click.echo(ctx.msg(f'Kế hoạch {reference}: {state.value} ({elapsed:.2f} giây).',
+                       f'Plan {reference}: {state.value} ({elapsed:.2f} s).'))
+
+
+@click.command()
+@click.option('--host', default='127.0.0.1', show_default=True)
+@click.option('--port', default=5000, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: CliContext, host: str, port: int) -> None:
+    """Serve the web application (development server)."""
+    from inspect_flow import create_app
+
+    app = create_app({'DATABASE_URL': ctx.db_url} if ctx.db_url else None)
+    app.run(host=host, port=port, debug=False)
+
+
+# --- administrative units --------------------------------------------------------------------------------
+
+@click.group()
+def units() -> None:
+    """Administrative units (đơn vị hành chính), effective-dated."""
+
+
+@units.command('list')
+@click.option('--on', 'day', type=DATE, help='The day the units must be valid on (default: 05/07/2019).')
+@click.option('--district', metavar='CODE', help='Only the communes of this district.')
+@click.option('--level', type=click.Choice(['province', 'district', 'commune']))
+@click.option('--json', 'as_json', is_flag=True, help='Print JSON.')
+@pass_ctx
+def units_list(ctx: CliContext, day, district: str | None, level: str | None, as_json: bool) -> None:  # noqa: ANN001
+    """List the units valid on a day."""
+    from datetime import date
+
+    from inspect_flow.units.models import UnitLevel
+    from inspect_flow.units.operations import get_unit, units_on
+
+    day = day or date(2019, 7, 5)
+    with ctx.session() as session:
+        rows = units_on(session, day, UnitLevel(level) if level else None)
+        if district:
+            parent = get_unit(session, district, day)
+            rows = [u for u in rows if u.parent_id == parent.id]
+        data = [{'code': u.code, 'name': u.full_name, 'level': u.level.value,
+                 'parent': u.parent.code if u.parent else None} for u in rows]
+    if as_json:
+        echo_json(data)
+        return
+    for row in data:
+        click.echo(f'{row["code"]:>6}  {row["level"]:<8}  {row["name"]}')
+
+
+# --- issuing bodies --------------------------------------------------------------------------------------
+
+@click.group()
+def bodies() -> None:
+    """Issuing bodies (cơ quan ban hành)."""
+
+
+@bodies.command('add')
+@click.option('--slug', required=True, help='A short key, e.g. bcd-ctmtqg-ben-tre.')
+@click.option('--name', required=True, help='The full name.')
+@click.option('--abbreviation', required=True, help='The abbreviation used in symbols, e.g. BCĐCCTMTQG.')
+@click.option('--header-line', 'header_lines', multiple=True, help='A line of the name in the header (repeat).')
+@click.option('--parent-header', help='The parent body printed above it, e.g. "UBND TỈNH BẾN TRE".')
+@click.option('--place', required=True, help='The place name of the date line, e.g. Bến Tre.')
+@pass_ctx
+def bodies_add(ctx: CliContext, slug, name, abbreviation, header_lines, parent_header, place) -> None:  # noqa: ANN001
+    """Add an issuing body."""
+    from inspect_flow.units.operations import add_issuing_body
+
+    with ctx.session() as session:
+        body = add_issuing_body(session, slug=slug.strip(), name=name.strip(), abbreviation=abbreviation.strip().upper(),
+                                header_lines=list(header_lines) or [name.upper()], place_name=place.strip(),
+                                parent_header=parent_header)
+        click.echo(f'{body.slug}: {body.name}')
+
+
+@bodies.command('list')
+@pass_ctx
+def bodies_list(ctx: CliContext) -> None:
+    """List the issuing bodies."""
+    from inspect_flow.units.models import IssuingBody
+
+    with ctx.session() as session:
+        for b in session.scalars(sa.select(IssuingBody).order_by(IssuingBody.slug)):
+            click.echo(f'{b.slug:<24} {b.abbreviation:<14} {b.name}')
+
+
+# --- people ----------------------------------------------------------------------------------------------
+
+@click.group()
+def people() -> None:
+    """People: inspectors, local officials, signers."""
+
+
+@people.command('add')
+@click.option('--name', required=True, help='Full name.')
+@click.option('--title', default='', help='Official title (chức vụ).')
+@click.option('--agency', default='', help='Agency (cơ quan).')
+@click.option('--unit', 'unit_code', metavar='CODE', help='GSO code of the unit the person works in.')
+@click.option('--on', 'day', type=DATE, help='The day the unit code refers to (default 05/07/2019).')
+@pass_ctx
+def people_add(ctx: CliContext, name, title, agency, unit_code, day) -> None:  # noqa: ANN001
+    """Add a person; prints the new id."""
+    from datetime import date
+
+    from inspect_flow.units.operations import add_person, get_unit
+
+    with ctx.session() as session:
+        unit = get_unit(session, unit_code, day or date(2019, 7, 5)) if unit_code else None
+        person = add_person(session, full_name=name, title=title, agency=agency, unit=unit)
+        click.echo(f'{person.id}: {person.full_name}')
+
+
+@people.command('list')
+@click.option('--json', 'as_json', is_flag=True)
+@pass_ctx
+def people_list(ctx: CliContext, as_json: bool) -> None:
+    """List people."""
+    from inspect_flow.units.models import Person
+
+    with ctx.session() as session:
+        data = [{'id': p.id, 'name': p.full_name, 'title': p.title, 'agency': p.agency,
+                 'unit': p.unit.code if p.unit else None}
+                for p in session.scalars(sa.select(Person).order_by(Person.id))]
+    if as_json:
+        echo_json(data)
+        return
+    for p in data:
+        click.echo(f'{p["id"]:>4}  {p["name"]:<28} {p["title"]}, {p["agency"]}')

@@ -1,0 +1,239 @@
+"""Writes on findings, conclusions, recommendations and follow-up reports; every edit is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from inspect_flow.audit.operations import apply_changes, record_create
+from inspect_flow.core.clock import today as clock_today
+from inspect_flow.core.db import utcnow
+from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.findings.models import (
+    Conclusion,
+    Finding,
+    FindingKind,
+    FindingSource,
+    FindingStatus,
+    FollowUpReport,
+    Recommendation,
+    Severity,
+)
+from inspect_flow.plans.models import Plan, Team
+from inspect_flow.plans.operations import require_stage
+from inspect_flow.plans.scheduling import active_visits
+from inspect_flow.units.models import AdminUnit, IssuingBody, Person
+from inspect_flow.visits.models import Visit
+from inspect_flow.workflow.machines import fire
+from inspect_flow.workflow.states import PlanState, RecommendationState, VisitState, state_label
+
+FINDING_STAGES = (PlanState.visiting, PlanState.findings, PlanState.conclusions)
+CONCLUSION_STAGES = (PlanState.findings, PlanState.conclusions)
+
+
+def _text(value: str | None, field: str) -> str:
+    value = (value or '').strip()
+    if not value:
+        raise InvalidInput(f'{field}.required', 'Phải nhập nội dung.', 'The text is required.', field=field)
+    return value
+
+
+def _version_check(obj, expected_version: int | None) -> None:  # noqa: ANN001
+    if expected_version is not None and expected_version != obj.version_id:
+        raise Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                       'Someone else changed this in the meantime; reload and edit again.')
+
+
+def add_finding(session: Session, plan: Plan, *, kind: FindingKind, category: str, text: str, actor: str,
+                visit: Visit | None = None, severity: Severity | None = None,
+                source: FindingSource = FindingSource.observation, evidence: list | None = None,
+                status: FindingStatus = FindingStatus.accepted, checklist_item_id: str | None = None,
+                rule_id: str | None = None) -> Finding:
+    """Record a finding of the round, usually from one visit.
+
+    :raise Conflict: the plan's stage or the visit's state does not allow it
+    :raise InvalidInput: empty category or text
+    """
+    require_stage(plan, *FINDING_STAGES, action_vi='ghi nhận kết quả kiểm tra', action_en='record findings')
+    if visit is not None and visit.state not in (VisitState.in_progress, VisitState.returned, VisitState.submitted):
+        raise Conflict('finding.visit_locked',
+                       f'Buổi làm việc đang ở trạng thái "{state_label(visit.state)}", không thêm kết quả được.',
+                       f'The visit is "{state_label(visit.state, "en")}"; findings cannot be added to it.')
+    if kind == FindingKind.achievement:
+        severity = None  # severity grades shortcomings only
+    finding = Finding(plan_id=plan.id, visit=visit, kind=kind, category=_text(category, 'category'),
+                      text=_text(text, 'text'), severity=severity, source=source, evidence=list(evidence or []),
+                      status=status, checklist_item_id=checklist_item_id, rule_id=rule_id, created_by=actor)
+    session.add(finding)
+    session.flush()
+    record_create(finding, actor=actor, fields={'kind': kind, 'category': finding.category, 'text': finding.text,
+                                                'status': status})
+    return finding
+
+
+def get_finding(session: Session, finding_id: int | str) -> Finding:
+    """Return the finding with *finding_id*, or raise :class:`NotFound`."""
+    finding = session.get(Finding, int(finding_id)) if str(finding_id).isdigit() else None
+    if finding is None:
+        raise NotFound('finding.not_found', f'Không tìm thấy kết quả số {finding_id}.', f'No finding {finding_id}.')
+    return finding
+
+
+def update_finding(session: Session, finding: Finding, values: dict, *, actor: str,
+                   expected_version: int | None = None) -> dict:
+    """Edit a finding (kind, category, text, severity, status, evidence); audited with from → to.
+
+    :raise Conflict: stale version, or the plan's stage does not allow edits
+    """
+    plan = session.get(Plan, finding.plan_id)
+    require_stage(plan, *FINDING_STAGES, action_vi='sửa kết quả kiểm tra', action_en='edit findings')
+    _version_check(finding, expected_version)
+    allowed = {'kind', 'category', 'text', 'severity', 'status', 'evidence', 'source'}
+    unknown = set(values) - allowed
+    if unknown:
+        raise InvalidInput('finding.unknown_field', f'Không sửa được trường: {", ".join(sorted(unknown))}.',
+                           f'These fields cannot be edited: {", ".join(sorted(unknown))}.')
+    for key in ('category', 'text'):
+        if key in values:
+            values[key] = _text(values[key], key)
+    changes = apply_changes(finding, values, actor=actor)
+    if changes:
+        finding.updated_dt = utcnow()
+    session.flush()
+    return changes
+
+
+def add_conclusion(session: Session, plan: Plan, district: AdminUnit, *, summary: str, actor: str,
+                   team: Team | None = None) -> Conclusion:
+    """Record the team leader's conclusion for a visited district.
+
+    :raise InvalidInput: the district was not visited in this round
+    :raise Conflict: the district already has a conclusion
+    """
+    require_stage(plan, *CONCLUSION_STAGES, action_vi='ghi kết luận', action_en='record a conclusion')
+    visits = [v for v in active_visits(plan) if v.district_id == district.id]
+    if not visits:
+        raise InvalidInput('conclusion.not_visited', f'{district.full_name} không có buổi làm việc nào trong đợt này.',
+                           f'{district.full_name} was not visited in this round.', field='district')
+    exists = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
+                                                         Conclusion.district_id == district.id)).first()
+    if exists is not None:
+        raise Conflict('conclusion.exists', f'{district.full_name} đã có kết luận.',
+                       f'{district.full_name} already has a conclusion.', field='district')
+    conclusion = Conclusion(plan_id=plan.id, district=district, team=team or visits[0].team,
+                            summary=(summary or '').strip(), created_by=actor)
+    session.add(conclusion)
+    session.flush()
+    record_create(conclusion, actor=actor, fields={'district': district.code, 'summary': conclusion.summary})
+    return conclusion
+
+
+def add_recommendation(session: Session, plan: Plan, *, text: str, addressee_label: str, actor: str,
+                       deadline: date | None = None, conclusion: Conclusion | None = None,
+                       finding: Finding | None = None, addressee_unit: AdminUnit | None = None,
+                       addressee_body: IssuingBody | None = None) -> Recommendation:
+    """Record a recommendation to a unit or body, with its deadline; it starts ``open``.
+
+    :raise InvalidInput: empty text or addressee, or a deadline before the fieldwork ended
+    """
+    require_stage(plan, *CONCLUSION_STAGES, action_vi='ghi kiến nghị', action_en='record a recommendation')
+    text = _text(text, 'text')
+    addressee_label = _text(addressee_label, 'addressee')
+    if deadline is not None and deadline < plan.fieldwork_start:
+        raise InvalidInput('recommendation.bad_deadline', 'Thời hạn thực hiện phải sau ngày bắt đầu kiểm tra.',
+                           'The deadline must be after the fieldwork started.', field='deadline')
+    number = 1
+    if conclusion is not None:
+        number = len(conclusion.recommendations) + 1
+    rec = Recommendation(plan_id=plan.id, conclusion=conclusion, finding=finding, number=number, text=text,
+                         addressee_label=addressee_label, addressee_unit=addressee_unit, addressee_body=addressee_body,
+                         deadline=deadline, state=RecommendationState.open, created_by=actor)
+    session.add(rec)
+    session.flush()
+    record_create(rec, actor=actor, fields={'text': text, 'addressee': addressee_label, 'deadline': deadline})
+    return rec
+
+
+def get_recommendation(session: Session, rec_id: int | str) -> Recommendation:
+    """Return the recommendation with *rec_id*, or raise :class:`NotFound`."""
+    rec = session.get(Recommendation, int(rec_id)) if str(rec_id).isdigit() else None
+    if rec is None:
+        raise NotFound('recommendation.not_found', f'Không tìm thấy kiến nghị số {rec_id}.',
+                       f'No recommendation {rec_id}.')
+    return rec
+
+
+def update_recommendation(session: Session, rec: Recommendation, values: dict, *, actor: str,
+                          expected_version: int | None = None) -> dict:
+    """Edit a recommendation's text, addressee or deadline; audited with from → to."""
+    if rec.state in (RecommendationState.done, RecommendationState.verified):
+        raise Conflict('recommendation.locked', 'Kiến nghị đã thực hiện xong, không sửa được.',
+                       'The recommendation is done and can no longer be edited.')
+    _version_check(rec, expected_version)
+    allowed = {'text', 'addressee_label', 'deadline'}
+    unknown = set(values) - allowed
+    if unknown:
+        raise InvalidInput('recommendation.unknown_field', f'Không sửa được trường: {", ".join(sorted(unknown))}.',
+                           f'These fields cannot be edited: {", ".join(sorted(unknown))}.')
+    for key in ('text', 'addressee_label'):
+        if key in values:
+            values[key] = _text(values[key], key)
+    changes = apply_changes(rec, values, actor=actor)
+    session.flush()
+    return changes
+
+
+def report_progress(session: Session, rec: Recommendation, *, text: str, reported_by: str, actor: str,
+                    completed: bool = False, evidence: list | None = None,
+                    report_date: date | None = None) -> FollowUpReport:
+    """Record the addressee's report on a recommendation; a first report starts it, a completion report
+    marks it done (the secretariat then verifies it)."""
+    if rec.state == RecommendationState.verified:
+        raise Conflict('recommendation.verified', 'Kiến nghị đã được xác nhận hoàn thành.',
+                       'The recommendation has already been verified.')
+    report = FollowUpReport(recommendation=rec, text=_text(text, 'text'), reported_by=_text(reported_by, 'reported_by'),
+                            is_completed=completed, evidence=list(evidence or []),
+                            report_date=report_date or clock_today())
+    session.add(report)
+    session.flush()
+    record_create(rec, actor=actor, fields={'report': report.text, 'completed': completed}, comment='follow-up')
+    if rec.state == RecommendationState.open and not completed:
+        fire(rec, 'start', actor=actor)
+    if completed:
+        fire(rec, 'report_done', actor=actor)
+    session.flush()
+    return report
+
+
+def verify_recommendation(session: Session, rec: Recommendation, *, verifier: Person | None, actor: str) -> None:
+    """The secretariat accepts the evidence: the recommendation is verified."""
+    fire(rec, 'verify', actor=actor)
+    rec.verified_by = verifier
+    session.flush()
+
+
+def reject_recommendation(session: Session, rec: Recommendation, *, comment: str, actor: str,
+                          today: date | None = None) -> None:
+    """The secretariat does not accept the evidence: back to work (overdue if past the deadline)."""
+    if not (comment or '').strip():
+        raise InvalidInput('comment.required', 'Phải ghi lý do không chấp nhận.', 'A reason is required.',
+                           field='comment')
+    fire(rec, 'reject', actor=actor, comment=comment, today=today or clock_today())
+    session.flush()
+
+
+def mark_overdue(session: Session, *, actor: str = 'system', today: date | None = None) -> list[Recommendation]:
+    """Mark every open or in-progress recommendation whose deadline has passed as overdue; return them."""
+    day = today or clock_today()
+    candidates = session.scalars(sa.select(Recommendation).where(
+        Recommendation.state.in_([RecommendationState.open, RecommendationState.in_progress]),
+        Recommendation.deadline < day,
+    ).order_by(Recommendation.id))
+    marked = []
+    for rec in candidates:
+        fire(rec, 'mark_overdue', actor=actor, today=day)
+        marked.append(rec)
+    session.flush()
+    return marked

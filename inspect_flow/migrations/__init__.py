@@ -1,0 +1,1 @@
+"""Alembic migrations. The schema is created and upgraded only through these (``inspect-flow init``)."""

@@ -1,0 +1,214 @@
+"""Inspection plans, their target units, pinned checklists, teams and commune draws."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_flow.core.db import Base, utcnow
+from inspect_flow.core.types import JSONType, enum_column_type
+from inspect_flow.units.models import AdminUnit, IssuingBody, Person
+from inspect_flow.workflow.states import PlanState
+
+
+class CoverageRule(enum.StrEnum):
+    """Optional rule on which communes a round covers."""
+
+    none = 'none'
+    #: Each target district gets exactly one commune visit (the 2019 Bến Tre round).
+    one_commune_per_district = 'one_commune_per_district'
+
+
+plan_target_units = sa.Table(
+    'plan_target_units',
+    Base.metadata,
+    sa.Column('plan_id', sa.ForeignKey('plans.id', ondelete='CASCADE'), primary_key=True),
+    sa.Column('unit_id', sa.ForeignKey('admin_units.id'), primary_key=True),
+)
+
+
+class Plan(Base):
+    """An inspection and supervision plan (kế hoạch kiểm tra, giám sát) and its round.
+
+    ``number`` and ``symbol`` make the reference (số, ký hiệu) ``1245/KH-BCĐCCTMTQG``. A plan drafted
+    in inspect_flow has no number until it is issued; a plan issued elsewhere is entered with its number.
+    The ``state`` column is the only source of truth for the workflow (see :mod:`inspect_flow.workflow`).
+    """
+
+    __tablename__ = 'plans'
+    __table_args__ = (sa.UniqueConstraint('issuer_id', 'year', 'number', 'symbol'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int | None] = mapped_column()
+    symbol: Mapped[str] = mapped_column(sa.String(60))
+    year: Mapped[int] = mapped_column()
+    issuer_id: Mapped[int] = mapped_column(sa.ForeignKey('issuing_bodies.id'))
+    issue_date: Mapped[date | None] = mapped_column(sa.Date)
+    #: Trích yếu, e.g. "Kiểm tra, giám sát công tác giảm nghèo ... năm 2019".
+    subject: Mapped[str] = mapped_column(sa.Text)
+    #: Căn cứ: one legal basis per entry.
+    legal_bases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Mục đích, yêu cầu: one objective per entry.
+    objectives: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    fieldwork_start: Mapped[date] = mapped_column(sa.Date)
+    fieldwork_end: Mapped[date] = mapped_column(sa.Date)
+    coverage_rule: Mapped[CoverageRule] = mapped_column(
+        enum_column_type(CoverageRule, 40), default=CoverageRule.none
+    )
+    #: How many households each team consults per commune (phương pháp: tham vấn trực tiếp).
+    households_per_commune: Mapped[int] = mapped_column(default=0)
+    state: Mapped[PlanState] = mapped_column(enum_column_type(PlanState), default=PlanState.planning, index=True)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    issuer: Mapped[IssuingBody] = relationship()
+    target_units: Mapped[list[AdminUnit]] = relationship(secondary=plan_target_units, order_by='AdminUnit.code')
+    teams: Mapped[list[Team]] = relationship(
+        back_populates='plan', order_by='Team.number', cascade='all, delete-orphan'
+    )
+    visits: Mapped[list[Visit]] = relationship(  # noqa: F821
+        back_populates='plan', order_by='Visit.starts_at', cascade='all, delete-orphan'
+    )
+    checklists: Mapped[list[PlanChecklist]] = relationship(back_populates='plan', cascade='all, delete-orphan')
+    draws: Mapped[list[CommuneDraw]] = relationship(
+        back_populates='plan', order_by='CommuneDraw.id', cascade='all, delete-orphan'
+    )
+
+    __mapper_args__ = {'version_id_col': version_id}
+
+    @property
+    def reference(self) -> str:
+        """The plan's reference, e.g. ``1245/KH-BCĐCCTMTQG``, or ``…/KH-BCĐCCTMTQG`` before it is numbered."""
+        number = f'{self.number:02d}' if self.number is not None else '…'
+        return f'{number}/{self.symbol}'
+
+    def __repr__(self) -> str:
+        return f'<Plan {self.id} {self.reference} {self.state}>'
+
+
+class PlanChecklist(Base):
+    """A checklist version pinned by a plan: its whole content is stored, so later edits of the file
+    never change an ongoing round's forms or past answers."""
+
+    __tablename__ = 'plan_checklists'
+    __table_args__ = (sa.UniqueConstraint('plan_id', 'checklist_id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
+    checklist_id: Mapped[str] = mapped_column(sa.String(80))
+    version: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(250), default='')
+    content: Mapped[dict] = mapped_column(JSONType)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    pinned_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates='checklists')
+
+    def __repr__(self) -> str:
+        return f'<PlanChecklist {self.checklist_id}@{self.version}>'
+
+
+class TeamRole(enum.StrEnum):
+    """A member's role in an inspection team (đoàn kiểm tra)."""
+
+    leader = 'leader'  # Trưởng đoàn
+    deputy = 'deputy'  # Phó Trưởng đoàn
+    member = 'member'  # Thành viên
+    secretary = 'secretary'  # Thư ký
+
+
+ROLE_LABELS = {
+    TeamRole.leader: ('Trưởng đoàn', 'Team leader'),
+    TeamRole.deputy: ('Phó Trưởng đoàn', 'Deputy leader'),
+    TeamRole.member: ('Thành viên', 'Member'),
+    TeamRole.secretary: ('Thư ký', 'Secretary'),
+}
+
+
+class Team(Base):
+    """An inspection team of a plan (đoàn kiểm tra, giám sát số ...)."""
+
+    __tablename__ = 'teams'
+    __table_args__ = (sa.UniqueConstraint('plan_id', 'number'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
+    number: Mapped[int] = mapped_column()
+
+    plan: Mapped[Plan] = relationship(back_populates='teams')
+    members: Mapped[list[TeamMember]] = relationship(
+        back_populates='team', cascade='all, delete-orphan', order_by='TeamMember.id'
+    )
+
+    @property
+    def leader(self) -> Person | None:
+        """The team leader (trưởng đoàn), if one is named."""
+        return next((m.person for m in self.members if m.role == TeamRole.leader), None)
+
+    def member_for(self, person: Person) -> TeamMember | None:
+        """Return *person*'s membership of this team, if any."""
+        return next((m for m in self.members if m.person_id == person.id), None)
+
+    def __repr__(self) -> str:
+        return f'<Team {self.number} of plan {self.plan_id}>'
+
+
+class TeamMember(Base):
+    """A person's place in a team, with their role."""
+
+    __tablename__ = 'team_members'
+    __table_args__ = (
+        sa.UniqueConstraint('team_id', 'person_id'),
+        # One leader per team, enforced by the database as well as by the operations.
+        sa.Index(
+            'uq_team_members_one_leader',
+            'team_id',
+            unique=True,
+            sqlite_where=sa.text("role = 'leader'"),
+            postgresql_where=sa.text("role = 'leader'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey('teams.id', ondelete='CASCADE'), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey('people.id'), index=True)
+    role: Mapped[TeamRole] = mapped_column(enum_column_type(TeamRole))
+
+    team: Mapped[Team] = relationship(back_populates='members')
+    person: Mapped[Person] = relationship(lazy='joined')
+
+    def __repr__(self) -> str:
+        return f'<TeamMember {self.person_id} {self.role} of team {self.team_id}>'
+
+
+class CommuneDraw(Base):
+    """A recorded random draw of communes (chọn ngẫu nhiên xã), replayable from its seed.
+
+    TT 39/2016/TT-BLĐTBXH asks provincial teams to choose communes at random. The candidates, the
+    parameters, the seed and the result are stored so anyone can replay and audit the draw.
+    """
+
+    __tablename__ = 'commune_draws'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    per_district: Mapped[int] = mapped_column()
+    #: {district code: [candidate commune codes, sorted]} as the draw saw them.
+    candidates: Mapped[dict] = mapped_column(sa.JSON)
+    #: {district code: [drawn commune codes]}.
+    result: Mapped[dict] = mapped_column(sa.JSON)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates='draws')
+
+    def __repr__(self) -> str:
+        return f'<CommuneDraw {self.id} seed={self.seed}>'
+
+
+from inspect_flow.visits.models import Visit  # noqa: E402,F401  (resolve the forward reference)

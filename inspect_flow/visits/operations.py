@@ -1,0 +1,136 @@
+"""Writes on visits: starting, recording, submitting, returning, reviewing, cancelling."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from inspect_flow.audit.operations import record_update
+from inspect_flow.core.db import utcnow
+from inspect_flow.core.errors import Conflict, NotFound
+from inspect_flow.findings.models import FindingKind, FindingSource, Severity
+from inspect_flow.units.models import Person
+from inspect_flow.visits.models import HouseholdCategory, HouseholdConsultation, ParticipantSide, Visit, VisitParticipant
+from inspect_flow.visits.schemas import SubmissionIn, parse_submission
+from inspect_flow.workflow.machines import fire
+from inspect_flow.workflow.states import PlanState, VisitState, state_label
+
+EDITABLE = (VisitState.in_progress, VisitState.returned)
+
+
+def get_visit(session: Session, visit_id: int | str) -> Visit:
+    """Return the visit with *visit_id*.
+
+    :raise NotFound: there is none
+    """
+    try:
+        visit = session.get(Visit, int(visit_id))
+    except (TypeError, ValueError):
+        visit = None
+    if visit is None:
+        raise NotFound('visit.not_found', f'Không tìm thấy buổi làm việc số {visit_id}.', f'No visit {visit_id}.',
+                       field='visit')
+    return visit
+
+
+def start_visit(session: Session, visit: Visit, *, actor: str) -> None:
+    """Open the visit record (the team is on site)."""
+    fire(visit, 'start', actor=actor)
+    session.flush()
+
+
+def _require_editable(visit: Visit) -> None:
+    if visit.state == VisitState.scheduled and visit.plan.state == PlanState.visiting:
+        return
+    if visit.state not in EDITABLE:
+        raise Conflict('visit.not_editable',
+                       f'Buổi làm việc đang ở trạng thái "{state_label(visit.state)}", không sửa được kết quả.',
+                       f'The visit is "{state_label(visit.state, "en")}"; its record cannot be edited.')
+
+
+def _ensure_started(session: Session, visit: Visit, actor: str) -> None:
+    """The first thing recorded on a scheduled visit opens it: the team is evidently on site."""
+    if visit.state == VisitState.scheduled:
+        fire(visit, 'start', actor=actor)
+
+
+def record_submission(session: Session, visit: Visit, submission: SubmissionIn, *, actor: str) -> None:
+    """Store a whole visit record (participants, content, answers, households, findings) as a draft."""
+    from inspect_flow.findings.operations import add_finding
+
+    _require_editable(visit)
+    _ensure_started(session, visit, actor)
+    visit.participants = [
+        VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
+        for p in submission.participants
+    ]
+    old_households = {h.household_code for h in visit.households}
+    visit.households = [
+        HouseholdConsultation(household_code=h.code, category=HouseholdCategory(h.category), head_name=h.head_name,
+                              answers=h.answers)
+        for h in submission.households
+    ]
+    session.flush()
+    record_update(visit, actor=actor, changes={
+        'content': [None, submission.content.model_dump()],
+        'answers': [None, submission.answers],
+        'households': [sorted(old_households), [h.code for h in submission.households]],
+    })
+    visit.content = submission.content.model_dump()
+    visit.answers = dict(submission.answers)
+    for f in submission.findings:
+        add_finding(session, visit.plan, visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
+                    severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
+                    evidence=f.evidence, actor=actor)
+    session.flush()
+
+
+def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> None:
+    """Save draft answers as they are: partial or invalid answers are kept, nothing is dropped."""
+    _require_editable(visit)
+    _ensure_started(session, visit, actor)
+    merged = dict(visit.answers or {})
+    merged.update(answers)
+    visit.answers = merged
+    session.flush()
+
+
+def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None) -> Visit:
+    """Submit the visit's record for the team leader's review, optionally recording *data* first.
+
+    :raise InvalidInput: *data* is malformed (nothing is stored)
+    :raise TransitionRefused: the visit cannot be submitted now (each reason named)
+    """
+    if data is not None:
+        submission = parse_submission(data)
+        record_submission(session, visit, submission, actor=actor)
+    elif visit.state == VisitState.scheduled:
+        _ensure_started(session, visit, actor)
+    fire(visit, 'submit', actor=actor)
+    visit.submitted_dt = utcnow()
+    session.flush()
+    return visit
+
+
+def return_visit(session: Session, visit: Visit, *, reviewer: Person, comment: str, actor: str) -> Visit:
+    """Return a submitted record to the team for correction, with the leader's comment."""
+    fire(visit, 'return_for_correction', actor=actor, reviewer=reviewer, comment=comment)
+    visit.return_comment = comment.strip()
+    session.flush()
+    return visit
+
+
+def review_visit(session: Session, visit: Visit, *, reviewer: Person, actor: str) -> Visit:
+    """Approve a submitted record: the team leader has reviewed the visit's findings."""
+    fire(visit, 'review', actor=actor, reviewer=reviewer)
+    visit.reviewed_dt = utcnow()
+    visit.reviewed_by = reviewer
+    session.flush()
+    return visit
+
+
+def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str) -> Visit:
+    """Cancel a visit that will not take place, with the reason."""
+    fire(visit, 'cancel', actor=actor, reason=reason)
+    visit.cancel_reason = reason.strip()
+    session.flush()
+    return visit
