@@ -12,6 +12,7 @@ import os
 import click
 
 from inspect_flow.cli.context import CliContext, pass_ctx, report_error
+from inspect_flow.core.errors import LANGUAGE
 
 
 class Group(click.Group):
@@ -42,9 +43,10 @@ class Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, actor: str | None, lang: str) -> None:
     """inspect_flow: inspection and supervision rounds (kiểm tra, giám sát), from the plan to the conclusions."""
-    os.environ['INSPECT_FLOW_LANG'] = lang
+    token = LANGUAGE.set(lang)
     ctx.obj = CliContext(db_url=db_url, actor=actor or f'cli:{_login()}', lang=lang)
     ctx.call_on_close(ctx.obj.close)
+    ctx.call_on_close(lambda: LANGUAGE.reset(token))
 
 
 def _login() -> str:

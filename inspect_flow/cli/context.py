@@ -13,7 +13,7 @@ import click
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from inspect_flow.core.errors import DomainError
+from inspect_flow.core.errors import DomainError, current_language
 
 
 class CliContext:
@@ -72,7 +72,7 @@ pass_ctx = click.make_pass_decorator(CliContext)
 
 def report_error(exc: BaseException) -> bool:
     """Print a domain or database error as one line on stderr; return False for anything else (a bug)."""
-    lang = 'en' if os.environ.get('INSPECT_FLOW_LANG', '').startswith('en') else 'vi'
+    lang = current_language()
     label = 'Error' if lang == 'en' else 'Lỗi'
     if isinstance(exc, DomainError):
         click.echo(f'{label}: {exc.localized(lang)}', err=True)

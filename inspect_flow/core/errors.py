@@ -7,12 +7,16 @@ the CLI prints one line and exits non-zero, the web shows it beside the field, t
 
 from __future__ import annotations
 
+import contextvars
 import os
+
+#: The language of the current command or request; front ends set it, the environment is the default.
+LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar('inspect_flow_language', default=None)
 
 
 def current_language() -> str:
-    """Return the language for messages outside a web request: ``INSPECT_FLOW_LANG`` (vi by default)."""
-    lang = os.environ.get('INSPECT_FLOW_LANG', 'vi').lower()
+    """Return the language for messages: the front end's choice, else ``INSPECT_FLOW_LANG`` (vi by default)."""
+    lang = (LANGUAGE.get() or os.environ.get('INSPECT_FLOW_LANG', 'vi')).lower()
     return 'en' if lang.startswith('en') else 'vi'
 
 

@@ -59,29 +59,47 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
 
     _require_editable(visit)
     _ensure_started(session, visit, actor)
-    visit.participants = [
+    old_households = sorted(h.household_code for h in visit.households)
+    # The record replaces the previous one; flush the removals first so re-used household codes
+    # do not meet their old rows in the unique index.
+    visit.participants.clear()
+    visit.households.clear()
+    session.flush()
+    visit.participants.extend(
         VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
         for p in submission.participants
-    ]
-    old_households = {h.household_code for h in visit.households}
-    visit.households = [
+    )
+    visit.households.extend(
         HouseholdConsultation(household_code=h.code, category=HouseholdCategory(h.category), head_name=h.head_name,
                               answers=h.answers)
         for h in submission.households
-    ]
+    )
     session.flush()
     record_update(visit, actor=actor, changes={
         'content': [None, submission.content.model_dump()],
         'answers': [None, submission.answers],
-        'households': [sorted(old_households), [h.code for h in submission.households]],
+        'households': [old_households, [h.code for h in submission.households]],
     })
     visit.content = submission.content.model_dump()
     visit.answers = dict(submission.answers)
+    # Findings merge: sending the same record again (a resend, or a corrected record) adds no duplicate.
+    known = {(f.kind.value, f.category, f.text) for f in _visit_findings(session, visit)}
     for f in submission.findings:
+        if (f.kind, f.category, f.text) in known:
+            continue
+        known.add((f.kind, f.category, f.text))
         add_finding(session, visit.plan, visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
                     severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
                     evidence=f.evidence, actor=actor)
     session.flush()
+
+
+def _visit_findings(session: Session, visit: Visit) -> list:
+    import sqlalchemy as sa
+
+    from inspect_flow.findings.models import Finding
+
+    return list(session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id)))
 
 
 def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> None:
