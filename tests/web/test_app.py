@@ -1,0 +1,31 @@
+"""The Flask factory: one session per request, committed at the edge; the index lists the plans."""
+
+from __future__ import annotations
+
+from inspect_flow import create_app
+from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.demo.round2019 import run_demo
+
+
+def test_the_index_lists_the_demo_plan(db_url):  # noqa: ANN001
+    app = create_app({'DATABASE_URL': db_url, 'TESTING': True})
+    with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
+        run_demo(s, 'visiting')
+    client = app.test_client()
+    assert client.get('/healthz').get_json() == {'status': 'ok'}
+    page = client.get('/').get_data(as_text=True)
+    assert '1245/KH-BCĐCCTMTQG' in page
+    assert 'Làm việc tại cơ sở' in page
+    assert '9 đoàn, 9 buổi làm việc' in page
+    app.extensions['inspect_flow.engine'].dispose()
+
+
+def test_the_domain_core_does_not_import_flask():
+    import subprocess
+    import sys
+
+    code = ('import sys, inspect_flow.models, inspect_flow.plans.operations, inspect_flow.visits.operations, '
+            'inspect_flow.findings.operations, inspect_flow.workflow.machines, inspect_flow.demo.round2019, '
+            'inspect_flow.documents.numbering; print("flask" in sys.modules)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == 'False'
