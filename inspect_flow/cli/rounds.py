@@ -67,8 +67,11 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
     click.echo(f'  {"State" if en else "Giai đoạn"}: {data["state_label"] if not en else data["state"]}')
     click.echo(f'  {"Fieldwork" if en else "Thời gian kiểm tra"}: {data["fieldwork"]["start"]} → {data["fieldwork"]["end"]}')
     click.echo(f'  {"Targets" if en else "Địa bàn"}: ' + ', '.join(t['name'] for t in data['targets']))
+    from inspect_flow.plans.models import ROLE_LABELS, TeamRole
+
     for team in data['teams']:
-        members = '; '.join(f'{m["name"]} ({m["role"]})' for m in team['members'])
+        members = '; '.join(f'{m["name"]} ({ROLE_LABELS[TeamRole(m["role"])][1 if en else 0]})'
+                            for m in team['members'])
         click.echo(f'  {"Team" if en else "Đoàn"} {team["number"]}: {members}')
     for v in data['visits']:
         click.echo(f'  #{v["id"]:<4} {v["starts_at"]}–{v["ends_at"][11:]}  {"Team" if en else "Đoàn"} {v["team"]}  '
