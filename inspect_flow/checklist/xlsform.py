@@ -1,0 +1,966 @@
+"""XLSForm interop: import an ODK/KoboToolbox form as a checklist, export a checklist as an XLSForm.
+
+Import parses and validates with pyxform (the reference parser) and reads pyxform's row data for sheet and
+row numbers. The common subset maps one to one (text, integer, decimal, select_one, select_multiple, date,
+image, file, note, calculate, groups, repeats, required, relevant, constraint and its message, calculation,
+``label::Vietnamese (vi)`` / ``label::English (en)``). Everything else becomes an :class:`ImportWarning`
+that names the sheet and the row: nothing is dropped silently.
+
+Export writes the ``survey``, ``choices`` and ``settings`` sheets with openpyxl so teams can fill the form
+in ODK Collect or KoboCollect. What XLSForm cannot say (yes/no and percentage types, units, weights,
+scores, the parts of a constraint, the household roster flag, finding rules) goes into ``inspect_flow_*``
+columns and a ``findings`` sheet, which ODK tools ignore and :func:`import_xlsform` reads back, so export
+followed by import gives the same checklist.
+
+pyxform's internal dict is not a public API; this module is written against pyxform 4.x.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import yaml
+from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import get_xlsform
+from pyxform.xls2xform import convert
+
+from inspect_flow.checklist.errors import ChecklistFileError, ExpressionError, XLSFormError
+from inspect_flow.checklist.expressions import format_number, parse
+from inspect_flow.checklist.model import Checklist
+from inspect_flow.checklist.schema import SLUG_PATTERN, ItemSpec, ItemType, LabelSpec, Media
+from inspect_flow.checklist.validation import Loc, build_checklist
+from inspect_flow.core.errors import current_language
+
+VI = 'Vietnamese (vi)'
+EN = 'English (en)'
+YES_NO_LIST = 'yes_no'
+FINDINGS_SHEET = 'findings'
+FINDINGS_COLUMNS = ['id', 'when', 'kind', 'category_vi', 'category_en', 'text_vi', 'text_en', 'severity', 'item']
+SURVEY_COLUMNS = [
+    'type',
+    'name',
+    f'label::{VI}',
+    f'label::{EN}',
+    f'hint::{VI}',
+    f'hint::{EN}',
+    'required',
+    'relevant',
+    'constraint',
+    f'constraint_message::{VI}',
+    f'constraint_message::{EN}',
+    'calculation',
+    'inspect_flow_type',
+    'inspect_flow_required',
+    'inspect_flow_unit_vi',
+    'inspect_flow_unit_en',
+    'inspect_flow_weight',
+    'inspect_flow_scores',
+    'inspect_flow_constraint',
+    'inspect_flow_roster',
+]
+_OWN_COLUMNS = {c for c in SURVEY_COLUMNS if c.startswith('inspect_flow_')}
+_TRANSLATED = ('label', 'hint', 'constraint_message')
+_TRUE = {'yes', 'true', 'true()', '1'}
+_FALSE = {'no', 'false', 'false()', '0', ''}
+
+#: pyxform's type for each question type of the subset, and the checklist type it becomes.
+_TYPE_MAP = {
+    'text': ItemType.text,
+    'integer': ItemType.integer,
+    'decimal': ItemType.decimal,
+    'select one': ItemType.select_one,
+    'select all that apply': ItemType.select_multiple,
+    'date': ItemType.date,
+    'photo': ItemType.evidence,
+    'file': ItemType.evidence,
+    'note': ItemType.note,
+    'calculate': ItemType.calculate,
+}
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """Something in the XLSForm that the checklist does not keep, or keeps differently."""
+
+    sheet: str
+    row: int | None
+    message_vi: str
+    message_en: str
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or current_language()
+        where = (
+            (f'trang {self.sheet}' + (f', dòng {self.row}' if self.row else ''))
+            if lang == 'vi'
+            else (f'sheet {self.sheet}' + (f', row {self.row}' if self.row else ''))
+        )
+        return f'{where}: {self.message_en if lang == "en" else self.message_vi}'
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+# -- import --------------------------------------------------------------------------------------------------
+
+
+def _lang_of(column_lang: str | None, default_lang: str) -> str | None:
+    if column_lang is None:
+        return default_lang
+    low = column_lang.lower()
+    if '(vi)' in low or low.startswith(('vietnam', 'tiếng việt', 'vi')):
+        return 'vi'
+    if '(en)' in low or low.startswith(('english', 'en')):
+        return 'en'
+    return None
+
+
+class _Importer:
+    def __init__(self, path: Path):
+        self.path = path
+        self.warnings: list[ImportWarning] = []
+        self.loc_rows: dict[Loc, int] = {}
+        self.dropped: dict[str, int] = {}  # item name -> row
+
+    def warn(self, sheet: str, row: int | None, vi: str, en: str) -> None:
+        self.warnings.append(ImportWarning(sheet, row, vi, en))
+
+    def run(self) -> tuple[dict[str, Any], list[ImportWarning]]:
+        pyxform_warnings: list[str] = []
+        try:
+            result = convert(str(self.path), warnings=pyxform_warnings)
+            workbook = get_xlsform(str(self.path))
+        except PyXFormError as exc:
+            raise XLSFormError(
+                'xlsform.invalid',
+                f'XLSForm {self.path.name} không hợp lệ (pyxform): {exc}',
+                f'XLSForm {self.path.name} is invalid (pyxform): {exc}',
+            ) from None
+        for text in pyxform_warnings:
+            m = re.match(r'\s*\[row\s*:\s*(\d+)\]\s*', text)
+            if m:
+                text = text[m.end() :]
+            self.warn('survey', int(m.group(1)) if m else None, f'pyxform cảnh báo: {text}', f'pyxform warns: {text}')
+        form = result._pyxform or {}
+        self.settings = next((r for r in workbook.settings or [] if r), {})
+        default_language = str(self.settings.get('default_language') or form.get('default_language') or '')
+        self.default_lang = (
+            _lang_of(default_language, 'vi') if default_language and default_language != 'default' else 'vi'
+        )
+        self.survey_rows = list(enumerate(workbook.survey or [], start=2))
+        self.cursor = 0
+        self.choice_rows = self.read_choices(workbook.choices or [])
+        self.check_headers('survey', getattr(workbook, 'survey_header', None))
+        self.check_headers('choices', getattr(workbook, 'choices_header', None))
+        for sheet in getattr(workbook, 'sheet_names', []) or []:
+            if sheet.lower() not in ('survey', 'choices', 'settings', FINDINGS_SHEET):
+                self.warn(sheet, None, 'trang không được hỗ trợ, bỏ qua', 'sheet not supported; ignored')
+
+        sections: list[dict[str, Any]] = []
+        loose: list[dict[str, Any]] | None = None
+        for child in form.get('children', []):
+            if child.get('name') == 'meta' and child.get('type') == 'group' and not self.peek_row(child):
+                continue
+            if child.get('type') == 'group':
+                row = self.take_row(child)
+                loose = None
+                section = self.section(child, row, len(sections))
+                if section is not None:
+                    sections.append(section)
+                continue
+            if loose is None:
+                row_no = self.peek_row(child)
+                sid = self.unique_section_id(sections)
+                loose = []
+                sections.append(
+                    {'id': sid, 'label': {'vi': 'Nội dung chung', 'en': 'General'}, 'items': loose, '_row': row_no}
+                )
+                self.warn(
+                    'survey',
+                    row_no,
+                    f'câu hỏi nằm ngoài nhóm (group) được đưa vào phần {sid!r}',
+                    f'questions outside a group were placed in section {sid!r}',
+                )
+            self.element(child, loose, ('sections', len(sections) - 1, 'items'), None, None)
+        sections = [s for s in sections if s['items']]
+        self.renumber(sections)
+        self.cascade_drops(sections)
+        data = self.header(form)
+        data['sections'] = sections
+        findings = self.read_findings()
+        if findings:
+            data['findings'] = findings
+        return data, self.warnings
+
+    # -- rows -------------------------------------------------------------------------------------------
+
+    def peek_row(self, element: dict[str, Any]) -> int | None:
+        for index in range(self.cursor, len(self.survey_rows)):
+            row_no, row = self.survey_rows[index]
+            if not row or str(row.get('type', '')).strip().lower().startswith('end'):
+                continue
+            return row_no if row.get('name') == element.get('name') else None
+        return None
+
+    def take_row(self, element: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
+        """Consume the survey row of *element*; pyxform-generated elements have none."""
+        for index in range(self.cursor, len(self.survey_rows)):
+            row_no, row = self.survey_rows[index]
+            if not row or str(row.get('type', '')).strip().lower().startswith('end'):
+                continue
+            if row.get('name') == element.get('name'):
+                self.cursor = index + 1
+                self.check_columns(row_no, row)
+                return row_no, row
+            break
+        return None, {}
+
+    def check_headers(self, sheet: str, header: Any) -> None:
+        names = list(header[0].keys()) if isinstance(header, list) and header and isinstance(header[0], dict) else []
+        for column in names:
+            base, _, lang = column.partition('::')
+            if base in _TRANSLATED or (sheet == 'choices' and base == 'label'):
+                if lang and _lang_of(lang, self.default_lang) is None:
+                    self.warn(
+                        sheet,
+                        1,
+                        f'cột {column!r}: chỉ giữ tiếng Việt và tiếng Anh, bỏ qua ngôn ngữ {lang!r}',
+                        f'column {column!r}: only Vietnamese and English are kept; language {lang!r} ignored',
+                    )
+
+    def check_columns(self, row_no: int, row: dict[str, Any]) -> None:
+        for column, value in row.items():
+            base = column.partition('::')[0]
+            if base in ('type', 'name', 'required', 'relevant', 'constraint', 'calculation') or base in _TRANSLATED:
+                continue
+            if column in _OWN_COLUMNS or value in (None, ''):
+                continue
+            self.warn(
+                'survey',
+                row_no,
+                f'cột {column!r} (giá trị {value!r}) không được hỗ trợ, bỏ qua',
+                f'column {column!r} (value {value!r}) is not supported; ignored',
+            )
+
+    def texts(self, row: dict[str, Any], base: str, sheet: str, row_no: int | None) -> dict[str, str] | None:
+        out: dict[str, str] = {}
+        for column, value in row.items():
+            name, _, lang = column.partition('::')
+            if name != base or value in (None, ''):
+                continue
+            code = _lang_of(lang or None, self.default_lang)
+            if code is not None and code not in out:
+                out[code] = str(value)
+        if not out:
+            return None
+        if 'vi' not in out:
+            out['vi'] = out['en']
+            self.warn(
+                sheet,
+                row_no,
+                f'thiếu {base} tiếng Việt; dùng bản tiếng Anh',
+                f'no Vietnamese {base}; the English one is used',
+            )
+        return {'vi': out['vi'], **({'en': out['en']} if 'en' in out else {})}
+
+    def read_choices(self, rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+        lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for row_no, row in enumerate(rows, start=2):
+            if not row:
+                continue
+            name = row.get('list_name') or row.get('list name')
+            if name:
+                lists.setdefault(str(name), []).append((row_no, row))
+            for column, value in row.items():
+                base = column.partition('::')[0]
+                if base in ('list_name', 'list name', 'name', 'label') or value in (None, ''):
+                    continue
+                self.warn(
+                    'choices',
+                    row_no,
+                    f'cột {column!r} (giá trị {value!r}) không được hỗ trợ, bỏ qua',
+                    f'column {column!r} (value {value!r}) is not supported; ignored',
+                )
+        return lists
+
+    # -- structure ------------------------------------------------------------------------------------
+
+    def unique_section_id(self, sections: list[dict[str, Any]]) -> str:
+        taken = {s['id'] for s in sections}
+        sid, n = 'general', 2
+        while sid in taken:
+            sid, n = f'general_{n}', n + 1
+        return sid
+
+    def section(self, group: dict[str, Any], taken: tuple[int | None, dict[str, Any]], index: int) -> dict | None:
+        row_no, row = taken
+        loc: Loc = ('sections', index)
+        label = self.texts(row, 'label', 'survey', row_no)
+        if label is None:
+            label = {'vi': str(group.get('name'))}
+            self.warn('survey', row_no, 'nhóm không có nhãn; dùng tên nhóm', 'the group has no label; its name is used')
+        section: dict[str, Any] = {'id': group.get('name'), 'label': label, '_row': row_no}
+        hint = self.texts(row, 'hint', 'survey', row_no)
+        if hint:
+            section['hint'] = hint
+        relevant = self.expression(row, 'relevant', row_no)
+        if relevant:
+            section['relevant'] = relevant
+        items: list[dict[str, Any]] = []
+        section['items'] = items
+        for child in group.get('children', []):
+            self.element(child, items, loc + ('items',), None, None)
+        return section
+
+    def element(
+        self,
+        element: dict[str, Any],
+        out: list[dict[str, Any]],
+        loc: Loc,
+        repeat: dict[str, Any] | None,
+        group_relevant: str | None,
+    ) -> None:
+        etype = element.get('type')
+        row_no, row = self.take_row(element)
+        name = str(element.get('name'))
+        if row_no is None:
+            self.warn(
+                'survey',
+                None,
+                f'phần tử {name!r} do pyxform tự sinh (ví dụ từ or_other) không được hỗ trợ, bỏ qua',
+                f'element {name!r} generated by pyxform (e.g. by or_other) is not supported; ignored',
+            )
+            self.dropped[name] = 0
+            return
+        if etype == 'group':
+            relevant = self.expression(row, 'relevant', row_no)
+            combined = _and(group_relevant, relevant)
+            self.warn(
+                'survey',
+                row_no,
+                f'nhóm lồng {name!r} được làm phẳng: các câu hỏi của nhóm đưa vào phần chứa nó'
+                + ('; điều kiện hiển thị của nhóm được ghép vào từng câu hỏi' if relevant else ''),
+                f'nested group {name!r} was flattened into its section'
+                + ("; the group's relevance was combined into each question" if relevant else ''),
+            )
+            for child in element.get('children', []):
+                self.element(child, out, loc, repeat, combined)
+            return
+        if etype == 'repeat':
+            if repeat is not None:
+                self.warn(
+                    'survey',
+                    row_no,
+                    f'nhóm lặp lồng nhau {name!r} không được hỗ trợ; bỏ qua nhóm và các câu hỏi của nó',
+                    f'nested repeat {name!r} is not supported; it and its questions were dropped',
+                )
+                self.drop_tree(element)
+                return
+            item = self.base_item(element, row, row_no, ItemType.repeat, group_relevant)
+            if _truthy(row.get('inspect_flow_required')):
+                item['required'] = True
+            if row.get('inspect_flow_roster'):
+                item['roster'] = str(row['inspect_flow_roster'])
+            children: list[dict[str, Any]] = []
+            index = len(out)
+            out.append(item)
+            for child in element.get('children', []):
+                self.element(child, children, loc + (index, 'items'), item, None)
+            item['items'] = children
+            if not children:
+                out.pop()
+                self.warn(
+                    'survey',
+                    row_no,
+                    f'nhóm lặp {name!r} không còn câu hỏi nào, bỏ qua',
+                    f'repeat {name!r} has no questions left; dropped',
+                )
+                self.dropped[name] = row_no
+            return
+        item_type = _TYPE_MAP.get(str(etype))
+        raw_type = str(row.get('type', etype))
+        if item_type is None:
+            self.warn(
+                'survey',
+                row_no,
+                f'loại câu hỏi {raw_type!r} không được hỗ trợ; bỏ qua câu hỏi {name!r}',
+                f'question type {raw_type!r} is not supported; question {name!r} was dropped',
+            )
+            self.dropped[name] = row_no
+            return
+        own_type = row.get('inspect_flow_type')
+        if own_type:
+            try:
+                item_type = ItemType(str(own_type))
+            except ValueError:
+                self.warn(
+                    'survey',
+                    row_no,
+                    f'inspect_flow_type {own_type!r} không hợp lệ, bỏ qua',
+                    f'inspect_flow_type {own_type!r} is invalid; ignored',
+                )
+        item = self.base_item(element, row, row_no, item_type, group_relevant)
+        if item_type == ItemType.evidence:
+            item['media'] = Media.file.value if etype == 'file' else Media.photo.value
+        if item_type in (ItemType.select_one, ItemType.select_multiple):
+            if 'or_other' in raw_type.split():
+                self.warn(
+                    'survey',
+                    row_no,
+                    "tùy chọn or_other không được hỗ trợ; bỏ qua lựa chọn 'other'",
+                    "or_other is not supported; the 'other' choice was dropped",
+                )
+            list_name = str(element.get('list_name') or element.get('itemset') or '')
+            choices = self.choices(list_name, row_no)
+            if choices is None:
+                self.dropped[name] = row_no
+                return
+            item['choices'] = choices
+        if item_type == ItemType.calculate:
+            calculation = self.expression(row, 'calculation', row_no)
+            if calculation is None:
+                self.dropped[name] = row_no
+                self.warn(
+                    'survey',
+                    row_no,
+                    f'phép tính của {name!r} bị bỏ nên bỏ luôn mục này',
+                    f'the calculation of {name!r} was dropped, so the item was dropped too',
+                )
+                return
+            item['calculation'] = calculation
+        required = str(row.get('required', '') or '').strip().lower()
+        if required in _TRUE and item_type not in (ItemType.note, ItemType.calculate):
+            item['required'] = True
+        elif required not in _FALSE and required not in _TRUE:
+            self.warn(
+                'survey',
+                row_no,
+                f'required = {row.get("required")!r} (biểu thức) không được hỗ trợ; coi là không bắt buộc',
+                f'required = {row.get("required")!r} (an expression) is not supported; treated as not required',
+            )
+        self.own_columns(item, row, row_no)
+        out.append(item)
+
+    def base_item(
+        self, element: dict[str, Any], row: dict[str, Any], row_no: int, item_type: ItemType, group_relevant: str | None
+    ) -> dict[str, Any]:
+        item: dict[str, Any] = {'id': element.get('name'), 'type': item_type.value, '_row': row_no}
+        label = self.texts(row, 'label', 'survey', row_no)
+        if label is None and item_type != ItemType.calculate:
+            label = {'vi': str(element.get('name'))}
+            self.warn(
+                'survey',
+                row_no,
+                'câu hỏi không có nhãn; dùng tên câu hỏi',
+                'the question has no label; its name is used',
+            )
+        if label is not None:
+            item['label'] = label
+        hint = self.texts(row, 'hint', 'survey', row_no)
+        if hint:
+            item['hint'] = hint
+        relevant = _and(group_relevant, self.expression(row, 'relevant', row_no))
+        if relevant:
+            item['relevant'] = relevant
+        return item
+
+    def own_columns(self, item: dict[str, Any], row: dict[str, Any], row_no: int) -> None:
+        unit_vi, unit_en = row.get('inspect_flow_unit_vi'), row.get('inspect_flow_unit_en')
+        if unit_vi or unit_en:
+            item['unit'] = {'vi': str(unit_vi or unit_en), **({'en': str(unit_en)} if unit_en else {})}
+        if row.get('inspect_flow_weight') not in (None, ''):
+            try:
+                item['weight'] = float(row['inspect_flow_weight'])
+            except ValueError:
+                self.warn(
+                    'survey',
+                    row_no,
+                    'inspect_flow_weight không phải là số, bỏ qua',
+                    'inspect_flow_weight is not a number; ignored',
+                )
+        for column, key in (('inspect_flow_scores', 'scores'), ('inspect_flow_constraint', 'constraint')):
+            if row.get(column) in (None, ''):
+                continue
+            try:
+                value = json.loads(str(row[column]))
+                if not isinstance(value, dict):
+                    raise ValueError(column)
+            except ValueError:
+                self.warn(
+                    'survey', row_no, f'{column} không phải JSON hợp lệ, bỏ qua', f'{column} is not valid JSON; ignored'
+                )
+                continue
+            if key == 'scores':
+                item['scores'] = value
+            else:
+                item['constraint'] = value
+        message = self.texts(row, 'constraint_message', 'survey', row_no)
+        if 'constraint' not in item and row.get('inspect_flow_constraint') in (None, ''):
+            expression = self.expression(row, 'constraint', row_no)
+            if expression:
+                item['constraint'] = {'expression': expression}
+        if 'constraint' in item:
+            if message:
+                item['constraint']['message'] = message
+            if not item['constraint']:
+                del item['constraint']
+        elif message:
+            self.warn(
+                'survey',
+                row_no,
+                'có constraint_message nhưng không có ràng buộc; bỏ qua thông báo',
+                'constraint_message without a constraint; the message was dropped',
+            )
+
+    def choices(self, list_name: str, row_no: int) -> list[dict[str, Any]] | None:
+        rows = self.choice_rows.get(list_name)
+        if not rows:
+            self.warn(
+                'survey',
+                row_no,
+                f'danh sách lựa chọn {list_name!r} không có trong trang choices; bỏ câu hỏi',
+                f'choice list {list_name!r} is not on the choices sheet; question dropped',
+            )
+            return None
+        out = []
+        for choice_row_no, row in rows:
+            label = self.texts(row, 'label', 'choices', choice_row_no) or {'vi': str(row.get('name'))}
+            out.append({'name': str(row.get('name')), 'label': label})
+        return out
+
+    def expression(self, row: dict[str, Any], column: str, row_no: int | None) -> str | None:
+        text = row.get(column)
+        if text in (None, ''):
+            return None
+        text = str(text)
+        try:
+            parse(text)
+        except ExpressionError as exc:
+            self.warn(
+                'survey',
+                row_no,
+                f'cột {column}: biểu thức {text!r} không được hỗ trợ ({exc.message_vi}); bỏ qua',
+                f'column {column}: expression {text!r} is not supported ({exc.message_en}); dropped',
+            )
+            return None
+        return text
+
+    def drop_tree(self, element: dict[str, Any]) -> None:
+        for child in element.get('children', []):
+            row_no, _ = self.take_row(child)
+            self.dropped[str(child.get('name'))] = row_no or 0
+            self.drop_tree(child)
+
+    # -- fixing up ------------------------------------------------------------------------------------
+
+    def renumber(self, sections: list[dict[str, Any]]) -> None:
+        """Map field paths to survey rows, for errors found when the result is validated."""
+        rows: dict[Loc, int] = {}
+        for s_index, section in enumerate(sections):
+            rows[('sections', s_index)] = section.get('_row') or section['items'][0]['_row']
+            for i_index, item in enumerate(section['items']):
+                rows[('sections', s_index, 'items', i_index)] = item['_row']
+                for c_index, child in enumerate(item.get('items', [])):
+                    rows[('sections', s_index, 'items', i_index, 'items', c_index)] = child['_row']
+        self.loc_rows = rows
+
+    def cascade_drops(self, sections: list[dict[str, Any]]) -> None:
+        """Drop expressions (and calculations) that refer to dropped questions, with a warning each."""
+        changed = True
+        while changed and self.dropped:
+            changed = False
+            for section in sections:
+                changed |= self.cascade_list(section['items'])
+                if 'relevant' in section and self.refers_to_dropped(section['relevant']):
+                    self.warn(
+                        'survey',
+                        section['items'][0]['_row'] if section['items'] else None,
+                        f'điều kiện hiển thị của phần {section["id"]!r} tham chiếu câu hỏi đã bỏ; bỏ điều kiện',
+                        f'the relevance of section {section["id"]!r} refers to a dropped question; removed',
+                    )
+                    del section['relevant']
+                    changed = True
+        for section in sections:
+            section.pop('_row', None)
+            for item in section['items']:
+                item.pop('_row', None)
+                for child in item.get('items', []):
+                    child.pop('_row', None)
+
+    def cascade_list(self, items: list[dict[str, Any]]) -> bool:
+        changed = False
+        for item in list(items):
+            row = item.get('_row')
+            if item['type'] == ItemType.calculate.value and self.refers_to_dropped(item['calculation']):
+                self.warn(
+                    'survey',
+                    row,
+                    f'phép tính {item["id"]!r} tham chiếu câu hỏi đã bỏ; bỏ phép tính',
+                    f'calculation {item["id"]!r} refers to a dropped question; dropped',
+                )
+                items.remove(item)
+                self.dropped[item['id']] = row or 0
+                changed = True
+                continue
+            if 'relevant' in item and self.refers_to_dropped(item['relevant']):
+                self.warn(
+                    'survey',
+                    row,
+                    f'điều kiện hiển thị của {item["id"]!r} tham chiếu câu hỏi đã bỏ; bỏ điều kiện',
+                    f'the relevance of {item["id"]!r} refers to a dropped question; removed',
+                )
+                del item['relevant']
+                changed = True
+            constraint = item.get('constraint') or {}
+            if 'expression' in constraint and self.refers_to_dropped(constraint['expression']):
+                self.warn(
+                    'survey',
+                    row,
+                    f'ràng buộc của {item["id"]!r} tham chiếu câu hỏi đã bỏ; bỏ ràng buộc',
+                    f'the constraint of {item["id"]!r} refers to a dropped question; removed',
+                )
+                del constraint['expression']
+                if not any(k in constraint for k in ('min', 'max', 'pattern', 'expression')):
+                    item.pop('constraint')
+                changed = True
+            if 'items' in item:
+                changed |= self.cascade_list(item['items'])
+        return changed
+
+    def refers_to_dropped(self, text: str) -> bool:
+        return any(ref.name in self.dropped for ref in parse(text).references)
+
+    def header(self, form: dict[str, Any]) -> dict[str, Any]:
+        s = self.settings
+        form_id = str(s.get('form_id') or form.get('id_string') or self.path.stem)
+        checklist_id = form_id if re.match(SLUG_PATTERN, form_id) else _slug(form_id)
+        if checklist_id != form_id:
+            self.warn(
+                'settings',
+                2,
+                f'form_id {form_id!r} được đổi thành {checklist_id!r}',
+                f'form_id {form_id!r} was changed to {checklist_id!r}',
+            )
+        version = str(s.get('version') or '')
+        if not version:
+            version = '1'
+            self.warn('settings', 2, "không có version; dùng '1'", "no version; '1' is used")
+        elif not re.match(SLUG_PATTERN, version):
+            fixed = _slug(version)
+            self.warn(
+                'settings',
+                2,
+                f'version {version!r} được đổi thành {fixed!r}',
+                f'version {version!r} was changed to {fixed!r}',
+            )
+            version = fixed
+        title_vi = s.get('form_title') or form.get('title')
+        if not title_vi or title_vi == form.get('name') and not s.get('form_title'):
+            title_vi = title_vi or checklist_id
+            self.warn('settings', 2, 'không có form_title; dùng mã biểu mẫu', 'no form_title; the form id is used')
+        title: dict[str, Any] = {'vi': str(title_vi)}
+        if s.get('inspect_flow_title_en'):
+            title['en'] = str(s['inspect_flow_title_en'])
+        data: dict[str, Any] = {'id': checklist_id, 'version': version, 'title': title}
+        if s.get('inspect_flow_kind'):
+            data['kind'] = str(s['inspect_flow_kind'])
+        description = {
+            k: str(s[f'inspect_flow_description_{k}']) for k in ('vi', 'en') if s.get(f'inspect_flow_description_{k}')
+        }
+        if description:
+            data['description'] = description if 'vi' in description else {'vi': description['en'], **description}
+        for column, value in s.items():
+            if column in ('form_id', 'version', 'form_title', 'default_language') or column.startswith('inspect_flow_'):
+                continue
+            if value not in (None, ''):
+                self.warn(
+                    'settings',
+                    2,
+                    f'cột {column!r} không được hỗ trợ, bỏ qua',
+                    f'column {column!r} is not supported; ignored',
+                )
+        return data
+
+    def read_findings(self) -> list[dict[str, Any]]:
+        if self.path.suffix.lower() not in ('.xlsx', '.xlsm'):
+            return []
+        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            sheet = next((wb[name] for name in wb.sheetnames if name.lower() == FINDINGS_SHEET), None)
+            if sheet is None:
+                return []
+            rows = list(sheet.iter_rows(values_only=True))
+        finally:
+            wb.close()
+        if not rows:
+            return []
+        header = [str(h).strip() if h is not None else '' for h in rows[0]]
+        out = []
+        for row_no, values in enumerate(rows[1:], start=2):
+            cells = {h: v for h, v in zip(header, values, strict=False) if h and v not in (None, '')}
+            if not cells:
+                continue
+            for column in cells:
+                if column not in FINDINGS_COLUMNS:
+                    self.warn(
+                        FINDINGS_SHEET,
+                        row_no,
+                        f'cột {column!r} không được hỗ trợ, bỏ qua',
+                        f'column {column!r} is not supported; ignored',
+                    )
+            rule: dict[str, Any] = {k: str(cells[k]) for k in ('id', 'when', 'kind', 'severity', 'item') if k in cells}
+            for key in ('category', 'text'):
+                label = {lang: str(cells[f'{key}_{lang}']) for lang in ('vi', 'en') if f'{key}_{lang}' in cells}
+                if label:
+                    rule[key] = label
+            out.append(rule)
+        return out
+
+
+def _and(a: str | None, b: str | None) -> str | None:
+    if a and b:
+        return f'({a}) and ({b})'
+    return a or b
+
+
+def _truthy(value: Any) -> bool:
+    return str(value or '').strip().lower() in _TRUE
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-.') or 'checklist'
+    return slug[:40]
+
+
+def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning]]:
+    """Import the XLSForm at *path*; return the checklist as plain data and the warnings.
+
+    The result passes :meth:`Checklist.from_dict`; write it out with :func:`checklist_yaml`.
+
+    :raise XLSFormError: pyxform refuses the form, or what it describes cannot be a valid checklist
+        (the message names the sheet and the row)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise XLSFormError('xlsform.not_found', f'Không tìm thấy tệp {path}', f'File {path} not found')
+    importer = _Importer(path)
+    data, warnings = importer.run()
+    try:
+        checklist = build_checklist(data)
+    except ChecklistFileError as exc:
+        loc = _loc_of(exc.field)
+        row = None
+        for n in range(len(loc), 0, -1):
+            row = importer.loc_rows.get(loc[:n])
+            if row:
+                break
+        where_vi = f'trang survey, dòng {row}' if row else 'biểu mẫu'
+        where_en = f'sheet survey, row {row}' if row else 'the form'
+        if exc.field and exc.field.startswith('findings'):
+            index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+            where_vi, where_en = f'trang {FINDINGS_SHEET}, dòng {index + 2}', f'sheet {FINDINGS_SHEET}, row {index + 2}'
+        raise XLSFormError(
+            'xlsform.not_a_checklist',
+            f'XLSForm {path.name}, {where_vi}: {exc.reason_vi}',
+            f'XLSForm {path.name}, {where_en}: {exc.reason_en}',
+            field=exc.field,
+        ) from None
+    return checklist.to_dict(), warnings
+
+
+def _loc_of(field: str | None) -> Loc:
+    if not field:
+        return ()
+    out: list[str | int] = []
+    for part in re.finditer(r'([^.\[\]]+)|\[(\d+)\]', field):
+        out.append(int(part.group(2)) if part.group(2) is not None else part.group(1))
+    return tuple(out)
+
+
+# -- export --------------------------------------------------------------------------------------------------
+
+
+def _label_cells(label: LabelSpec | None) -> tuple[str | None, str | None]:
+    return (label.vi, label.en) if label is not None else (None, None)
+
+
+def _odk_constraint(item: ItemSpec) -> str | None:
+    parts: list[str] = []
+    c = item.constraint
+    if item.type == ItemType.percentage:
+        parts += ['. >= 0', '. <= 100']
+    if c is not None:
+        if c.min is not None:
+            parts.append(f'. >= {format_number(c.min)}')
+        if c.max is not None:
+            parts.append(f'. <= {format_number(c.max)}')
+        if c.pattern is not None:
+            quote = "'" if "'" not in c.pattern else ('"' if '"' not in c.pattern else None)
+            if quote:
+                parts.append(f'regex(., {quote}^(?:{c.pattern})${quote})')
+        if c.expression is not None:
+            parts.append(f'({c.expression})' if parts else c.expression)
+    if not parts:
+        return None
+    return ' and '.join(parts)
+
+
+def _own_constraint(item: ItemSpec) -> str | None:
+    c = item.constraint
+    if c is None or (c.min is None and c.max is None and c.pattern is None and item.type != ItemType.percentage):
+        return None
+    data = c.model_dump(mode='json', exclude_none=True, exclude={'message'})
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
+    """Write *checklist* as an XLSForm workbook at *path* (``survey``, ``choices``, ``settings``, ``findings``)."""
+    path = Path(path)
+    wb = openpyxl.Workbook()
+    survey = wb.active
+    survey.title = 'survey'
+    survey.append(SURVEY_COLUMNS)
+    choices = wb.create_sheet('choices')
+    choices.append(['list_name', 'name', f'label::{VI}', f'label::{EN}'])
+    settings = wb.create_sheet('settings')
+    findings = wb.create_sheet(FINDINGS_SHEET)
+
+    item_ids = set(checklist.item_ids)
+    yes_no_list = YES_NO_LIST
+    n = 2
+    while yes_no_list in item_ids:
+        yes_no_list, n = f'{YES_NO_LIST}_{n}', n + 1
+    if any(i.type == ItemType.yes_no for i in checklist.iter_items()):
+        choices.append([yes_no_list, 'yes', 'Có', 'Yes'])
+        choices.append([yes_no_list, 'no', 'Không', 'No'])
+
+    def row(**cells: Any) -> None:
+        survey.append([cells.get(_key(c)) for c in SURVEY_COLUMNS])
+
+    def write_item(item: ItemSpec) -> None:
+        t = item.type
+        label_vi, label_en = _label_cells(item.label)
+        hint_vi, hint_en = _label_cells(item.hint)
+        msg_vi, msg_en = _label_cells(item.constraint.message if item.constraint else None)
+        common = dict(
+            name=item.id,
+            label_vi=label_vi,
+            label_en=label_en,
+            hint_vi=hint_vi,
+            hint_en=hint_en,
+            relevant=item.relevant,
+        )
+        if t == ItemType.repeat:
+            row(
+                type='begin repeat',
+                inspect_flow_required='yes' if item.required else None,
+                inspect_flow_roster=item.roster.value if item.roster else None,
+                **common,
+            )
+            for child in item.items or ():
+                write_item(child)
+            row(type='end repeat', name=item.id)
+            return
+        if t == ItemType.yes_no:
+            xls_type = f'select_one {yes_no_list}'
+        elif t in (ItemType.select_one, ItemType.select_multiple):
+            xls_type = f'{t.value} {item.id}'
+            for choice in item.choices or ():
+                choices.append([item.id, choice.name, choice.label.vi, choice.label.en])
+        elif t == ItemType.percentage:
+            xls_type = 'decimal'
+        elif t == ItemType.evidence:
+            xls_type = 'file' if checklist.media(item) == Media.file else 'image'
+        else:
+            xls_type = t.value
+        unit_vi, unit_en = _label_cells(item.unit)
+        row(
+            type=xls_type,
+            required='yes' if item.required else None,
+            constraint=_odk_constraint(item),
+            constraint_message_vi=msg_vi,
+            constraint_message_en=msg_en,
+            calculation=item.calculation,
+            inspect_flow_type=t.value if t in (ItemType.yes_no, ItemType.percentage) else None,
+            inspect_flow_unit_vi=unit_vi,
+            inspect_flow_unit_en=unit_en,
+            inspect_flow_weight=format_number(item.weight) if item.weight is not None else None,
+            inspect_flow_scores=json.dumps(item.scores, sort_keys=True) if item.scores is not None else None,
+            inspect_flow_constraint=_own_constraint(item),
+            **common,
+        )
+
+    for section in checklist.sections:
+        label_vi, label_en = _label_cells(section.label)
+        hint_vi, hint_en = _label_cells(section.hint)
+        row(
+            type='begin group',
+            name=section.id,
+            label_vi=label_vi,
+            label_en=label_en,
+            hint_vi=hint_vi,
+            hint_en=hint_en,
+            relevant=section.relevant,
+        )
+        for item in section.items:
+            write_item(item)
+        row(type='end group', name=section.id)
+
+    spec = checklist.spec
+    header = [
+        'form_id',
+        'version',
+        'form_title',
+        'default_language',
+        'inspect_flow_title_en',
+        'inspect_flow_kind',
+        'inspect_flow_description_vi',
+        'inspect_flow_description_en',
+    ]
+    settings.append(header)
+    settings.append(
+        [
+            spec.id,
+            spec.version,
+            spec.title.vi,
+            VI,
+            spec.title.en,
+            spec.kind.value,
+            spec.description.vi if spec.description else None,
+            spec.description.en if spec.description else None,
+        ]
+    )
+    findings.append(FINDINGS_COLUMNS)
+    for rule in spec.findings:
+        findings.append(
+            [
+                rule.id,
+                rule.when,
+                rule.kind.value,
+                rule.category.vi,
+                rule.category.en,
+                rule.text.vi,
+                rule.text.en,
+                rule.severity.value if rule.severity else None,
+                rule.item,
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _key(column: str) -> str:
+    base, _, lang = column.partition('::')
+    if not lang:
+        return base
+    return f'{base}_{"vi" if lang == VI else "en"}'
+
+
+def checklist_yaml(data: dict[str, Any]) -> str:
+    """Render checklist plain data as YAML text (UTF-8 characters kept, keys in the format's order)."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
