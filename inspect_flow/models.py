@@ -1,5 +1,6 @@
 """Import every model so that the mapper registry and ``Base.metadata`` are complete."""
 
+from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.documents.models import DocumentState, IssuedDocument, NumberRegister
 from inspect_flow.findings.models import (
@@ -17,7 +18,8 @@ from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
 from inspect_flow.visits.models import HouseholdCategory, HouseholdConsultation, ParticipantSide, Visit, VisitParticipant
 
 __all__ = [
-    'AdminUnit', 'AuditEntry', 'CommuneDraw', 'Conclusion', 'CoverageRule', 'DocumentState', 'Finding',
+    'AdminUnit', 'AuditEntry', 'LoginAttempt', 'Role', 'User',
+    'CommuneDraw', 'Conclusion', 'CoverageRule', 'DocumentState', 'Finding',
     'FindingKind', 'FindingSource', 'FindingStatus', 'FollowUpReport', 'HouseholdCategory',
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',

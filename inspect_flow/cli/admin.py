@@ -47,9 +47,12 @@ def demo(ctx: CliContext, through: str) -> None:
 
     started = _time.perf_counter()
     migrate.upgrade(ctx.engine)
+    from inspect_flow.accounts.operations import ensure_demo_accounts
+
     with ctx.session() as session:
         plan, done = run_demo(session, through)
         reference, state = plan.reference, plan.state
+        accounts = ensure_demo_accounts(session)
     elapsed = _time.perf_counter() - started
     for line in done:
         click.echo(f'- {line}')
@@ -58,6 +61,16 @@ def demo(ctx: CliContext, through: str) -> None:
                            'Nothing to do: the demo round is already at that stage.'))
     click.echo(ctx.msg(f'Kế hoạch {reference}: {state.value} ({elapsed:.2f} giây).',
                        f'Plan {reference}: {state.value} ({elapsed:.2f} s).'))
+    _print_accounts(ctx, accounts)
+
+
+def _print_accounts(ctx: CliContext, accounts: list[dict]) -> None:
+    """Print the demo accounts and their passwords (demo data only)."""
+    if not accounts:
+        return
+    click.echo(ctx.msg('Tài khoản dùng thử (tên đăng nhập / mật khẩu):', 'Demo accounts (user name / password):'))
+    for a in accounts:
+        click.echo(f'  {a["username"]:<16} {a["password"]:<14} {a["role"]:<15} {a["note"]}')
 
 
 @click.command()
@@ -67,7 +80,14 @@ def demo(ctx: CliContext, through: str) -> None:
 def serve(ctx: CliContext, host: str, port: int) -> None:
     """Serve the web application (development server)."""
     from inspect_flow import create_app
+    from inspect_flow.accounts.operations import demo_accounts_present
+    from inspect_flow.core import migrate
 
+    migrate.upgrade(ctx.engine)
+    with ctx.session() as session:
+        accounts = demo_accounts_present(session)
+    _print_accounts(ctx, accounts)
+    click.echo(ctx.msg(f'Mở http://{host}:{port}/ trong trình duyệt.', f'Open http://{host}:{port}/ in a browser.'))
     app = create_app({'DATABASE_URL': ctx.db_url} if ctx.db_url else None)
     app.run(host=host, port=port, debug=False)
 

@@ -1,0 +1,1 @@
+"""Accounts, roles and per-object access rules (domain core: no Flask)."""

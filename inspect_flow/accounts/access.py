@@ -1,0 +1,172 @@
+"""Who may see and do what, checked per object. Pure functions of a user and an object: no Flask.
+
+The rules:
+
+* administrators and the secretariat (staff) see every plan and run the round: plans, teams, the
+  schedule, conclusions, recommendations, documents, verification;
+* team leaders and members see the plans they are on; a member records only the visits of a team
+  they belong to (``TeamMember`` links their person to the team); the leader or deputy leader of
+  that team reviews, returns and approves its visits and writes the conclusion for its district;
+* a local official sees only the conclusions and recommendations addressed to their own unit (a
+  district official: their district; a commune official: their commune) and reports progress on them.
+
+Views answer 404 when the user may not even see the object, 403 when they see it but may not act.
+"""
+
+from __future__ import annotations
+
+from inspect_flow.accounts.models import Role, User
+from inspect_flow.plans.models import TeamRole
+
+STAFF = (Role.admin, Role.secretariat)
+TEAM = (Role.team_leader, Role.team_member)
+LEADING = (TeamRole.leader, TeamRole.deputy)
+
+
+def is_staff(user: User | None) -> bool:
+    """Administrator or secretariat."""
+    return user is not None and user.is_active and user.role in STAFF
+
+
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.is_active and user.role == Role.admin
+
+
+def _membership(user: User | None, team):  # noqa: ANN001, ANN202
+    if user is None or not user.is_active or user.role not in TEAM or user.person_id is None:
+        return None
+    return next((m for m in team.members if m.person_id == user.person_id), None)
+
+
+def on_team(user: User | None, team) -> bool:  # noqa: ANN001
+    """The user is a member of *team* (any team role)."""
+    return _membership(user, team) is not None
+
+
+def leads_team(user: User | None, team) -> bool:  # noqa: ANN001
+    """The user is the leader or deputy leader of *team* and holds a team-leader account."""
+    m = _membership(user, team)
+    return m is not None and m.role in LEADING and user.role == Role.team_leader
+
+
+def on_plan(user: User | None, plan) -> bool:  # noqa: ANN001
+    return any(on_team(user, t) for t in plan.teams)
+
+
+# --- plans, teams, schedule --------------------------------------------------------------------------
+
+def can_view_plan(user: User | None, plan) -> bool:  # noqa: ANN001
+    """Staff, or a member of one of the plan's teams."""
+    return is_staff(user) or on_plan(user, plan)
+
+
+def can_create_plan(user: User | None) -> bool:
+    return is_staff(user)
+
+
+def can_edit_plan(user: User | None, plan) -> bool:  # noqa: ANN001
+    """Edit, advance, pin checklists, form teams, schedule, draw communes: staff only."""
+    return is_staff(user)
+
+
+can_manage_teams = can_edit_plan
+can_schedule = can_edit_plan
+
+
+def can_view_plan_audit(user: User | None, plan) -> bool:  # noqa: ANN001
+    return is_staff(user) or any(leads_team(user, t) for t in plan.teams)
+
+
+def can_view_dashboard(user: User | None, plan) -> bool:  # noqa: ANN001
+    return can_view_plan(user, plan)
+
+
+# --- visits ------------------------------------------------------------------------------------------
+
+def can_view_visit(user: User | None, visit) -> bool:  # noqa: ANN001
+    """Staff, or a member of the visit's own team."""
+    return is_staff(user) or on_team(user, visit.team)
+
+
+def can_edit_visit(user: User | None, visit) -> bool:  # noqa: ANN001
+    """Record answers, photos, households and submit: members of the visit's own team only."""
+    return on_team(user, visit.team)
+
+
+def can_review_visit(user: User | None, visit) -> bool:  # noqa: ANN001
+    """Return for correction or approve: the leader or deputy leader of the visit's team."""
+    return leads_team(user, visit.team)
+
+
+def can_cancel_visit(user: User | None, visit) -> bool:  # noqa: ANN001
+    return is_staff(user)
+
+
+def can_decide_finding(user: User | None, finding) -> bool:  # noqa: ANN001
+    """Accept, edit or reject a finding of a visit: its team's leader; round-level findings: staff."""
+    if finding.visit is None:
+        return is_staff(user)
+    return leads_team(user, finding.visit.team)
+
+
+def can_add_finding(user: User | None, visit) -> bool:  # noqa: ANN001
+    return on_team(user, visit.team)
+
+
+# --- conclusions, recommendations --------------------------------------------------------------------
+
+def can_conclude(user: User | None, plan, district_id: int) -> bool:  # noqa: ANN001
+    """Write a district's conclusion and its recommendations: staff, or the leader of a team that
+    visited the district."""
+    if is_staff(user):
+        return True
+    return any(leads_team(user, v.team) for v in plan.visits if v.district_id == district_id)
+
+
+def can_edit_conclusion(user: User | None, conclusion, plan) -> bool:  # noqa: ANN001
+    return can_conclude(user, plan, conclusion.district_id)
+
+
+def _addressed_to(user: User | None, rec) -> bool:  # noqa: ANN001
+    return (user is not None and user.is_active and user.role == Role.local_official and user.unit_id is not None
+            and rec.addressee_unit_id == user.unit_id)
+
+
+def can_view_recommendation(user: User | None, rec, plan=None) -> bool:  # noqa: ANN001
+    """Staff, the plan's team people, or the local official it is addressed to."""
+    if is_staff(user) or _addressed_to(user, rec):
+        return True
+    return plan is not None and on_plan(user, plan)
+
+
+def can_report_progress(user: User | None, rec) -> bool:  # noqa: ANN001
+    """Only the addressee reports on a recommendation."""
+    return _addressed_to(user, rec)
+
+
+def can_verify(user: User | None, rec) -> bool:  # noqa: ANN001
+    """The secretariat (or an administrator) verifies or rejects the addressee's report."""
+    return is_staff(user)
+
+
+def can_view_conclusion(user: User | None, conclusion, plan=None) -> bool:  # noqa: ANN001
+    """Staff, the plan's team people, the district's officials, or an addressee of one of its recommendations."""
+    if is_staff(user) or (plan is not None and on_plan(user, plan)):
+        return True
+    if user is None or user.role != Role.local_official or user.unit_id is None:
+        return False
+    return conclusion.district_id == user.unit_id or any(_addressed_to(user, r) for r in conclusion.recommendations)
+
+
+# --- documents, accounts -----------------------------------------------------------------------------
+
+def can_issue_documents(user: User | None, plan) -> bool:  # noqa: ANN001
+    return is_staff(user)
+
+
+def can_view_documents(user: User | None, plan) -> bool:  # noqa: ANN001
+    return can_view_plan(user, plan)
+
+
+def can_manage_users(user: User | None) -> bool:
+    return is_admin(user)

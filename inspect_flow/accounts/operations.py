@@ -1,0 +1,256 @@
+"""Writes on accounts: creating users, checking passwords, limiting login attempts. Every function flushes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.orm import Session
+
+from inspect_flow.accounts.models import LoginAttempt, Role, User
+from inspect_flow.core.db import utcnow
+from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from inspect_flow.units.models import AdminUnit, Person, UnitLevel
+
+USERNAME_RE = re.compile(r'^[a-z0-9][a-z0-9._-]{2,79}$')
+MIN_PASSWORD = 8
+#: Failed attempts allowed per user name inside :data:`WINDOW` before the name is locked for the rest of it.
+MAX_FAILURES = 5
+#: Failed attempts allowed per remote address inside :data:`WINDOW` (guessing across many names).
+MAX_FAILURES_PER_ADDRESS = 30
+WINDOW = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+
+
+def use_fast_hashing() -> None:
+    """Use the cheapest argon2 parameters (tests only: hashes still verify, they are just cheap to make)."""
+    global _hasher
+    from argon2 import profiles
+
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+class LoginRefused(DomainError):
+    """Wrong user name or password (one message for both, so names cannot be probed)."""
+
+    status = 401
+
+
+class LoginThrottled(DomainError):
+    """Too many failed attempts: the name (or address) is locked for a while."""
+
+    status = 429
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2id hash of *password*."""
+    return _hasher.hash(password)
+
+
+def _check_password(password: str | None) -> str:
+    if not password or len(password) < MIN_PASSWORD:
+        raise InvalidInput('user.weak_password', f'Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.',
+                           f'The password must have at least {MIN_PASSWORD} characters.', field='password')
+    return password
+
+
+def get_user(session: Session, user_id: int | str) -> User:
+    """Return the user with *user_id*, or raise :class:`NotFound`."""
+    user = session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    if user is None:
+        raise NotFound('user.not_found', f'Không tìm thấy tài khoản số {user_id}.', f'No user {user_id}.')
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """Return the user named *username* (case-insensitive), if any."""
+    return session.scalars(sa.select(User).where(User.username == (username or '').strip().lower())).first()
+
+
+def create_user(session: Session, *, username: str, password: str, role: Role | str, full_name: str,
+                person: Person | None = None, unit: AdminUnit | None = None) -> User:
+    """Create an account.
+
+    A team leader or member must be linked to a person (their team membership comes from it); a local
+    official must be scoped to a district or commune.
+
+    :raise InvalidInput: a malformed name, a short password, an unknown role, a missing link
+    :raise Conflict: the user name is taken
+    """
+    username = (username or '').strip().lower()
+    if not USERNAME_RE.match(username):
+        raise InvalidInput('user.bad_username', 'Tên đăng nhập gồm 3–80 chữ thường không dấu, số, ".", "_" hoặc "-".',
+                           'A user name has 3–80 lower-case letters, digits, ".", "_" or "-".', field='username')
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput('user.bad_role', f'Không có vai trò "{role}".', f'There is no role "{role}".',
+                           field='role') from None
+    full_name = ' '.join((full_name or '').split()) or (person.full_name if person else '')
+    if not full_name:
+        raise InvalidInput('user.name_required', 'Phải nhập họ và tên.', 'The full name is required.',
+                           field='full_name')
+    _check_password(password)
+    if role in (Role.team_leader, Role.team_member) and person is None:
+        raise InvalidInput('user.person_required',
+                           'Tài khoản của thành viên đoàn phải gắn với một người trong danh sách.', 'A team account must be linked to a person.', field='person')
+    if role == Role.local_official:
+        if unit is None or unit.level == UnitLevel.province:
+            raise InvalidInput('user.unit_required', 'Cán bộ địa phương phải gắn với một huyện hoặc xã.',
+                               'A local official must be scoped to a district or commune.', field='unit')
+    elif unit is not None:
+        unit = None  # only local officials are scoped to a unit
+    if find_user(session, username) is not None:
+        raise Conflict('user.duplicate', f'Tên đăng nhập "{username}" đã có người dùng.',
+                       f'The user name "{username}" is taken.', field='username')
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password), role=role,
+                person=person, unit=unit)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace *user*'s password."""
+    user.password_hash = hash_password(_check_password(password))
+    session.flush()
+
+
+def _recent_failures(session: Session, column, value: str) -> int:  # noqa: ANN001
+    since = utcnow() - WINDOW
+    last_ok = session.scalar(sa.select(sa.func.max(LoginAttempt.created_dt)).where(
+        column == value, LoginAttempt.succeeded.is_(True), LoginAttempt.created_dt >= since))
+    q = sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_dt >= (last_ok or since))
+    return session.scalar(q) or 0
+
+
+def is_throttled(session: Session, username: str, remote_addr: str = '') -> bool:
+    """Tell whether a login for *username* from *remote_addr* is refused for now."""
+    name = (username or '').strip().lower()[:80]
+    if _recent_failures(session, LoginAttempt.username, name) >= MAX_FAILURES:
+        return True
+    return bool(remote_addr) and _recent_failures(session, LoginAttempt.remote_addr, remote_addr) \
+        >= MAX_FAILURES_PER_ADDRESS
+
+
+def authenticate(session: Session, username: str, password: str, *, remote_addr: str = '') -> User:
+    """Check a user name and password; record the attempt (the caller's edge must commit it).
+
+    :raise LoginThrottled: too many failures recently; the password is not even checked
+    :raise LoginRefused: unknown name, wrong password or a disabled account
+    """
+    name = (username or '').strip().lower()[:80]
+    remote_addr = (remote_addr or '')[:64]
+    if is_throttled(session, name, remote_addr):
+        minutes = int(WINDOW.total_seconds() // 60)
+        raise LoginThrottled('login.throttled',
+                             f'Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.',
+                             f'Too many failed logins. Try again in {minutes} minutes.', field='username')
+    user = find_user(session, name)
+    ok = False
+    if user is not None and user.is_active:
+        try:
+            ok = _hasher.verify(user.password_hash, password or '')
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if ok and _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+    else:
+        # Spend about the same time on an unknown name as on a known one.
+        try:
+            _hasher.verify(_dummy_hash(), password or '')
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            pass
+    session.add(LoginAttempt(username=name, remote_addr=remote_addr, succeeded=ok))
+    if not ok:
+        session.flush()
+        raise LoginRefused('login.refused', 'Sai tên đăng nhập hoặc mật khẩu.', 'Wrong user name or password.',
+                           field='password')
+    user.last_login_dt = utcnow()
+    session.flush()
+    return user
+
+
+_dummy: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:  # noqa: N802
+    if 'h' not in _dummy:
+        _dummy['h'] = _hasher.hash('not a real password')
+    return _dummy['h']
+
+
+# --- demo accounts ---------------------------------------------------------------------------------------
+
+DEMO_PASSWORD = 'bentre-2019'
+
+
+def ensure_demo_accounts(session: Session) -> list[dict]:
+    """Create the demo round's accounts (once) and return them with their password, for printing.
+
+    The people come from the 2019 demo round (:mod:`inspect_flow.demo.round2019`): the leader and a
+    member of team 5 (Xã Nhuận Phú Tân, Huyện Mỏ Cày Bắc), a secretary of the Department, and officials
+    of Huyện Mỏ Cày Bắc and Xã Nhuận Phú Tân.
+    """
+    from datetime import date
+
+    from inspect_flow.units.operations import get_unit
+
+    people = {p.full_name: p for p in session.scalars(sa.select(Person))}
+    day = date(2019, 7, 5)
+
+    def unit(code: str) -> AdminUnit | None:
+        try:
+            return get_unit(session, code, day)
+        except DomainError:
+            return None
+
+    specs = [
+        ('admin', Role.admin, 'Quản trị hệ thống', None, None, 'quản trị tài khoản / manages accounts'),
+        ('thao.vpt', Role.secretariat, 'Nguyễn Thị Thanh Thảo', None, None,
+         'văn phòng thường trực: lập kế hoạch, tổ chức đoàn / secretariat: plans and teams'),
+        ('cong.td5', Role.team_leader, 'Võ Thành Công', 'Võ Thành Công', None,
+         'Trưởng Đoàn 5 (Nhuận Phú Tân) / leader of team 5'),
+        ('ngan.ltk', Role.team_member, 'Lý Thị Kim Ngân', 'Lý Thị Kim Ngân', None,
+         'thành viên Đoàn 2, 5 / member of teams 2 and 5'),
+        ('nghia.tv', Role.team_member, 'Đỗ Hữu Nghĩa', 'Đỗ Hữu Nghĩa', None,
+         'thành viên Đoàn 3, 6 / member of teams 3 and 6'),
+        ('huyen.mcb', Role.local_official, 'UBND huyện Mỏ Cày Bắc', None, '838',
+         'cán bộ Huyện Mỏ Cày Bắc / official of Mỏ Cày Bắc district'),
+        ('xa.nhuanphutan', Role.local_official, 'UBND xã Nhuận Phú Tân', None, '28936',
+         'cán bộ Xã Nhuận Phú Tân / official of Nhuận Phú Tân commune'),
+    ]
+    out = []
+    for username, role, name, person_name, unit_code, note in specs:
+        person = people.get(person_name) if person_name else None
+        scope = unit(unit_code) if unit_code else None
+        if person_name and person is None or unit_code and scope is None:
+            continue  # the demo round is not loaded far enough for this account
+        if find_user(session, username) is None:
+            create_user(session, username=username, password=DEMO_PASSWORD, role=role, full_name=name,
+                        person=person, unit=scope)
+        out.append({'username': username, 'password': DEMO_PASSWORD, 'role': role.value, 'note': note})
+    return out
+
+
+def demo_accounts_present(session: Session) -> list[dict]:
+    """The demo accounts that exist and still have the demo password (what ``serve`` prints)."""
+    out = []
+    for user in session.scalars(sa.select(User).order_by(User.id)):
+        try:
+            if _hasher.verify(user.password_hash, DEMO_PASSWORD):
+                out.append({'username': user.username, 'password': DEMO_PASSWORD, 'role': user.role.value,
+                            'note': user.full_name})
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return out
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by role then name."""
+    return list(session.scalars(sa.select(User).order_by(User.role, User.username)))
