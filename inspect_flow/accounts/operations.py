@@ -97,7 +97,8 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
     _check_password(password)
     if role in (Role.team_leader, Role.team_member) and person is None:
         raise InvalidInput('user.person_required',
-                           'Tài khoản của thành viên đoàn phải gắn với một người trong danh sách.', 'A team account must be linked to a person.', field='person')
+                           'Tài khoản của thành viên đoàn phải gắn với một người trong danh sách.',
+                           'A team account must be linked to a person.', field='person')
     if role == Role.local_official:
         if unit is None or unit.level == UnitLevel.province:
             raise InvalidInput('user.unit_required', 'Cán bộ địa phương phải gắn với một huyện hoặc xã.',
