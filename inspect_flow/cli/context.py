@@ -76,6 +76,10 @@ def report_error(exc: BaseException) -> bool:
     label = 'Error' if lang == 'en' else 'Lỗi'
     if isinstance(exc, DomainError):
         click.echo(f'{label}: {exc.localized(lang)}', err=True)
+        key = 'message_en' if lang == 'en' else 'message'
+        for detail in exc.details or ():
+            for item in detail.get('items', ()) if isinstance(detail, dict) else ():
+                click.echo(f'  - {item["field"]}: {item[key]}', err=True)
     elif isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         what = 'cannot use the database' if lang == 'en' else 'không dùng được cơ sở dữ liệu'

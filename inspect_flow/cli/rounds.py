@@ -303,6 +303,38 @@ def schedule_conflicts(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
         raise click.exceptions.Exit(3)
 
 
+@plans.command('checklists')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--pin', 'pins', multiple=True, metavar='ID[@VERSION]',
+              help='Pin a checklist of the checklists folder (its newest version unless @VERSION).')
+@click.option('--defaults', is_flag=True, help='Pin the newest version of every shipped checklist.')
+@click.option('--unpin', 'unpins', multiple=True, metavar='ID')
+@click.option('--json', 'as_json', is_flag=True)
+@pass_ctx
+def plans_checklists(ctx: CliContext, plan_ref: str, pins, defaults: bool, unpins, as_json: bool) -> None:  # noqa: ANN001
+    """Show, pin or unpin the checklist versions a plan uses (before the visits start)."""
+    from inspect_flow.plans import checklists as pinning
+
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        for checklist_id in unpins:
+            pinning.unpin_checklist(session, plan, checklist_id, actor=ctx.actor)
+        if defaults:
+            pinning.pin_default_checklists(session, plan, actor=ctx.actor)
+        for spec in pins:
+            pinning.pin_by_id(session, plan, spec, actor=ctx.actor)
+        rows = [{'checklist_id': p.checklist_id, 'version': p.version, 'title': p.title, 'sha256': p.sha256}
+                for p in sorted(plan.checklists, key=lambda p: p.checklist_id)]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(ctx.msg('Kế hoạch chưa áp dụng bộ câu hỏi nào (ghi kết quả tự do).',
+                           'The plan uses no checklist (free-form records).'))
+    for r in rows:
+        click.echo(f"{r['checklist_id']}@{r['version']}  {r['sha256'][:12]}  {r['title']}")
+
+
 # --- visits ----------------------------------------------------------------------------------------------
 
 @click.group()
@@ -397,6 +429,55 @@ def visits_cancel(ctx: CliContext, visit_id: int, reason: str) -> None:
     click.echo(ctx.msg(f'Đã hủy #{visit_id}.', f'Cancelled #{visit_id}.'))
 
 
+@visits.command('answers')
+@click.argument('visit_id', type=int)
+@click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def visits_answers(ctx: CliContext, visit_id: int, file: Path) -> None:
+    """Save draft answers from FILE ({item id: value}, JSON or YAML); nothing is refused or lost."""
+    from inspect_flow.visits.operations import get_visit, save_answers
+
+    data = _load_file(file)
+    with ctx.session() as session:
+        errors = save_answers(session, get_visit(session, visit_id), data, actor=ctx.actor)
+    click.echo(ctx.msg(f'Đã lưu bản nháp #{visit_id}; còn {len(errors)} mục cần hoàn thiện trước khi nộp.',
+                       f'Saved the draft of #{visit_id}; {len(errors)} item(s) to complete before submitting.'))
+    key = 'message_en' if ctx.lang == 'en' else 'message'
+    for e in errors:
+        click.echo(f"  - {e['field']}: {e[key]}")
+
+
+@visits.command('form')
+@click.argument('visit_id', type=int)
+@click.option('--json', 'as_json', is_flag=True)
+@pass_ctx
+def visits_form(ctx: CliContext, visit_id: int, as_json: bool) -> None:
+    """Show a visit's form status: computed values, what blocks a submit, suggested findings, score."""
+    from inspect_flow.visits.capture import form_status
+    from inspect_flow.visits.operations import get_visit
+
+    with ctx.session() as session:
+        status = form_status(get_visit(session, visit_id))
+    if status is None:
+        click.echo(ctx.msg('Kế hoạch không áp dụng bộ câu hỏi; kết quả ghi tự do.',
+                           'The plan uses no checklist; the record is free-form.'))
+        return
+    if as_json:
+        echo_json(status.as_dict())
+        return
+    key, text = ('message_en', 'text_en') if ctx.lang == 'en' else ('message', 'text_vi')
+    score = '–' if status.score_percent is None else f'{status.score_percent:g}%'
+    click.echo(f'{status.checklist_id}@{status.version}  ' + ctx.msg(f'điểm: {score}', f'score: {score}'))
+    click.echo(ctx.msg(f'Còn {len(status.errors)} mục chưa đạt:', f'{len(status.errors)} item(s) to complete:')
+               if status.errors else ctx.msg('Đủ điều kiện nộp.', 'Ready to submit.'))
+    for e in status.errors:
+        click.echo(f"  - {e['field']}: {e[key]}")
+    if status.suggestions:
+        click.echo(ctx.msg('Kết quả gợi ý từ phiếu:', 'Findings suggested by the checklist:'))
+        for s in status.suggestions:
+            click.echo(f"  - [{s['kind']}] {s[text]}")
+
+
 # --- findings, conclusions, recommendations --------------------------------------------------------------
 
 @click.group()
@@ -447,6 +528,39 @@ def findings_edit(ctx: CliContext, finding_id, category, text, severity, status)
         changes = update_finding(session, get_finding(session, finding_id), values, actor=ctx.actor)
     click.echo(ctx.msg(f'Đã sửa: {", ".join(changes) or "không có thay đổi"}.',
                        f'Changed: {", ".join(changes) or "nothing"}.'))
+
+
+@findings.command('accept')
+@click.argument('finding_ids', type=int, nargs=-1, required=True)
+@click.option('--text', help='Accept with this text instead of the suggested one (one finding only).')
+@pass_ctx
+def findings_accept(ctx: CliContext, finding_ids: tuple[int, ...], text: str | None) -> None:
+    """Accept findings suggested by the checklist rules (optionally reworded)."""
+    from inspect_flow.findings.operations import get_finding
+    from inspect_flow.visits.capture import decide_suggestion
+
+    if text is not None and len(finding_ids) != 1:
+        raise InvalidInput('finding.text_one', '--text chỉ dùng khi chấp nhận một kết quả.',
+                           '--text applies to one finding only.', field='text')
+    with ctx.session() as session:
+        for fid in finding_ids:
+            decide_suggestion(session, get_finding(session, fid), 'accept', actor=ctx.actor,
+                              values={'text': text} if text is not None else None)
+    click.echo(ctx.msg(f'Đã chấp nhận {len(finding_ids)} kết quả.', f'Accepted {len(finding_ids)} finding(s).'))
+
+
+@findings.command('reject')
+@click.argument('finding_ids', type=int, nargs=-1, required=True)
+@pass_ctx
+def findings_reject(ctx: CliContext, finding_ids: tuple[int, ...]) -> None:
+    """Reject findings suggested by the checklist rules (they stay in the audit trail)."""
+    from inspect_flow.findings.operations import get_finding
+    from inspect_flow.visits.capture import decide_suggestion
+
+    with ctx.session() as session:
+        for fid in finding_ids:
+            decide_suggestion(session, get_finding(session, fid), 'reject', actor=ctx.actor)
+    click.echo(ctx.msg(f'Đã loại bỏ {len(finding_ids)} kết quả.', f'Rejected {len(finding_ids)} finding(s).'))
 
 
 @click.group()

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.findings import operations as findings_ops
-from inspect_flow.findings.models import Conclusion, FindingKind, FindingSource, Severity
+from inspect_flow.findings.models import Conclusion, FindingSource
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import CoverageRule, Plan, TeamRole
 from inspect_flow.units import operations as unit_ops
@@ -111,21 +111,6 @@ ACHIEVEMENTS = [
     ('Đối thoại với người nghèo', 'Xã tổ chức họp mặt, đối thoại trực tiếp với người nghèo, người cận nghèo để nắm bắt '
      'tâm tư, nguyện vọng và nhu cầu cần hỗ trợ.', FindingSource.household),
 ]
-LIMITATIONS = [
-    ('Tuyên truyền', 'Công tác tuyên truyền, thông tin về các chính sách giảm nghèo, Đề án sinh kế đến người dân '
-     'còn hạn chế.', Severity.medium, FindingSource.household),
-    ('Chỉ đạo, điều hành', 'Công tác chỉ đạo, điều hành, phối hợp thực hiện công tác giảm nghèo, Đề án sinh kế của '
-     'xã chưa đồng bộ.', Severity.medium, FindingSource.report),
-    ('Giải pháp hỗ trợ', 'Giải pháp hỗ trợ hộ nghèo còn chung chung, chưa cụ thể, chưa đa dạng sinh kế.',
-     Severity.medium, FindingSource.records),
-    ('Sử dụng vốn vay', 'Một số hộ sử dụng vốn vay không đúng mục đích.', Severity.high, FindingSource.household),
-    ('Quản lý hộ tham gia Đề án', 'Công tác quản lý hộ tham gia Đề án sinh kế chưa chặt chẽ; một số hộ tham gia '
-     'không đúng đối tượng.', Severity.medium, FindingSource.records),
-    ('Thoát nghèo bền vững', 'Một số hộ thoát nghèo chưa thật sự bền vững.', Severity.medium, FindingSource.household),
-    ('Sổ nhật ký hộ gia đình', 'Việc ghi chép Sổ nhật ký hộ gia đình chưa thực hiện tốt.', Severity.low,
-     FindingSource.household),
-    ('Báo cáo', 'Công tác tổng hợp, báo cáo còn chậm so với quy định.', Severity.low, FindingSource.records),
-]
 CAUSES = [
     ('Nhận thức của người nghèo', 'Một bộ phận hộ nghèo còn trông chờ, ỷ lại vào sự hỗ trợ của Nhà nước, chưa chủ '
      'động vươn lên.'),
@@ -199,11 +184,9 @@ def _create(session: Session) -> Plan:
 
 
 def _pin_checklists(session: Session, plan: Plan) -> None:
-    """Pin the shipped checklists when the checklist engine is available."""
-    try:
-        from inspect_flow.checklist.pinning import pin_default_checklists
-    except ImportError:
-        return
+    """Pin the shipped checklists: the round's forms are fixed from here on."""
+    from inspect_flow.plans.checklists import pin_default_checklists
+
     pin_default_checklists(session, plan, actor=ACTOR)
 
 
@@ -217,15 +200,6 @@ def _schedule(session: Session, plan: Plan) -> None:
 def _submission(i: int, visit) -> dict:  # noqa: ANN001
     d_name = _lower_first(visit.district.full_name)
     c_name = _lower_first(visit.commune.full_name)
-    prefix = ''.join(w[0] for w in visit.commune.name.split()).upper()
-    limitations = [LIMITATIONS[(i + k) % len(LIMITATIONS)] for k in (0, 3, 5)]
-    households = []
-    for k, category in enumerate(['poor', 'poor', 'escaped', 'escaped']):
-        households.append({
-            'code': f'{prefix}-{k + 1:02d}',
-            'category': category,
-            'answers': _household_answers(i, k, category),
-        })
     return {
         'participants': [
             {'side': 'district', 'full_name': f'Nguyễn Văn {["Bình", "Cường", "Dũng"][i % 3]}',
@@ -251,27 +225,126 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
             'local_opinion': 'Đơn vị thống nhất với nhận xét, đánh giá và kết luận của Đoàn.',
             'ended_at': '11:15',
         },
-        'answers': {},
-        'households': households,
+        'answers': checklist_answers(i, visit),
         'findings': (
-            [{'kind': 'achievement', 'category': c, 'text': t, 'source': s.value} for c, t, s in ACHIEVEMENTS[:3]]
-            + [{'kind': 'limitation', 'category': c, 'text': t, 'severity': sev.value, 'source': s.value}
-               for c, t, sev, s in limitations]
-            + [{'kind': 'cause', 'category': CAUSES[i % 2][0], 'text': CAUSES[i % 2][1], 'source': 'report'}]
+            [{'kind': 'achievement', 'category': c, 'text': t, 'source': s.value} for c, t, s in ACHIEVEMENTS[1:3]]
+            + [{'kind': 'cause', 'category': CAUSES[1][0], 'text': CAUSES[1][1], 'source': 'report'}]
         ),
     }
 
 
-def _household_answers(i: int, k: int, category: str) -> dict:
-    """Plausible consultation answers; one household in three misused its loan (the seed's limitation)."""
+#: Households in the livelihood project per visited commune, and those that escaped poverty sustainably.
+#: The split over the nine communes is illustrative; the totals are the province's (seed 003): 1,968
+#: households take part (100 % of the plan) and 755 of them (38.36 %) escaped poverty sustainably.
+PARTICIPATING = (224, 218, 231, 205, 236, 212, 227, 199, 216)
+ESCAPED_SUSTAINABLY = (86, 84, 89, 79, 91, 81, 87, 76, 82)
+
+
+def checklist_answers(i: int, visit) -> dict:  # noqa: ANN001
+    """The visit's answers to the pinned supervision checklist; they vary by commune so that the
+    checklist's rules suggest the limitations the seed articles name (loans misused, generic support,
+    diaries not kept well, participants outside the target group, late reports)."""
+    participating = PARTICIPATING[i % len(PARTICIPATING)]
+    total = 2400 + 137 * i
+    poor = 90 + 7 * i
+    loans = 40 + 5 * i
+    answers = {
+        'level': 'commune',
+        'visit_date': visit.starts_at.date().isoformat(),
+        'committee_reconstituted': 'yes',
+        'committee_decision': f'Quyết định số {15 + i}/QĐ-UBND ngày {10 + i:02d}/01/2019 của UBND xã',
+        'members_assigned': 'yes',
+        'directive_documents': 3 + i % 4,
+        'plan_issued': 'yes',
+        'coordination': 'good' if i % 3 == 0 else 'partial',
+        'communication_sessions': 4 + i,
+        'communication_participants': 180 + 25 * i,
+        'communication_channels': ['radio', 'neighbourhood_groups'] + (['meetings'] if i % 2 else []),
+        'dialogues_held': 'yes',
+        'dialogues_count': 1 + i % 3,
+        'communication_reach': 'limited' if i % 2 else 'good',
+        'total_households': total,
+        'poor_start': poor,
+        'near_poor_start': 110 + 5 * i,
+        'escaped_poor': 25 + 2 * i,
+        're_impoverished': i % 3,
+        'newly_poor': 1 + i % 2,
+        'health_insurance_cards': poor + 110 + 5 * i,
+        'health_insurance_complete': 'yes',
+        'education_support': 'yes',
+        'education_beneficiaries': 35 + 3 * i,
+        'housing_support': 2 + i % 3,
+        'clean_water_support': 10 + i,
+        'vocational_training': 20 + 2 * i,
+        'loan_households': loans,
+        'loan_amount': round(loans * 32.5, 1),
+        'loan_overdue': round(loans * 0.4, 1),
+        'loans_used_for_purpose': 'no' if i % 3 == 0 else 'yes',
+        'loans_fully_used': 'no' if i % 4 == 1 else 'yes',
+        'funds_allocated': 850.0 + 40 * i,
+        'funds_disbursed': 620.0 + 35 * i,
+        'project_households_planned': participating,
+        'project_households_participating': participating,
+        'participants_right_target': 'no' if i % 4 == 2 else 'yes',
+        'livelihood_plans': participating - 3 * (i % 3),
+        'livelihood_plans_specific': 'no' if i % 2 == 0 else 'yes',
+        'support_delivered': ['breeding_stock', 'seedlings', 'training'],
+        'diaries_kept': 'yes',
+        'diaries_up_to_date': 'regular' if i % 3 == 2 else 'irregular',
+        'linkage_groups': 'no' if i % 5 == 0 else 'yes',
+        'effective_models': 2 + i % 3,
+        'single_livelihood': 'yes' if i % 2 else 'no',
+        'escaped_households': ESCAPED_SUSTAINABLY[i % len(ESCAPED_SUSTAINABLY)] + 4 + i % 3,
+        'escaped_sustainably': ESCAPED_SUSTAINABLY[i % len(ESCAPED_SUSTAINABLY)],
+        'households_dependent': 'yes' if i % 3 != 1 else 'no',
+        'internal_monitoring': 'irregular' if i % 4 == 3 else 'regular',
+        'reports_on_time': 'no' if i % 4 == 0 else 'yes',
+    }
+    if answers['reports_on_time'] == 'no':
+        answers['reports_late'] = 1 + i % 2
+    prefix = _ascii(''.join(w[0] for w in visit.commune.name.split())).upper()
+    answers['household_roster'] = [
+        _household_row(i, k, f'{prefix}-{k + 1:02d}', category)
+        for k, category in enumerate(['poor', 'poor', 'near_poor', 'escaped', 'escaped'])
+    ]
+    return answers
+
+
+def _ascii(text: str) -> str:
+    """``Nhuận Phú Tân`` → ``Nhuan Phu Tan``: household codes on commune lists are plain ASCII."""
+    import unicodedata
+
+    text = text.replace('Đ', 'D').replace('đ', 'd')
+    return unicodedata.normalize('NFKD', text).encode('ascii', 'ignore').decode()
+
+
+HEADS = ('Nguyễn Văn Tư', 'Trần Thị Bảy', 'Lê Văn Út', 'Phạm Thị Sáu', 'Huỳnh Văn Tám', 'Võ Thị Mười')
+
+
+def _household_row(i: int, k: int, code: str, category: str) -> dict:
+    """One consulted household; in one commune in three a household misused its loan (the seed's limitation)."""
     got_loan = (i + k) % 2 == 0
-    return {
+    in_project = category != 'near_poor'
+    row = {
+        'household_code': code,
+        'head_name': HEADS[(i + k) % len(HEADS)],
+        'category': category,
         'support_received': ['health_insurance', 'loan'] if got_loan else ['health_insurance', 'education'],
-        'has_livelihood_plan': 'yes' if category == 'escaped' or k % 2 else 'no',
-        'diary_seen': 'yes' if (i + k) % 3 else 'no',
-        'loan_used_as_intended': ('no' if (i + k) % 3 == 0 else 'yes') if got_loan else None,
+        'perceived_benefit': 'high' if k % 2 else 'some',
+        'in_project': 'yes' if in_project else 'no',
+        'received_loan': 'yes' if got_loan else 'no',
         'opinion': 'Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
     }
+    if in_project:
+        row['right_target'] = 'yes'
+        row['has_livelihood_plan'] = 'yes' if category == 'escaped' or k % 2 else 'no'
+        row['diary_seen'] = 'yes' if (i + k) % 3 else 'no'
+        if row['diary_seen'] == 'yes':
+            row['diary_up_to_date'] = 'yes' if k % 2 == 0 else 'no'
+    if got_loan:
+        row['loan_purpose'] = 'Chăn nuôi bò sinh sản' if k % 2 == 0 else 'Trồng dừa xen ca cao'
+        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == 0 else 'yes'
+    return row
 
 
 def _record_visits(session: Session, plan: Plan) -> None:
@@ -281,8 +354,15 @@ def _record_visits(session: Session, plan: Plan) -> None:
 
 
 def _review_visits(session: Session, plan: Plan) -> None:
+    from inspect_flow.findings.models import FindingStatus
+    from inspect_flow.visits.capture import decide_suggestion, visit_findings
+
     for visit in plan.visits:
         if visit.state == VisitState.submitted:
+            # The team stands behind what the checklist rules suggest.
+            for finding in visit_findings(session, visit):
+                if finding.status == FindingStatus.suggested:
+                    decide_suggestion(session, finding, 'accept', actor=ACTOR)
             visit_ops.review_visit(session, visit, reviewer=visit.team.leader, actor=ACTOR)
 
 

@@ -105,8 +105,9 @@ def plan_summary(plan: Plan) -> dict:
 
 def plan_detail(plan: Plan) -> dict:
     """Return the full, stable JSON view of a plan (``plans show --json``)."""
-    from inspect_flow.findings.models import Conclusion, Finding, Recommendation
     from sqlalchemy.orm import object_session
+
+    from inspect_flow.findings.models import Conclusion, Finding, Recommendation
 
     session = object_session(plan)
     findings = list(session.scalars(sa.select(Finding).where(Finding.plan_id == plan.id).order_by(Finding.id)))
@@ -149,7 +150,8 @@ def plan_detail(plan: Plan) -> dict:
         'draws': [{'id': d.id, 'seed': d.seed, 'per_district': d.per_district, 'result': d.result} for d in plan.draws],
         'findings': [
             {'id': f.id, 'visit_id': f.visit_id, 'kind': f.kind.value, 'category': f.category, 'text': f.text,
-             'severity': f.severity.value if f.severity else None, 'source': f.source.value, 'status': f.status.value}
+             'severity': f.severity.value if f.severity else None, 'source': f.source.value, 'status': f.status.value,
+             'rule_id': f.rule_id, 'checklist_item_id': f.checklist_item_id, 'version': f.version_id}
             for f in findings
         ],
         'conclusions': [

@@ -5,11 +5,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from inspect_flow.audit.operations import record_update
+from inspect_flow.checklist.capture import normalize_answers
 from inspect_flow.core.db import utcnow
-from inspect_flow.core.errors import Conflict, NotFound
+from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
 from inspect_flow.findings.models import FindingKind, FindingSource, Severity
+from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.units.models import Person
-from inspect_flow.visits.models import HouseholdCategory, HouseholdConsultation, ParticipantSide, Visit, VisitParticipant
+from inspect_flow.visits.capture import apply_submitted_answers, form_status, roster_from_households, sync_households
+from inspect_flow.visits.models import (
+    HouseholdCategory,
+    HouseholdConsultation,
+    ParticipantSide,
+    Visit,
+    VisitParticipant,
+)
 from inspect_flow.visits.schemas import SubmissionIn, parse_submission
 from inspect_flow.workflow.machines import fire
 from inspect_flow.workflow.states import PlanState, VisitState, state_label
@@ -69,19 +78,23 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
         for p in submission.participants
     )
-    visit.households.extend(
-        HouseholdConsultation(household_code=h.code, category=HouseholdCategory(h.category), head_name=h.head_name,
-                              answers=h.answers)
-        for h in submission.households
-    )
-    session.flush()
-    record_update(visit, actor=actor, changes={
-        'content': [None, submission.content.model_dump()],
-        'answers': [None, submission.answers],
-        'households': [old_households, [h.code for h in submission.households]],
-    })
+    answers = roster_from_households(visit, normalize_answers(submission.answers), submission.households)
+    if visit_checklist(visit) is None:
+        # Free-form record (the plan pins no checklist): households come as given.
+        visit.households.extend(
+            HouseholdConsultation(household_code=h.code, category=HouseholdCategory(h.category),
+                                  head_name=h.head_name, answers=h.answers)
+            for h in submission.households
+        )
     visit.content = submission.content.model_dump()
-    visit.answers = dict(submission.answers)
+    visit.answers = answers
+    session.flush()
+    sync_households(session, visit)
+    record_update(visit, actor=actor, changes={
+        'content': [None, visit.content],
+        'answers': [None, answers],
+        'households': [old_households, sorted(h.household_code for h in visit.households)],
+    })
     # Findings merge: sending the same record again (a resend, or a corrected record) adds no duplicate.
     known = {(f.kind.value, f.category, f.text) for f in _visit_findings(session, visit)}
     for f in submission.findings:
@@ -102,14 +115,25 @@ def _visit_findings(session: Session, visit: Visit) -> list:
     return list(session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id)))
 
 
-def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> None:
-    """Save draft answers as they are: partial or invalid answers are kept, nothing is dropped."""
+def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> list[dict]:
+    """Save draft answers as they are: partial or invalid answers are kept, nothing is dropped.
+
+    *answers* are merged into what is saved (a page may send only the items it changed).
+
+    :return: what a submit would still refuse, per item (for display; nothing is refused here)
+    :raise InvalidInput: *answers* is not a mapping
+    """
+    if not isinstance(answers, dict):
+        raise InvalidInput('answers.not_object', 'Câu trả lời phải là một đối tượng {mã mục: giá trị}.',
+                           'Answers must be an object {item id: value}.', field='answers')
     _require_editable(visit)
     _ensure_started(session, visit, actor)
     merged = dict(visit.answers or {})
-    merged.update(answers)
+    merged.update(normalize_answers(answers))
     visit.answers = merged
     session.flush()
+    status = form_status(visit)
+    return status.errors if status is not None else []
 
 
 def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None) -> Visit:
@@ -126,6 +150,7 @@ def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | Non
     fire(visit, 'submit', actor=actor)
     visit.submitted_dt = utcnow()
     session.flush()
+    apply_submitted_answers(session, visit, actor=actor)
     return visit
 
 

@@ -152,13 +152,37 @@ def visit_reviewer_leads_team(visit, kw):  # noqa: ANN001
     )
 
 
+@rule('visit.suggestions_decided')
+def visit_suggestions_decided(visit, _kw):  # noqa: ANN001
+    """The team decides on every finding the checklist rules suggested before the leader approves."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import object_session
+
+    from inspect_flow.findings.models import Finding, FindingStatus
+
+    session = object_session(visit)
+    if session is None or visit.id is None:
+        return []
+    pending = session.scalar(sa.select(sa.func.count()).select_from(Finding).where(
+        Finding.visit_id == visit.id, Finding.status == FindingStatus.suggested))
+    if not pending:
+        return []
+    return problem(
+        'visit.suggestions_decided',
+        f'Còn {pending} kết quả do phiếu kiểm tra gợi ý chưa được chấp nhận hoặc loại bỏ.',
+        f'{pending} finding(s) suggested by the checklist are neither accepted nor rejected yet.',
+    )
+
+
 #: Extra rules checked before a visit is submitted (the checklist engine adds its validation here).
 VISIT_SUBMIT_RULES: list = []
 
 
 @rule('visit.submission_valid')
 def visit_submission_valid(visit, kw):  # noqa: ANN001
-    problems: list[Problem] = []
+    from inspect_flow.visits.capture import answer_problems
+
+    problems: list[Problem] = list(answer_problems(visit, kw))
     for check in VISIT_SUBMIT_RULES:
         problems += check(visit, kw)
     return problems

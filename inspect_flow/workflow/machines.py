@@ -69,7 +69,7 @@ VISIT_TRANSITIONS = [
     {'trigger': 'return_for_correction', 'source': V.submitted, 'dest': V.returned,
      'conditions': [g.visit_plan_collecting, g.comment_given, g.visit_reviewer_leads_team]},
     {'trigger': 'review', 'source': V.submitted, 'dest': V.reviewed,
-     'conditions': [g.visit_plan_collecting, g.visit_reviewer_leads_team]},
+     'conditions': [g.visit_plan_collecting, g.visit_reviewer_leads_team, g.visit_suggestions_decided]},
     {'trigger': 'cancel', 'source': [V.scheduled, V.in_progress, V.returned], 'dest': V.cancelled,
      'conditions': [g.visit_plan_open, g.reason_given]},
 ]

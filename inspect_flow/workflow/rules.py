@@ -19,10 +19,16 @@ class Problem:
     rule: str
     vi: str
     en: str
+    #: Per-field problems behind this one (e.g. each unanswered checklist item): dicts with
+    #: ``field``, ``message`` and ``message_en``.
+    items: tuple[dict[str, Any], ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         """Return the problem as plain data (for JSON output and error details)."""
-        return {'rule': self.rule, 'message': self.vi, 'message_en': self.en}
+        out: dict[str, Any] = {'rule': self.rule, 'message': self.vi, 'message_en': self.en}
+        if self.items:
+            out['items'] = [dict(i) for i in self.items]
+        return out
 
 
 Check = Callable[[Any, Mapping[str, Any]], list[Problem]]
