@@ -3,6 +3,7 @@
 from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.documents.models import DocumentState, IssuedDocument, NumberRegister
+from inspect_flow.evidence.models import EvidenceFile
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -15,11 +16,17 @@ from inspect_flow.findings.models import (
 )
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, PlanChecklist, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
-from inspect_flow.visits.models import HouseholdCategory, HouseholdConsultation, ParticipantSide, Visit, VisitParticipant
+from inspect_flow.visits.models import (
+    HouseholdCategory,
+    HouseholdConsultation,
+    ParticipantSide,
+    Visit,
+    VisitParticipant,
+)
 
 __all__ = [
     'AdminUnit', 'AuditEntry', 'LoginAttempt', 'Role', 'User',
-    'CommuneDraw', 'Conclusion', 'CoverageRule', 'DocumentState', 'Finding',
+    'CommuneDraw', 'Conclusion', 'EvidenceFile', 'CoverageRule', 'DocumentState', 'Finding',
     'FindingKind', 'FindingSource', 'FindingStatus', 'FollowUpReport', 'HouseholdCategory',
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
