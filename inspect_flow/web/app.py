@@ -1,25 +1,64 @@
-"""The Flask application: configuration, one database session per request, committed at the edge."""
+"""The Flask application: configuration, extensions, blueprints, one database session per request.
+
+The session is committed once at the edge (teardown) or rolled back on any error, Indico's
+``RH.process``. Every error handler rolls back explicitly: an exception a handler turns into a page
+never reaches the teardown as an error.
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g, redirect, request, session, url_for
+from flask_babel import Babel
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from inspect_flow.core.db import make_engine, make_session_factory
+from inspect_flow.core.errors import LANGUAGE, DomainError
 from inspect_flow.paths import templates_dir
+
+STATIC_DIR = Path(__file__).resolve().parent / 'static'
+LANGUAGES = ('vi', 'en')
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The interface language: the user's choice kept in the session, Vietnamese by default."""
+    lang = session.get('lang')
+    return lang if lang in LANGUAGES else 'vi'
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; see :func:`inspect_flow.create_app`."""
-    app = Flask('inspect_flow', template_folder=str(templates_dir()), instance_relative_config=True)
+    app = Flask('inspect_flow', template_folder=str(templates_dir()), static_folder=str(STATIC_DIR),
+                instance_relative_config=True)
+    instance = Path(os.environ.get('INSPECT_FLOW_INSTANCE', 'instance')).resolve()
     app.config.from_mapping(
         DATABASE_URL=os.environ.get('INSPECT_FLOW_DATABASE_URL'),
         SECRET_KEY=os.environ.get('INSPECT_FLOW_SECRET_KEY') or os.urandom(32).hex(),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE='Lax',
+        # Browsers accept Secure cookies on http://localhost; serving on another host needs HTTPS,
+        # or INSPECT_FLOW_INSECURE_COOKIES=1 on a trusted network.
+        SESSION_COOKIE_SECURE=not os.environ.get('INSPECT_FLOW_INSECURE_COOKIES'),
+        REMEMBER_COOKIE_SECURE=not os.environ.get('INSPECT_FLOW_INSECURE_COOKIES'),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # Field teams keep a form open for a whole working session.
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        BABEL_DEFAULT_LOCALE='vi',
+        BABEL_DEFAULT_TIMEZONE='Asia/Ho_Chi_Minh',
+        UPLOAD_FOLDER=os.environ.get('INSPECT_FLOW_UPLOADS') or str(instance / 'uploads'),
+        MAX_PHOTO_BYTES=8 * 1024 * 1024,
+        MAX_FILE_BYTES=12 * 1024 * 1024,
     )
     if config:
         app.config.update(config)
@@ -27,40 +66,115 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions['inspect_flow.engine'] = engine
     app.extensions['inspect_flow.sessions'] = make_session_factory(engine)
 
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = 'auth.login'
+    login_manager.session_protection = 'strong'
+
+    from inspect_flow.web import filters, helpers
+
+    filters.init_app(app)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):  # noqa: ANN202
+        from inspect_flow.accounts.models import User
+
+        user = helpers.db().get(User, int(user_id)) if str(user_id).isdigit() else None
+        return helpers.WebUser(user) if user is not None and user.is_active else None
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():  # noqa: ANN202
+        if request.accept_mimetypes.best == 'application/json' or request.is_json:
+            return {'error': 'login required'}, 401
+        return redirect(url_for('auth.login', next=request.full_path if request.method == 'GET' else None))
+
+    @app.before_request
+    def _language() -> None:
+        g.lang_token = LANGUAGE.set(select_locale())
+
+    @app.after_request
+    def _headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault('X-Content-Type-Options', 'nosniff')
+        response.headers.setdefault('X-Frame-Options', 'DENY')
+        response.headers.setdefault('Referrer-Policy', 'same-origin')
+        response.headers.setdefault(
+            'Content-Security-Policy',
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        if current_user.is_authenticated:
+            response.headers.setdefault('Cache-Control', 'no-store')
+        return response
+
     @app.teardown_request
     def _end_session(exc: BaseException | None) -> None:
-        # Commit once at the edge, or roll back on any error (Indico's RH.process).
-        session = g.pop('db_session', None)
-        if session is None:
+        token = g.pop('lang_token', None)
+        if token is not None:
+            LANGUAGE.reset(token)
+        db_sess = g.pop('db_session', None)
+        if db_sess is None:
             return
         try:
-            if exc is None:
-                session.commit()
+            if exc is None and not g.get('rolled_back'):
+                db_sess.commit()
             else:
-                session.rollback()
+                db_sess.rollback()
         finally:
-            session.close()
+            db_sess.close()
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):  # noqa: ANN202
+        helpers.rollback()
+        if request.is_json or request.accept_mimetypes.best == 'application/json':
+            return {'error': exc.code, 'message': exc.message, 'field': exc.field}, exc.status
+        return helpers.render('web/error.html', status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):  # noqa: ANN202
+        helpers.rollback()
+        msg = helpers.t('Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ (CSRF). '
+                        'Hãy tải lại trang rồi gửi lại.',
+                        'The form session has expired or is invalid (CSRF). Reload the page and send it again.')
+        if request.is_json:
+            return {'error': 'csrf', 'message': msg}, 400
+        return helpers.render('web/error.html', status=400, message=msg), 400
+
+    for code, vi, en in (
+        (403, 'Bạn không có quyền làm việc này.', 'You are not allowed to do this.'),
+        (404, 'Không tìm thấy trang hoặc dữ liệu này.', 'This page or record was not found.'),
+        (405, 'Phương thức không được phép.', 'Method not allowed.'),
+        (413, 'Tệp tải lên quá lớn.', 'The uploaded file is too large.'),
+        (400, 'Yêu cầu không hợp lệ.', 'Bad request.'),
+    ):
+        app.register_error_handler(code, helpers.http_error_handler(code, vi, en))
+
+    from inspect_flow.web import audit, auth, dashboard, documents, findings, inbox, plans, schedule, teams, visits
+
+    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit):
+        app.register_blueprint(module.bp)
 
     @app.get('/healthz')
     def healthz():  # noqa: ANN202
         from sqlalchemy import text
 
-        db_session().execute(text('select 1'))
+        helpers.db().execute(text('select 1'))
         return {'status': 'ok'}
 
     @app.get('/')
     def index():  # noqa: ANN202
-        from inspect_flow.plans.queries import list_plans, plan_summary
+        if not current_user.is_authenticated:
+            from inspect_flow.plans.queries import list_plans, plan_summary
 
-        return render_template('web/index.html', plans=[plan_summary(p) for p in list_plans(db_session())])
+            return helpers.render('web/index.html', plans=[plan_summary(p) for p in list_plans(helpers.db())])
+        if current_user.role.value == 'local_official':
+            return redirect(url_for('inbox.inbox'))
+        return redirect(url_for('plans.plans_list'))
 
     return app
 
 
 def db_session():  # noqa: ANN201
     """Return this request's session (opened on first use)."""
-    from flask import current_app
+    from inspect_flow.web.helpers import db
 
-    if 'db_session' not in g:
-        g.db_session = current_app.extensions['inspect_flow.sessions']()
-    return g.db_session
+    return db()

@@ -1,0 +1,107 @@
+"""Log in and out, the language switch, and the administrator's accounts page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, request, session, url_for
+from flask_login import login_required, login_user, logout_user
+
+from inspect_flow.accounts import access
+from inspect_flow.accounts import operations as ops
+from inspect_flow.accounts.models import ROLE_LABELS, Role
+from inspect_flow.core.errors import DomainError
+from inspect_flow.web.helpers import Form, WebUser, attempt, db, get_or_404, lang, render, require, user
+
+bp = Blueprint('auth', __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this site."""
+    if not target:
+        return url_for('index')
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith('/') or target.startswith('//'):
+        return url_for('index')
+    return target
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+def login():  # noqa: ANN201
+    form = Form(request.form if request.method == 'POST' else None, fields=('username', 'password'))
+    if request.method == 'POST':
+        try:
+            account = ops.authenticate(db(), form.get('username'), request.form.get('password', ''),
+                                       remote_addr=request.remote_addr or '')
+        except DomainError as exc:
+            # The failed attempt must be committed (it is what limits guessing): no rollback here.
+            form.add_error(exc)
+            form.values.pop('password', None)
+            return render('web/login.html', form=form, next=request.form.get('next', '')), exc.status
+        session.clear()
+        login_user(WebUser(account))
+        session.permanent = True
+        session['lang'] = request.form.get('lang_keep') or session.get('lang') or 'vi'
+        return redirect(_safe_next(request.form.get('next')))
+    return render('web/login.html', form=form, next=request.args.get('next', ''))
+
+
+@bp.post('/logout')
+def logout():  # noqa: ANN201
+    keep = session.get('lang')
+    logout_user()
+    session.clear()
+    if keep:
+        session['lang'] = keep
+    return redirect(url_for('auth.login'))
+
+
+@bp.post('/language')
+def set_language():  # noqa: ANN201
+    choice = request.form.get('lang', 'vi')
+    session['lang'] = choice if choice in ('vi', 'en') else 'vi'
+    return redirect(_safe_next(request.form.get('next')))
+
+
+@bp.route('/users', methods=['GET', 'POST'])
+@login_required
+def users():  # noqa: ANN201
+    from datetime import date
+
+    from inspect_flow.units.models import Person
+    from inspect_flow.units.operations import get_unit
+
+    require(access.can_manage_users(user()))
+    fields = ('username', 'full_name', 'password', 'role', 'person', 'unit')
+    form = Form(request.form if request.method == 'POST' else None, fields=fields)
+    status = 200
+    if request.method == 'POST':
+        with attempt(form):
+            person = None
+            if str(form.get('person')).isdigit():
+                person = db().get(Person, int(form.get('person')))
+            unit = None
+            if form.get('unit'):
+                unit = get_unit(db(), form.get('unit'), date(2019, 7, 5))
+            created = ops.create_user(db(), username=form.get('username'), password=request.form.get('password', ''),
+                                      role=form.get('role'), full_name=form.get('full_name'), person=person, unit=unit)
+            from flask import flash
+
+            flash(f'{created.username}: OK', 'ok')
+            return redirect(url_for('auth.users'))
+        status = 422
+        form.values.pop('password', None)
+    import sqlalchemy as sa
+
+    people = list(db().scalars(sa.select(Person).order_by(Person.full_name)))
+    roles = [(r.value, ROLE_LABELS[r][1 if lang() == 'en' else 0]) for r in Role]
+    return render('web/users.html', form=form, accounts=ops.list_users(db()), people=people, roles=roles), status
+
+
+@bp.get('/users/<int:user_id>')
+@login_required
+def user_detail(user_id: int):  # noqa: ANN201
+    from inspect_flow.accounts.models import User
+
+    require(access.can_manage_users(user()))
+    return redirect(url_for('auth.users') + f'#u{get_or_404(User, user_id).id}')

@@ -1,0 +1,176 @@
+"""Plans: the list, a plan's page (state, next steps and why they are blocked), the editor, targets, checklists."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import login_required
+
+from inspect_flow.accounts import access
+from inspect_flow.plans import operations as plan_ops
+from inspect_flow.plans.models import CoverageRule, Plan
+from inspect_flow.units.models import IssuingBody, UnitLevel
+from inspect_flow.web import queries
+from inspect_flow.web.helpers import (
+    Form,
+    actor,
+    attempt,
+    db,
+    get_or_404,
+    lines,
+    parse_date,
+    parse_int,
+    render,
+    require,
+    t,
+    user,
+)
+from inspect_flow.workflow.machines import next_steps
+
+bp = Blueprint('plans', __name__)
+
+PLAN_FIELDS = ('issuer', 'number', 'symbol', 'issue_date', 'subject', 'fieldwork_start', 'fieldwork_end',
+               'coverage_rule', 'households_per_commune', 'legal_bases', 'objectives', 'targets')
+
+
+def load_plan(plan_id: int) -> Plan:
+    """The plan, or 404 when it does not exist or the user may not see it."""
+    plan = get_or_404(Plan, plan_id)
+    require(access.can_view_plan(user(), plan), 404)
+    return plan
+
+
+@bp.get('/plans')
+@login_required
+def plans_list():  # noqa: ANN201
+    from inspect_flow.plans.queries import list_plans
+
+    me = user()
+    plans = [p for p in list_plans(db()) if access.can_view_plan(me, p)]
+    return render('web/plans/list.html', plans=plans)
+
+
+def _plan_values(form: Form) -> dict:
+    return {
+        'subject': form.get('subject'),
+        'issue_date': parse_date(form.get('issue_date'), 'issue_date', required=False),
+        'fieldwork_start': parse_date(form.get('fieldwork_start'), 'fieldwork_start'),
+        'fieldwork_end': parse_date(form.get('fieldwork_end'), 'fieldwork_end'),
+        'coverage_rule': _coverage(form.get('coverage_rule')),
+        'households_per_commune': parse_int(form.get('households_per_commune'), 'households_per_commune',
+                                            required=False, default=0),
+        'legal_bases': lines(form.get('legal_bases')),
+        'objectives': lines(form.get('objectives')),
+    }
+
+
+def _coverage(value: str) -> CoverageRule:
+    from inspect_flow.core.errors import InvalidInput
+
+    try:
+        return CoverageRule(value or 'none')
+    except ValueError:
+        raise InvalidInput('plan.bad_coverage', 'Quy tắc phạm vi không hợp lệ.', 'Unknown coverage rule.',
+                           field='coverage_rule') from None
+
+
+def _editor_context(plan: Plan | None) -> dict:
+    from inspect_flow.core.clock import today
+    from inspect_flow.units.operations import units_on
+
+    day = plan.fieldwork_start if plan else today()
+    return {
+        'issuers': list(db().scalars(sa.select(IssuingBody).order_by(IssuingBody.name))),
+        'districts': units_on(db(), day, UnitLevel.district) or units_on(db(), queries.REFERENCE_DAY,
+                                                                          UnitLevel.district),
+        'coverage_rules': [('none', t('Không ràng buộc', 'No rule')),
+                           ('one_commune_per_district', t('Mỗi huyện một xã', 'One commune per district'))],
+    }
+
+
+@bp.route('/plans/new', methods=['GET', 'POST'])
+@login_required
+def new_plan():  # noqa: ANN201
+    require(access.can_create_plan(user()))
+    form = Form(request.form if request.method == 'POST' else None, fields=PLAN_FIELDS)
+    if request.method == 'POST':
+        with attempt(form):
+            issuer = db().get(IssuingBody, parse_int(form.get('issuer'), 'issuer'))
+            if issuer is None:
+                from inspect_flow.core.errors import InvalidInput
+
+                raise InvalidInput('issuer.required', 'Phải chọn cơ quan ban hành.', 'Choose the issuing body.',
+                                   field='issuer')
+            values = _plan_values(form)
+            plan = plan_ops.create_plan(
+                db(), issuer=issuer, actor=actor(), number=parse_int(form.get('number'), 'number', required=False),
+                symbol=form.get('symbol') or None, **values)
+            if form.getlist('targets'):
+                plan_ops.set_targets(db(), plan, form.getlist('targets'), actor=actor())
+            flash(t(f'Đã tạo kế hoạch {plan.reference}.', f'Plan {plan.reference} created.'), 'ok')
+            return redirect(url_for('plans.plan_page', plan_id=plan.id))
+        return render('web/plans/edit.html', form=form, plan=None, **_editor_context(None)), 422
+    return render('web/plans/edit.html', form=form, plan=None, **_editor_context(None))
+
+
+@bp.route('/plans/<int:plan_id>/edit', methods=['GET', 'POST'])
+@login_required
+def edit_plan(plan_id: int):  # noqa: ANN201
+    plan = load_plan(plan_id)
+    require(access.can_edit_plan(user(), plan))
+    if request.method == 'POST':
+        form = Form(request.form, fields=PLAN_FIELDS)
+        with attempt(form):
+            plan_ops.update_plan(db(), plan, _plan_values(form), actor=actor())
+            plan_ops.set_targets(db(), plan, form.getlist('targets'), actor=actor())
+            flash(t('Đã lưu kế hoạch.', 'Plan saved.'), 'ok')
+            return redirect(url_for('plans.plan_page', plan_id=plan.id))
+        return render('web/plans/edit.html', form=form, plan=load_plan(plan_id),
+                      **_editor_context(load_plan(plan_id))), 422
+    form = Form({
+        'issuer': str(plan.issuer_id), 'number': plan.number or '', 'symbol': plan.symbol,
+        'issue_date': plan.issue_date.isoformat() if plan.issue_date else '', 'subject': plan.subject,
+        'fieldwork_start': plan.fieldwork_start.isoformat(), 'fieldwork_end': plan.fieldwork_end.isoformat(),
+        'coverage_rule': plan.coverage_rule.value, 'households_per_commune': plan.households_per_commune,
+        'legal_bases': '\n'.join(plan.legal_bases), 'objectives': '\n'.join(plan.objectives),
+    }, fields=PLAN_FIELDS)
+    form.values['targets'] = [u.code for u in plan.target_units]
+    return render('web/plans/edit.html', form=form, plan=plan, **_editor_context(plan))
+
+
+@bp.get('/plans/<int:plan_id>')
+@login_required
+def plan_page(plan_id: int):  # noqa: ANN201
+    plan = load_plan(plan_id)
+    return render('web/plans/show.html', plan=plan, steps=next_steps(plan), form=Form(fields=('reason',)),
+                  conflicts=queries.conflicts(plan), my_visits=queries.my_visits(user(), plan))
+
+
+@bp.post('/plans/<int:plan_id>/advance')
+@login_required
+def advance(plan_id: int):  # noqa: ANN201
+    plan = load_plan(plan_id)
+    require(access.can_edit_plan(user(), plan))
+    form = Form(request.form, fields=('reason',))
+    trigger = request.form.get('trigger', '')
+    with attempt(form):
+        plan_ops.advance_plan(db(), plan, trigger, actor=actor(), reason=form.get('reason') or None)
+        flash(t('Đã chuyển giai đoạn.', 'The plan moved on.'), 'ok')
+        return redirect(url_for('plans.plan_page', plan_id=plan_id))
+    plan = load_plan(plan_id)
+    return render('web/plans/show.html', plan=plan, steps=next_steps(plan), form=form,
+                  conflicts=queries.conflicts(plan), my_visits=queries.my_visits(user(), plan)), 409
+
+
+@bp.post('/plans/<int:plan_id>/checklists')
+@login_required
+def pin_checklists(plan_id: int):  # noqa: ANN201
+    plan = load_plan(plan_id)
+    require(access.can_edit_plan(user(), plan))
+    try:
+        from inspect_flow.plans.checklists import pin_default_checklists
+    except ImportError:  # the checklist pinning is not in this build
+        abort(404)
+    pins = pin_default_checklists(db(), plan, actor=actor())
+    flash(t(f'Đã áp dụng {len(pins)} bộ câu hỏi.', f'{len(pins)} checklist(s) pinned.'), 'ok')
+    return redirect(url_for('plans.plan_page', plan_id=plan_id))

@@ -1,0 +1,288 @@
+"""A visit: the form rendered from the pinned checklist (autosaved drafts, photos, the household roster),
+submitting it, and the team leader's review (return for correction, approve)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
+from flask_login import login_required
+
+from inspect_flow.accounts import access
+from inspect_flow.core.errors import DomainError, InvalidInput
+from inspect_flow.visits import operations as visit_ops
+from inspect_flow.visits.models import Visit
+from inspect_flow.web import queries
+from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, render, require, t, user
+from inspect_flow.workflow.machines import next_steps
+from inspect_flow.workflow.states import PlanState, VisitState
+
+bp = Blueprint('visits', __name__)
+
+_NUMBER = re.compile(r'^-?\d+$')
+_DECIMAL = re.compile(r'^-?(\d+(\.\d*)?|\.\d+)$')
+
+
+def load_visit(visit_id: int) -> Visit:
+    visit = get_or_404(Visit, visit_id)
+    require(access.can_view_visit(user(), visit), 404)
+    return visit
+
+
+def checklist_of(visit: Visit):  # noqa: ANN201
+    try:
+        from inspect_flow.plans.checklists import visit_checklist
+    except ImportError:
+        return None
+    return visit_checklist(visit)
+
+
+def is_editable(visit: Visit) -> bool:
+    return visit.state in (VisitState.in_progress, VisitState.returned) or (
+        visit.state == VisitState.scheduled and visit.plan.state == PlanState.visiting)
+
+
+def _coerce(item_type: str, raw: str | None):  # noqa: ANN202
+    """A typed answer from a form field; what cannot be read is kept as typed (drafts lose nothing)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if text == '':
+        return None
+    if item_type == 'integer' and _NUMBER.match(text):
+        return int(text)
+    if item_type in ('decimal', 'percentage') and _DECIMAL.match(text):
+        return float(text)
+    return raw
+
+
+def answers_from_form(checklist, data) -> dict:  # noqa: ANN001
+    """Read the ``a.<item>`` / ``a.<repeat>.<row>.<item>`` fields of the visit form into answers."""
+    out: dict = {}
+    for item in checklist.iter_items():
+        if checklist.parent(item.id) is not None or item.type.value in ('note', 'calculate', 'evidence'):
+            continue
+        if item.type.value == 'repeat':
+            prefix = f'a.{item.id}.'
+            indexes = sorted({int(k[len(prefix):].split('.', 1)[0]) for k in data
+                              if k.startswith(prefix) and k[len(prefix):].split('.', 1)[0].isdigit()})
+            rows = []
+            for i in indexes:
+                row = {}
+                for child in item.items or ():
+                    key = f'{prefix}{i}.{child.id}'
+                    if child.type.value in ('note', 'calculate', 'evidence'):
+                        continue
+                    if child.type.value == 'select_multiple':
+                        row[child.id] = data.getlist(key)
+                    else:
+                        row[child.id] = _coerce(child.type.value, data.get(key))
+                if any(v not in (None, [], '') for v in row.values()):
+                    rows.append(row)
+            out[item.id] = rows
+        elif item.type.value == 'select_multiple':
+            out[item.id] = data.getlist(f'a.{item.id}')
+        else:
+            out[item.id] = _coerce(item.type.value, data.get(f'a.{item.id}'))
+    return out
+
+
+def _page(visit: Visit, form: Form, status: int = 200, answers: dict | None = None):  # noqa: ANN202
+    checklist = checklist_of(visit)
+    me = user()
+    steps = next_steps(visit, reviewer=me.person if me and me.person else None)
+    findings = [f for f in queries.findings_of(visit.plan) if f.visit_id == visit.id]
+    return render('web/visits/show.html', visit=visit, plan=visit.plan, checklist=checklist, form=form,
+                  answers=answers if answers is not None else (visit.answers or {}),
+                  editable=is_editable(visit) and access.can_edit_visit(me, visit),
+                  can_review=access.can_review_visit(me, visit) and visit.state == VisitState.submitted,
+                  steps=steps, findings=findings,
+                  conflicts=queries.conflicts_by_visit(visit.plan).get(visit.id, [])), status
+
+
+@bp.get('/visits/<int:visit_id>')
+@login_required
+def visit_page(visit_id: int):  # noqa: ANN201
+    return _page(load_visit(visit_id), Form(fields=('comment', 'reason', 'file')))
+
+
+def _require_edit(visit: Visit) -> None:
+    require(access.can_edit_visit(user(), visit))
+
+
+@bp.post('/visits/<int:visit_id>/autosave')
+@login_required
+def autosave(visit_id: int):  # noqa: ANN201
+    """Save a draft sent by the page's script as JSON ``{"answers": {...}}``; answer what still blocks a submit."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get('answers'), dict):
+        return jsonify({'error': 'bad_request', 'message': t('Dữ liệu gửi lên không hợp lệ.', 'Malformed data.')}), 400
+    errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor())
+    return jsonify({'saved': True, 'state': visit.state.value, 'version': visit.version_id,
+                    'problems': len(errors or [])})
+
+
+@bp.post('/visits/<int:visit_id>/save')
+@login_required
+def save(visit_id: int):  # noqa: ANN201
+    """The form posted without script (or the "save" button): save a draft, with any photo chosen."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    checklist = checklist_of(visit)
+    form = Form(request.form, fields=('comment', 'reason', 'file'))
+    answers = answers_from_form(checklist, request.form) if checklist else {}
+    with attempt(form):
+        answers.update(_uploads(visit, checklist))
+        if request.form.get('add_row') and checklist is not None:
+            answers.setdefault(request.form['add_row'], []).append({})
+        visit_ops.save_answers(db(), visit, answers, actor=actor())
+        flash(t('Đã lưu bản nháp.', 'Draft saved.'), 'ok')
+        return redirect(url_for('visits.visit_page', visit_id=visit_id))
+    return _page(load_visit(visit_id), form, 422, answers=answers)
+
+
+def _uploads(visit: Visit, checklist) -> dict:  # noqa: ANN001
+    """Store the files chosen in evidence fields ``f.<item>``; return ``{item: 'sha256:…'}``."""
+    from inspect_flow.evidence.operations import store_evidence
+
+    out = {}
+    for key, storage in request.files.items():
+        if not key.startswith('f.') or not storage or not storage.filename:
+            continue
+        item_id = key[2:]
+        if checklist is None or not checklist.has_item(item_id) or checklist.item(item_id).type.value != 'evidence':
+            raise InvalidInput('evidence.bad_item', 'Mục này không nhận tệp.', 'This item takes no file.',
+                               field=item_id)
+        photo = checklist.media(checklist.item(item_id)).value == 'photo'
+        try:
+            row = store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(), images_only=photo)
+        except DomainError as exc:
+            exc.field = item_id
+            raise
+        out[item_id] = row.ref
+    return out
+
+
+@bp.post('/visits/<int:visit_id>/evidence')
+@login_required
+def upload(visit_id: int):  # noqa: ANN201
+    """A photo or file sent by the page's script; answers JSON with the stored reference."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    checklist = checklist_of(visit)
+    try:
+        refs = _uploads(visit, checklist)
+        if not refs:
+            raise InvalidInput('evidence.empty', 'Chưa chọn tệp.', 'No file chosen.', field='file')
+        visit_ops.save_answers(db(), visit, refs, actor=actor())
+    except DomainError as exc:
+        from inspect_flow.web.helpers import rollback
+
+        rollback()
+        return jsonify({'error': exc.code, 'message': exc.message, 'field': exc.field}), exc.status
+    return jsonify({'saved': True, 'refs': refs,
+                    'urls': {k: url_for('visits.evidence', visit_id=visit_id, digest=v.split(':', 1)[1])
+                             for k, v in refs.items()}})
+
+
+def _refs(value) -> set[str]:  # noqa: ANN001
+    if isinstance(value, str) and value.startswith('sha256:'):
+        return {value.split(':', 1)[1]}
+    if isinstance(value, dict):
+        return set().union(*(_refs(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value)) if value else set()
+    return set()
+
+
+@bp.get('/visits/<int:visit_id>/evidence/<digest>')
+@login_required
+def evidence(visit_id: int, digest: str):  # noqa: ANN201
+    """A file of this visit: only files its answers refer to are served."""
+    from inspect_flow.evidence.operations import get_evidence
+
+    visit = load_visit(visit_id)
+    require(digest in _refs(visit.answers or {}), 404)
+    row = get_evidence(db(), digest)
+    return Response(row.data, mimetype=row.media_type, headers={
+        'Content-Disposition': 'inline' if row.media_type.startswith('image/') else 'attachment',
+        'Cache-Control': 'private, max-age=3600'})
+
+
+@bp.post('/visits/<int:visit_id>/submit')
+@login_required
+def submit(visit_id: int):  # noqa: ANN201
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    checklist = checklist_of(visit)
+    form = Form(request.form, fields=tuple(checklist.item_ids) if checklist else ())
+    answers = answers_from_form(checklist, request.form) if checklist and request.form else None
+    try:
+        if answers is not None:
+            answers.update(_uploads(visit, checklist))
+            visit_ops.save_answers(db(), visit, answers, actor=actor())
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _page(load_visit(visit_id), form, 422, answers=answers)
+    # The draft is kept even when the submit is refused: only the submit itself is undone.
+    try:
+        with db().begin_nested():
+            visit_ops.submit_visit(db(), visit, actor=actor())
+    except DomainError as exc:
+        form.add_error(exc)
+        return _page(load_visit(visit_id), form, 422, answers=answers)
+    flash(t('Đã nộp kết quả cho Trưởng đoàn duyệt.', 'Submitted for the team leader’s review.'), 'ok')
+    return redirect(url_for('visits.visit_page', visit_id=visit_id))
+
+
+@bp.post('/visits/<int:visit_id>/return')
+@login_required
+def return_for_correction(visit_id: int):  # noqa: ANN201
+    visit = load_visit(visit_id)
+    require(access.can_review_visit(user(), visit))
+    form = Form(request.form, fields=('comment',))
+    with attempt(form):
+        visit_ops.return_visit(db(), visit, reviewer=user().person, comment=form.get('comment'), actor=actor())
+        flash(t('Đã trả lại để đoàn sửa.', 'Returned to the team for correction.'), 'ok')
+        return redirect(url_for('visits.visit_page', visit_id=visit_id))
+    return _page(load_visit(visit_id), form, 422)
+
+
+@bp.post('/visits/<int:visit_id>/approve')
+@login_required
+def approve(visit_id: int):  # noqa: ANN201
+    visit = load_visit(visit_id)
+    require(access.can_review_visit(user(), visit))
+    form = Form(request.form, fields=('comment',))
+    with attempt(form):
+        visit_ops.review_visit(db(), visit, reviewer=user().person, actor=actor())
+        flash(t('Đã duyệt kết quả buổi làm việc.', 'The visit is approved.'), 'ok')
+        return redirect(url_for('visits.visit_page', visit_id=visit_id))
+    return _page(load_visit(visit_id), form, 409)
+
+
+@bp.post('/visits/<int:visit_id>/cancel')
+@login_required
+def cancel(visit_id: int):  # noqa: ANN201
+    visit = load_visit(visit_id)
+    require(access.can_cancel_visit(user(), visit))
+    form = Form(request.form, fields=('reason',))
+    with attempt(form):
+        visit_ops.cancel_visit(db(), visit, reason=form.get('reason'), actor=actor())
+        return redirect(url_for('visits.visit_page', visit_id=visit_id))
+    return _page(load_visit(visit_id), form, 422)
+
+
+@bp.get('/visits/<int:visit_id>/status')
+@login_required
+def status(visit_id: int):  # noqa: ANN201
+    visit = load_visit(visit_id)
+    try:
+        from inspect_flow.visits.capture import form_status
+    except ImportError:
+        abort(404)
+    result = form_status(visit)
+    return jsonify(result.as_dict() if result else {})
