@@ -1,0 +1,195 @@
+/* The visit form: relevance live in the browser (the server checks the same rules on submit),
+   drafts saved automatically, photos uploaded as they are chosen, roster rows added and removed. */
+(function () {
+  'use strict';
+  var form = document.getElementById('visit-form');
+  if (!form || !window.IFExpr) return;
+  var E = window.IFExpr;
+  var types = JSON.parse(form.getAttribute('data-types') || '{}');
+  var today = form.getAttribute('data-today') || undefined;
+  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
+  var status = form.querySelector('[data-autosave-status]');
+  var lang = document.documentElement.lang;
+  function say(vi, en) { if (status) status.textContent = lang === 'en' ? en : vi; }
+
+  function controlValue(block, name) {
+    var type = block.getAttribute('data-type');
+    var inputs = block.querySelectorAll('[name="' + name + '"]');
+    if (type === 'select_multiple') {
+      return Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
+    }
+    if (type === 'yes_no' || type === 'select_one') {
+      var c = Array.prototype.find.call(inputs, function (i) { return i.checked; });
+      return c ? c.value : null;
+    }
+    if (!inputs.length) return undefined;
+    var v = inputs[0].value;
+    return v === '' ? null : v;
+  }
+
+  function collect() {
+    var answers = {};
+    form.querySelectorAll('fieldset.section > .item[data-item]').forEach(function (block) {
+      var id = block.getAttribute('data-item'), type = block.getAttribute('data-type');
+      if (type === 'note' || type === 'calculate' || type === 'evidence') return;
+      if (type === 'repeat') {
+        var rows = [];
+        block.querySelectorAll('ol.rows > li.row').forEach(function (li) {
+          var row = {};
+          li.querySelectorAll('.item[data-item]').forEach(function (cb) {
+            var ct = cb.getAttribute('data-type');
+            if (ct === 'note' || ct === 'calculate' || ct === 'evidence') return;
+            var input = cb.querySelector('[name]');
+            if (input) row[cb.getAttribute('data-item')] = controlValue(cb, input.getAttribute('name'));
+          });
+          rows.push(row);
+        });
+        answers[id] = rows;
+        return;
+      }
+      var v = controlValue(block, 'a.' + id);
+      if (v !== undefined) answers[id] = v;
+    });
+    return answers;
+  }
+
+  function holds(expr, answers, row) {
+    try { return E.toBool(E.evaluate(expr, new E.AnswersContext(answers, { types: types, row: row, today: today }))); }
+    catch (e) { return false; }
+  }
+
+  function show(el, on) {
+    el.hidden = !on;
+    el.classList.toggle('irrelevant', !on);
+  }
+
+  // Relevance and calculations in document order; an item that is not relevant counts as empty for the rest.
+  function refresh() {
+    var answers = collect(), values = {};
+    Object.keys(answers).forEach(function (k) { values[k] = answers[k]; });
+    form.querySelectorAll('fieldset.section').forEach(function (section) {
+      var sectionOn = !section.hasAttribute('data-relevant') || holds(section.getAttribute('data-relevant'), values);
+      show(section, sectionOn);
+      section.querySelectorAll(':scope > .item[data-item]').forEach(function (block) {
+        var id = block.getAttribute('data-item');
+        var on = sectionOn && (!block.hasAttribute('data-relevant') || holds(block.getAttribute('data-relevant'), values));
+        show(block, on);
+        if (!on) { values[id] = Array.isArray(values[id]) && block.getAttribute('data-type') === 'repeat' ? [] : null; }
+        if (block.getAttribute('data-type') === 'repeat' && on) {
+          block.querySelectorAll('ol.rows > li.row').forEach(function (li, index) {
+            li.querySelector('.n').textContent = index + 1;
+            li.querySelectorAll('.item[data-item]').forEach(function (cb) {
+              var rel = cb.getAttribute('data-relevant');
+              var calc = cb.getAttribute('data-calculation');
+              var ok = !rel || holds(rel, values, [id, index]);
+              show(cb, ok);
+              if (!ok && values[id] && values[id][index]) values[id][index][cb.getAttribute('data-item')] = null;
+              if (calc && values[id] && values[id][index]) {
+                try { values[id][index][cb.getAttribute('data-item')] = E.evaluate(calc, new E.AnswersContext(values, { types: types, row: [id, index], today: today })); } catch (e) { /* shown empty */ }
+              }
+            });
+          });
+        }
+        var calc = block.getAttribute('data-calculation');
+        if (calc && on) {
+          var out = block.querySelector('[data-calc-output]');
+          try {
+            var v = E.evaluate(calc, new E.AnswersContext(values, { types: types, today: today }));
+            values[id] = v;
+            if (out) out.textContent = (typeof v === 'number' && isNaN(v)) ? '' : E.toString(v);
+          } catch (e) { if (out) out.textContent = ''; }
+        }
+      });
+    });
+  }
+
+  var timer = null, saving = false, again = false;
+  function save() {
+    var url = form.getAttribute('data-autosave');
+    if (!url) return;
+    if (saving) { again = true; return; }
+    saving = true;
+    say('Đang lưu…', 'Saving…');
+    fetch(url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'Accept': 'application/json' },
+      body: JSON.stringify({ answers: collect() })
+    }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      var d = new Date();
+      var hhmm = ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2);
+      say('Đã lưu nháp lúc ' + hhmm, 'Draft saved at ' + hhmm);
+      form.setAttribute('data-saved', String(Date.now()));
+    }).catch(function () {
+      say('Chưa lưu được (mất kết nối?) — sẽ thử lại', 'Not saved (offline?) — will retry');
+      setTimeout(schedule, 5000);
+    }).finally(function () { saving = false; if (again) { again = false; schedule(); } });
+  }
+  function schedule() { clearTimeout(timer); timer = setTimeout(save, 800); }
+
+  form.addEventListener('input', function (e) { if (e.target.type !== 'file') { refresh(); schedule(); } });
+  form.addEventListener('change', function (e) {
+    if (e.target.type === 'file') { upload(e.target); return; }
+    refresh(); schedule();
+  });
+
+  function upload(input) {
+    var item = input.getAttribute('data-upload');
+    if (!input.files.length) return;
+    var block = input.closest('.item');
+    var err = block.querySelector('.error');
+    if (err) err.remove();
+    var data = new FormData();
+    data.append('f.' + item, input.files[0]);
+    say('Đang tải ảnh lên…', 'Uploading…');
+    fetch(form.getAttribute('data-upload'), {
+      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': csrf, 'Accept': 'application/json' }, body: data
+    }).then(function (r) { return r.json().then(function (d) { return { ok: r.ok, d: d }; }); }).then(function (res) {
+      if (!res.ok) {
+        var p = document.createElement('p'); p.className = 'error'; p.setAttribute('role', 'alert');
+        p.textContent = res.d.message || 'Error'; block.appendChild(p); block.classList.add('has-error');
+        say('Tệp không được nhận', 'File refused');
+        input.value = '';
+        return;
+      }
+      block.classList.remove('has-error');
+      var url = res.d.urls[item];
+      var holder = block.querySelector('.evidence-current') || document.createElement('p');
+      holder.className = 'evidence-current';
+      holder.innerHTML = '';
+      var a = document.createElement('a'); a.href = url; a.target = '_blank'; a.rel = 'noopener';
+      var img = document.createElement('img'); img.src = url; img.className = 'thumb'; img.alt = '';
+      a.appendChild(img); holder.appendChild(a);
+      if (!holder.parentNode) input.parentNode.insertBefore(holder, input);
+      input.value = '';
+      say('Đã tải ảnh lên', 'Photo uploaded');
+    }).catch(function () { say('Chưa tải lên được', 'Upload failed'); });
+  }
+
+  form.addEventListener('click', function (e) {
+    var add = e.target.closest('[data-add-row]');
+    if (add) {
+      e.preventDefault();
+      var id = add.getAttribute('data-add-row');
+      var list = form.querySelector('ol[data-rows="' + id + '"]');
+      var tpl = form.querySelector('template[data-row-template="' + id + '"]');
+      var index = list.children.length;
+      while (list.querySelector('[data-row="' + index + '"]')) index++;
+      var html = tpl.innerHTML.split('__i__').join(String(index));
+      list.insertAdjacentHTML('beforeend', html);
+      refresh(); schedule();
+      var first = list.lastElementChild.querySelector('input, select');
+      if (first) first.focus();
+      return;
+    }
+    var remove = e.target.closest('[data-remove-row]');
+    if (remove) {
+      e.preventDefault();
+      remove.closest('li.row').remove();
+      refresh(); schedule();
+    }
+  });
+  form.addEventListener('submit', function () { clearTimeout(timer); });
+  refresh();
+  form.setAttribute('data-ready', '1');
+})();
