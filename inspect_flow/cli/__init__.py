@@ -63,6 +63,7 @@ def _register() -> None:
                     rounds.teams, rounds.schedule, rounds.visits, rounds.findings, rounds.conclusions,
                     rounds.recommendations, rounds.history):
         cli.add_command(command)
+    cli.add_command(__import__('inspect_flow.cli.documents', fromlist=['documents']).documents)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_flow.core.db import Base, utcnow
@@ -82,3 +83,40 @@ class IssuedDocument(Base):
 
     def __repr__(self) -> str:
         return f'<IssuedDocument {self.id} {self.kind} {self.reference} {self.state}>'
+
+
+#: What an issued document is: none of it may change once it is issued.
+FROZEN_FIELDS = ('plan_id', 'issuer_id', 'kind', 'type_code', 'year', 'number', 'symbol', 'subject', 'state',
+                 'issue_date', 'visit_id', 'district_id', 'team_id', 'supersedes_id', 'pdf', 'sha256', 'issued_by',
+                 'issued_dt')
+
+
+def _was_issued(target: IssuedDocument) -> bool:
+    history = sa.inspect(target).attrs.state.history
+    before = history.deleted[0] if history.deleted else target.state
+    return before == DocumentState.issued
+
+
+@event.listens_for(IssuedDocument, 'before_update')
+def _refuse_changes_to_issued(_mapper, _connection, target: IssuedDocument) -> None:
+    """An issued document is frozen: a correction is a new document that supersedes it."""
+    from inspect_flow.core.errors import Conflict
+
+    if not _was_issued(target):
+        return
+    state = sa.inspect(target)
+    changed = [f for f in FROZEN_FIELDS if state.attrs[f].history.has_changes()]
+    if changed:
+        raise Conflict('document.frozen', f'Văn bản {target.reference} đã ban hành, không sửa được '
+                       f'({", ".join(changed)}); hãy ban hành văn bản mới thay thế.',
+                       f'Document {target.reference} is issued and cannot change ({", ".join(changed)}); '
+                       'issue a new document that replaces it.')
+
+
+@event.listens_for(IssuedDocument, 'before_delete')
+def _refuse_delete_of_issued(_mapper, _connection, target: IssuedDocument) -> None:
+    from inspect_flow.core.errors import Conflict
+
+    if _was_issued(target):
+        raise Conflict('document.frozen', f'Văn bản {target.reference} đã ban hành, không xóa được.',
+                       f'Document {target.reference} is issued and cannot be deleted.')

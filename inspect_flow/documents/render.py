@@ -281,7 +281,8 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = None, url_fetcher: Asset
         return document.write_pdf(font_config=font_config, pdf_variant=pdf_variant, cache=image_cache)
 
 
-def render_pdf(kind: str, view_model, *, pdf_variant: str | None = None, url_fetcher: AssetFetcher | None = None) -> bytes:
+def render_pdf(kind: str, view_model, *, pdf_variant: str | None = None,
+               url_fetcher: AssetFetcher | None = None) -> bytes:
     """Render *view_model* as a PDF: :func:`render_html` then :func:`html_to_pdf`.
 
     Drafts and previews use the default; issuing uses ``pdf_variant=ISSUED_PDF_VARIANT``.

@@ -69,18 +69,27 @@ class IssuingBody(_ViewModel):
         """The header lines in upper case."""
         return tuple(vnformat.vn_upper(line) for line in (self.header_lines or (self.name,)))
 
+    @property
+    def parent_lines(self) -> tuple[str, ...]:
+        """The parent body's lines in upper case (*parent_header* may hold several, one per ``\\n``)."""
+        if not self.parent_header:
+            return ()
+        return tuple(vnformat.vn_upper(line.strip()) for line in self.parent_header.split('\n') if line.strip())
+
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentRef(_ViewModel):
     """A reference to another document, e.g. the plan a visit carries out.
 
-    Renders as ``Kế hoạch số 1245/KH-BCĐCCTMTQG ngày 28/5/2019 của Ban Chỉ đạo …``.
+    Renders as ``Kế hoạch số 1245/KH-BCĐCCTMTQG ngày 28/5/2019 của Ban Chỉ đạo …``. A document
+    that is not issued yet (a draft plan) has no *number* and no *issued_on*; its citation leaves
+    them blank.
     """
 
     type_code: str
-    number: int
+    number: int | None
     issuer_abbreviation: str
-    issued_on: date
+    issued_on: date | None
     issuer_name: str
 
     def _check(self) -> None:
@@ -95,7 +104,8 @@ class DocumentRef(_ViewModel):
     def citation(self) -> str:
         """``Kế hoạch số 1245/KH-BCĐCCTMTQG ngày 28/5/2019 của Ban Chỉ đạo …``."""
         label = vnformat.TYPE_LABELS.get(self.type_code, self.type_code)
-        return f'{label} số {self.reference} ngày {vnformat.date_short(self.issued_on)} của {self.issuer_name}'
+        when = vnformat.date_short(self.issued_on) if self.issued_on else vnformat.DRAFT_DATE_BLANK
+        return f'{label} số {self.reference} ngày {when} của {self.issuer_name}'
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,19 +116,21 @@ class Signature(_ViewModel):
     ``{prefix} {on_behalf_of}`` (``KT. TRƯỞNG BAN``) when *prefix* is set, then *title*
     (``PHÓ TRƯỞNG BAN``); the space for seal and signature; the name in bold.
 
+    :param name: the signer's full name; ``None`` while a draft does not know who will sign
     :param prefix: one of ``TM.``, ``KT.``, ``Q.``, ``TL.``, ``TUQ.`` (:class:`vnformat.AuthorityPrefix`)
     :param caption: an italic hint under the lines, e.g. ``(Ký, ghi rõ họ tên)`` on minutes
     """
 
     title: str
-    name: str
+    name: str | None
     prefix: str | None = None
     on_behalf_of: str | None = None
     heading: str | None = None
     caption: str | None = None
 
     def _check(self) -> None:
-        _require(self.name, 'signer name')
+        if self.name is not None:
+            _require(self.name, 'signer name')
         vnformat.authority_line(self.prefix, self.on_behalf_of)
 
     @property
@@ -359,7 +371,7 @@ class HouseholdConsulted(_ViewModel):
     """
 
     head: str
-    hamlet: str
+    hamlet: str = ''
     category: str
     findings: str
     support_received: str = ''
@@ -371,7 +383,7 @@ class HouseholdConsulted(_ViewModel):
 class Statement(_ViewModel):
     """An opinion voiced at the meeting: who spoke, what they said."""
 
-    speaker: str
+    speaker: str = ''
     text: str
 
 
@@ -391,7 +403,7 @@ class Minutes(_ViewModel):
     ended_at: datetime
     venue: str
     chair: str
-    secretary: str
+    secretary: str = ''
     team_members: tuple[Participant, ...]
     local_participants: tuple[Participant, ...]
     invited: tuple[Participant, ...] = ()
@@ -445,6 +457,7 @@ class ConclusionNotice(_ViewModel):
     district: str
     communes: tuple[str, ...]
     worked_with: str
+    summary: tuple[str, ...] = ()
     achievements: tuple[str, ...] = ()
     limitations: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()

@@ -1,0 +1,247 @@
+"""``inspect-flow documents``: render drafts, issue documents, list and export them.
+
+* ``render PLAN --kind KIND|all [--visit ID|--district CODE|--team N] --out DIR`` writes drafts
+  (blank number and date), rendered from the data as it is now;
+* ``issue PLAN --kind KIND [...] [--date DD/MM/YYYY] --signer NAME`` numbers, freezes and records
+  one document (PDF/A, SHA-256, audit entry);
+* ``list PLAN`` shows the register of the plan's issued documents;
+* ``export DOC_ID --out DIR`` writes an issued document's frozen PDF, after checking its SHA-256;
+* ``export-docx PLAN --kind KIND [...] --out DIR`` writes an editable DOCX of the draft.
+
+Exit status: 0 on success, 1 on a refusal (one line on stderr), 2 on bad usage (click), 4 when a
+stored PDF no longer matches its SHA-256.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from inspect_flow.cli.context import DATE, CliContext, echo_json, pass_ctx
+
+KIND_CHOICES = ['plan', 'team_decision', 'schedule', 'minutes', 'conclusion', 'team_report', 'report']
+AUTHORITIES = ['TM.', 'KT.', 'Q.', 'TL.', 'TUQ.', 'none']
+
+
+def _plan(session, ref):  # noqa: ANN001, ANN202
+    from inspect_flow.plans.queries import get_plan
+
+    return get_plan(session, ref)
+
+
+def _target_options(func):  # noqa: ANN001, ANN202
+    func = click.option('--team', type=int, metavar='N', help='The team (for --kind team_report).')(func)
+    func = click.option('--district', metavar='CODE', help='The district GSO code (for --kind conclusion).')(func)
+    func = click.option('--visit', type=int, metavar='ID', help='The visit id (for --kind minutes).')(func)
+    return func
+
+
+def _signer_options(func):  # noqa: ANN001, ANN202
+    func = click.option('--drafting-unit', metavar='CODE',
+                        help='The drafting unit in "Lưu: VT, CODE" (e.g. BTXH).')(func)
+    func = click.option('--signer-for', 'signer_for', default='Trưởng ban', show_default=True,
+                        help='Whom the authority prefix acts for (KT. TRƯỞNG BAN).')(func)
+    func = click.option('--authority', type=click.Choice(AUTHORITIES), default='KT.', show_default=True,
+                        help='The authority prefix of the signature ("none": signs in their own right).')(func)
+    func = click.option('--signer-title', default='Phó Trưởng ban', show_default=True,
+                        help="The signer's title.")(func)
+    func = click.option('--signer', 'signer_name', metavar='NAME',
+                        help="Who signs for the committee (plan, decision, notice, round report).")(func)
+    return func
+
+
+def _signer(signer_name, signer_title, authority, signer_for):  # noqa: ANN001, ANN202
+    from inspect_flow.documents.sources import SignerIn
+
+    prefix = None if authority == 'none' else authority
+    return SignerIn(name=signer_name, title=signer_title, prefix=prefix, on_behalf_of=signer_for if prefix else None)
+
+
+def _out_dir(out: str) -> Path:
+    path = Path(out)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _pages(data: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def _issued_filename(doc, label_slug: str) -> str:  # noqa: ANN001
+    code = doc.type_code.replace('Đ', 'D')
+    return f'{code}-{doc.number:02d}-{doc.year}-{label_slug}.pdf'
+
+
+@click.group()
+def documents() -> None:
+    """Official documents of a round (văn bản): drafts, issuing with a number, PDF/A archive, DOCX."""
+
+
+@documents.command('render')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--kind', 'kind', required=True, type=click.Choice([*KIND_CHOICES, 'all']),
+              help='The kind of document, or "all" for the whole set.')
+@_target_options
+@click.option('--out', 'out', required=True, type=click.Path(file_okay=False), help='Folder to write the PDFs to.')
+@_signer_options
+@click.option('--json', 'as_json', is_flag=True, help='Print what was written as JSON.')
+@pass_ctx
+def render(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
+           signer_for, drafting_unit, as_json) -> None:
+    """Render drafts from the current data (no number, no date). Without --visit/--district/--team,
+    every document of the kind is rendered."""
+    from inspect_flow.documents import operations as ops
+
+    signer = _signer(signer_name, signer_title, authority, signer_for)
+    folder = _out_dir(out)
+    rows = []
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        if kind != 'all' and any(v is not None for v in (visit, district, team)):
+            drafts = [ops.render_draft(session, plan, kind, visit=visit, district=district, team=team, signer=signer,
+                                       drafting_unit=drafting_unit)]
+        else:
+            drafts = ops.render_drafts(session, plan, None if kind == 'all' else [kind], signer=signer,
+                                       drafting_unit=drafting_unit)
+        for d in drafts:
+            path = folder / d.filename
+            path.write_bytes(d.pdf)
+            issued = ops.current_issued(session, d.target)
+            rows.append({'kind': d.target.kind, 'label': d.target.label, 'path': str(path), 'pages': _pages(d.pdf),
+                         'issued': issued.reference if issued is not None else None,
+                         'issued_id': issued.id if issued is not None else None})
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        note = ''
+        if r['issued']:
+            note = ctx.msg(f'  (đã ban hành số {r["issued"]}, #{r["issued_id"]}; bản nháp theo dữ liệu hiện tại)',
+                           f'  (issued as {r["issued"]}, #{r["issued_id"]}; this draft shows the current data)')
+        click.echo(f'{r["path"]}  {r["pages"]} {ctx.msg("trang", "pages")}  {r["label"]}{note}')
+
+
+@documents.command('issue')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--kind', 'kind', required=True, type=click.Choice(KIND_CHOICES), help='The kind of document.')
+@_target_options
+@click.option('--date', 'issue_date', type=DATE, help='The date of issue, DD/MM/YYYY (default: today).')
+@_signer_options
+@click.option('--supersedes', type=int, metavar='DOC_ID', help='The issued document this one corrects.')
+@click.option('--out', 'out', type=click.Path(file_okay=False), help='Also write the issued PDF to this folder.')
+@click.option('--json', 'as_json', is_flag=True, help='Print the issued document as JSON.')
+@pass_ctx
+def issue(ctx: CliContext, plan_ref, kind, visit, district, team, issue_date, signer_name, signer_title, authority,  # noqa: ANN001
+          signer_for, drafting_unit, supersedes, out, as_json) -> None:
+    """Issue a document: take its number now, freeze its PDF/A and SHA-256, record it in the audit trail."""
+    from inspect_flow.documents import operations as ops
+
+    signer = _signer(signer_name, signer_title, authority, signer_for)
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        doc = ops.issue_document(session, plan, kind, visit=visit, district=district, team=team,
+                                 issue_date=issue_date, signer=signer, drafting_unit=drafting_unit,
+                                 supersedes=supersedes, actor=ctx.actor)
+        data = _doc_row(session, doc)
+        path = None
+        if out:
+            path = _out_dir(out) / _issued_filename(doc, ops._target_of(session, doc).slug)
+            path.write_bytes(doc.pdf)
+            data['path'] = str(path)
+    if as_json:
+        echo_json(data)
+        return
+    from inspect_flow.documents.vnformat import date_short
+
+    click.echo(ctx.msg(f'Đã ban hành {data["label"]}: số {data["reference"]} ngày {date_short(doc.issue_date)} '
+                       f'(#{data["id"]}, SHA-256 {data["sha256"][:16]}…).',
+                       f'Issued {data["label"]}: {data["reference"]} of {doc.issue_date.isoformat()} '
+                       f'(#{data["id"]}, SHA-256 {data["sha256"][:16]}…).'))
+    if path is not None:
+        click.echo(str(path))
+
+
+def _doc_row(session, doc) -> dict:  # noqa: ANN001
+    from inspect_flow.documents import operations as ops
+
+    return {'id': doc.id, 'kind': doc.kind, 'reference': doc.reference, 'label': ops.document_label(session, doc),
+            'issue_date': doc.issue_date.isoformat() if doc.issue_date else None, 'state': doc.state.value,
+            'subject': doc.subject, 'sha256': doc.sha256, 'supersedes_id': doc.supersedes_id,
+            'issued_by': doc.issued_by}
+
+
+@documents.command('list')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--json', 'as_json', is_flag=True, help='Print JSON.')
+@pass_ctx
+def list_(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
+    """List the plan's issued documents (the register), corrections marked."""
+    from inspect_flow.documents import operations as ops
+
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        docs = ops.list_documents(session, plan)
+        rows = [_doc_row(session, d) for d in docs]
+        replaced = {d.supersedes_id: d.id for d in docs if d.supersedes_id}
+        for r in rows:
+            r['superseded_by'] = replaced.get(r['id'])
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(ctx.msg('Chưa ban hành văn bản nào.', 'No document has been issued yet.'))
+    for r in rows:
+        flags = []
+        if r['supersedes_id']:
+            flags.append(ctx.msg(f'thay thế #{r["supersedes_id"]}', f'replaces #{r["supersedes_id"]}'))
+        if r['superseded_by']:
+            flags.append(ctx.msg(f'đã bị thay thế bởi #{r["superseded_by"]}', f'replaced by #{r["superseded_by"]}'))
+        extra = f'  [{"; ".join(flags)}]' if flags else ''
+        click.echo(f'#{r["id"]:<4} {r["reference"]:<22} {r["issue_date"]}  {r["label"]}  {r["sha256"][:12]}{extra}')
+
+
+@documents.command('export')
+@click.argument('doc_id', type=int)
+@click.option('--out', 'out', required=True, type=click.Path(file_okay=False), help='Folder to write the PDF to.')
+@pass_ctx
+def export(ctx: CliContext, doc_id: int, out: str) -> None:
+    """Write an issued document's frozen PDF; refuse (exit 4) if it no longer matches its SHA-256."""
+    from inspect_flow.documents import operations as ops
+
+    with ctx.session() as session:
+        doc = ops.get_document(session, doc_id)
+        if not ops.verify_document(doc):
+            click.echo(ctx.msg(f'Lỗi: tệp PDF của văn bản #{doc.id} không khớp mã SHA-256 đã ghi.',
+                               f'Error: the PDF of document #{doc.id} does not match its recorded SHA-256.'), err=True)
+            raise click.exceptions.Exit(4)
+        path = _out_dir(out) / _issued_filename(doc, ops._target_of(session, doc).slug)
+        path.write_bytes(doc.pdf)
+    click.echo(str(path))
+
+
+@documents.command('export-docx')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--kind', 'kind', required=True, type=click.Choice(KIND_CHOICES), help='The kind of document.')
+@_target_options
+@click.option('--out', 'out', required=True, type=click.Path(file_okay=False), help='Folder to write the DOCX to.')
+@_signer_options
+@pass_ctx
+def export_docx(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
+                signer_for, drafting_unit) -> None:
+    """Write an editable DOCX of a draft, for officers who edit before signing."""
+    from inspect_flow.documents import sources
+    from inspect_flow.documents.docx_export import render_docx
+
+    signer = _signer(signer_name, signer_title, authority, signer_for)
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        target = sources.resolve_target(session, plan, kind, visit=visit, district=district, team=team)
+        view = sources.build_view_model(session, target, signer=signer, drafting_unit=drafting_unit)
+        path = _out_dir(out) / f'{target.slug}-draft.docx'
+        path.write_bytes(render_docx(kind, view))
+    click.echo(str(path))
