@@ -125,7 +125,10 @@ class Form:
     :param fields: the fields the page shows; an error about any other field is shown above the form
     """
 
-    def __init__(self, data: Any = None, fields: tuple[str, ...] | list[str] = ()):  # noqa: ANN401
+    def __init__(self, data: Any = None, fields: tuple[str, ...] | list[str] = (),  # noqa: ANN401
+                 aliases: dict[str, str] | None = None):
+        #: Domain field names that a page shows under another name (``ends_at`` → ``ends``).
+        self.aliases = aliases or {}
         self.values: dict[str, Any] = {}
         if data is not None:
             getlist = getattr(data, 'getlist', None)
@@ -155,8 +158,9 @@ class Form:
             text = item.get('message_en') if lang() == 'en' else item.get('message')
             if field and text:
                 self.errors.setdefault(field, text)
-        if exc.field and (exc.field in self.fields or not self.fields):
-            self.errors.setdefault(exc.field, message)
+        field = self.aliases.get(exc.field, exc.field)
+        if field and (field in self.fields or not self.fields):
+            self.errors.setdefault(field, message)
         else:
             self.general.append(message)
 

@@ -30,7 +30,8 @@ from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('schedule', __name__)
 
-FIELDS = ('team', 'commune', 'day', 'starts', 'ends', 'place', 'per_district', 'seed', 'ends_at', 'starts_at')
+FIELDS = ('team', 'commune', 'day', 'starts', 'ends', 'place', 'per_district', 'seed')
+ALIASES = {'ends_at': 'ends', 'starts_at': 'starts'}
 
 
 def _communes(plan) -> list[tuple[str, list]]:  # noqa: ANN001
@@ -77,7 +78,7 @@ def _team(plan, value: str) -> Team:  # noqa: ANN001
 def add_visit(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_schedule(user(), plan))
-    form = Form(request.form, fields=FIELDS)
+    form = Form(request.form, fields=FIELDS, aliases=ALIASES)
     with attempt(form):
         if not form.get('commune'):
             raise InvalidInput('commune.required', 'Phải chọn xã.', 'Choose a commune.', field='commune')
@@ -106,7 +107,7 @@ def move_visit(plan_id: int, visit_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_schedule(user(), plan))
     visit = _visit(plan, visit_id)
-    form = Form(request.form, fields=FIELDS)
+    form = Form(request.form, fields=FIELDS, aliases=ALIASES)
     with attempt(form):
         starts = parse_datetime(form.get('day'), form.get('starts'), 'day')
         ends = parse_datetime(form.get('day'), form.get('ends'), 'ends')
@@ -133,7 +134,7 @@ def remove_visit(plan_id: int, visit_id: int):  # noqa: ANN201
 def draw(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_schedule(user(), plan))
-    form = Form(request.form, fields=FIELDS)
+    form = Form(request.form, fields=FIELDS, aliases=ALIASES)
     with attempt(form):
         record = plan_ops.draw_communes(db(), plan, per_district=parse_int(form.get('per_district'), 'per_district'),
                                         seed=form.get('seed') or None, actor=actor())

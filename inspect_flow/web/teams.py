@@ -60,7 +60,7 @@ def add_member(plan_id: int, team_id: int):  # noqa: ANN201
     team = _team(plan, team_id)
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
-        person = db().get(Person, parse_int(form.get('person'), 'person'))
+        person = db().get(Person, int(form.get('person'))) if str(form.get('person')).isdigit() else None
         if person is None:
             raise InvalidInput('person.required', 'Phải chọn người.', 'Choose a person.', field='person')
         try:
