@@ -98,6 +98,15 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
     if unknown:
         raise InvalidInput('plan.unknown_field', f'Không sửa được trường: {", ".join(sorted(unknown))}.',
                            f'These fields cannot be edited: {", ".join(sorted(unknown))}.')
+    values = dict(values)
+    if 'subject' in values:
+        values['subject'] = _text(values['subject'], 'subject', 'trích yếu (nội dung) của kế hoạch', 'The subject')
+    if values.get('households_per_commune') is not None and values['households_per_commune'] < 0:
+        raise InvalidInput('plan.bad_households', 'Số hộ tham vấn không được âm.',
+                           'The number of households cannot be negative.', field='households_per_commune')
+    for key in ('fieldwork_start', 'fieldwork_end'):
+        if key in values and values[key] is None:
+            raise InvalidInput(f'{key}.required', 'Phải nhập ngày.', 'A date is required.', field=key)
     start = values.get('fieldwork_start', plan.fieldwork_start)
     end = values.get('fieldwork_end', plan.fieldwork_end)
     if end < start:
