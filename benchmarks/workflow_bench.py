@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from inspect_flow.core import migrate
 from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
-from inspect_flow.demo.round2019 import run_demo, find_demo_plan
-from inspect_flow.visits import operations as visit_ops
+from inspect_flow.demo.round2019 import find_demo_plan, run_demo
 from inspect_flow.workflow.machines import VISIT_MACHINE, fire
 from inspect_flow.workflow.states import VisitState
 
@@ -136,7 +135,8 @@ def main() -> None:
         for kind in ('sqlite', 'postgresql'):
             total, demo_only = demo_times(kind, args.runs, args.pg, tmp)
             print(f'  demo --through closed, {kind:<10}: init+demo {statistics.median(total):.2f} s, '
-                  f'demo alone {statistics.median(demo_only):.2f} s (min {min(demo_only):.2f}, max {max(demo_only):.2f})')
+                  f'demo alone {statistics.median(demo_only):.2f} s '
+                  f'(min {min(demo_only):.2f}, max {max(demo_only):.2f})')
         for kind in ('sqlite', 'postgresql'):
             for label, us in transition_costs(kind, args.pg, tmp).items():
                 print(f'  one visit transition, {kind:<10} {label}: {us:.0f} µs')

@@ -90,7 +90,8 @@ def conclude_all(session: Session, plan: Plan) -> list[Recommendation]:
     for visit in plan.visits:
         c = findings_ops.add_conclusion(session, plan, visit.district, summary='Đánh giá chung.', actor=ACTOR)
         recs.append(findings_ops.add_recommendation(
-            session, plan, text='Tăng cường kiểm tra việc sử dụng vốn vay.', addressee_label=f'UBND {visit.district.full_name}',
+            session, plan, text='Tăng cường kiểm tra việc sử dụng vốn vay.',
+            addressee_label=f'UBND {visit.district.full_name}',
             deadline=date(2019, 12, 31), conclusion=c, addressee_unit=visit.district, actor=ACTOR))
     return recs
 

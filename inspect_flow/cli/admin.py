@@ -22,7 +22,8 @@ def init(ctx: CliContext, no_units: bool) -> None:
     migrate.upgrade(ctx.engine)
     after = migrate.current_revision(ctx.engine)
     if before == after:
-        click.echo(ctx.msg(f'Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).', f'The database is up to date ({after}).'))
+        click.echo(ctx.msg(f'Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).',
+                           f'The database is up to date ({after}).'))
     else:
         click.echo(ctx.msg(f'Đã nâng cấp cơ sở dữ liệu: {before or "(trống)"} → {after}.',
                            f'Upgraded the database: {before or "(empty)"} → {after}.'))
@@ -31,8 +32,10 @@ def init(ctx: CliContext, no_units: bool) -> None:
             added = load_ben_tre_2019(session)
         if any(added.values()):
             click.echo(ctx.msg(
-                f'Đã nạp {added["district"]} đơn vị cấp huyện và {added["commune"]} đơn vị cấp xã của tỉnh Bến Tre (2019).',
-                f'Loaded {added["district"]} district-level and {added["commune"]} commune-level units of Bến Tre (2019).'))
+                f'Đã nạp {added["district"]} đơn vị cấp huyện và {added["commune"]} đơn vị cấp xã '
+                'của tỉnh Bến Tre (2019).',
+                f'Loaded {added["district"]} district-level and {added["commune"]} commune-level units '
+                'of Bến Tre (2019).'))
 
 
 @click.command()
@@ -147,7 +150,8 @@ def bodies_add(ctx: CliContext, slug, name, abbreviation, header_lines, parent_h
     from inspect_flow.units.operations import add_issuing_body
 
     with ctx.session() as session:
-        body = add_issuing_body(session, slug=slug.strip(), name=name.strip(), abbreviation=abbreviation.strip().upper(),
+        body = add_issuing_body(session, slug=slug.strip(), name=name.strip(),
+                                abbreviation=abbreviation.strip().upper(),
                                 header_lines=list(header_lines) or [name.upper()], place_name=place.strip(),
                                 parent_header=parent_header)
         click.echo(f'{body.slug}: {body.name}')

@@ -65,7 +65,8 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
     en = ctx.lang == 'en'
     click.echo(f'{data["reference"]} ({data["issue_date"] or "—"}) — {data["subject"]}')
     click.echo(f'  {"State" if en else "Giai đoạn"}: {data["state_label"] if not en else data["state"]}')
-    click.echo(f'  {"Fieldwork" if en else "Thời gian kiểm tra"}: {data["fieldwork"]["start"]} → {data["fieldwork"]["end"]}')
+    window = f'{data["fieldwork"]["start"]} → {data["fieldwork"]["end"]}'
+    click.echo(f'  {"Fieldwork" if en else "Thời gian kiểm tra"}: {window}')
     click.echo(f'  {"Targets" if en else "Địa bàn"}: ' + ', '.join(t['name'] for t in data['targets']))
     from inspect_flow.plans.models import ROLE_LABELS, TeamRole
 
@@ -212,7 +213,8 @@ def teams_member(ctx: CliContext, plan_ref: str, number: int, person_ref: str, r
                                f'Took {person.full_name} off team {number}.'))
         else:
             add_member(session, team, person, TeamRole(role), actor=ctx.actor)
-            click.echo(ctx.msg(f'{person.full_name}: {role}, Đoàn {number}.', f'{person.full_name}: {role}, team {number}.'))
+            click.echo(ctx.msg(f'{person.full_name}: {role}, Đoàn {number}.',
+                               f'{person.full_name}: {role}, team {number}.'))
 
 
 # --- schedule --------------------------------------------------------------------------------------------

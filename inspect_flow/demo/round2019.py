@@ -203,7 +203,8 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
     return {
         'participants': [
             {'side': 'district', 'full_name': f'Nguyễn Văn {["Bình", "Cường", "Dũng"][i % 3]}',
-             'title': f'Phó Chủ tịch UBND {d_name}, Phó Trưởng ban Thường trực Ban Chỉ đạo', 'agency': f'UBND {d_name}'},
+             'title': f'Phó Chủ tịch UBND {d_name}, Phó Trưởng ban Thường trực Ban Chỉ đạo',
+             'agency': f'UBND {d_name}'},
             {'side': 'district', 'full_name': f'Trần Thị {["Hoa", "Lan", "Mai"][i % 3]}',
              'title': f'Trưởng phòng Lao động - Thương binh và Xã hội {d_name}', 'agency': f'UBND {d_name}'},
             {'side': 'commune', 'full_name': f'Lê Văn {["Hùng", "Khoa", "Long"][i % 3]}',

@@ -289,7 +289,8 @@ def remove_visit(session: Session, visit: Visit, *, actor: str) -> None:
     session.flush()
 
 
-def draw_communes(session: Session, plan: Plan, *, per_district: int, actor: str, seed: str | None = None) -> CommuneDraw:
+def draw_communes(session: Session, plan: Plan, *, per_district: int, actor: str,
+                  seed: str | None = None) -> CommuneDraw:
     """Draw communes at random in each target district, record the seed, and return the draw.
 
     :raise InvalidInput: no target district, or a bad count

@@ -165,7 +165,8 @@ def plan_detail(plan: Plan) -> dict:
             for r in recs
         ],
         'next_steps': [
-            {'trigger': s.trigger, 'label': s.label, 'allowed': s.allowed, 'blockers': [p.as_dict() for p in s.blockers]}
+            {'trigger': s.trigger, 'label': s.label, 'allowed': s.allowed,
+             'blockers': [p.as_dict() for p in s.blockers]}
             for s in next_steps(plan)
         ],
     })

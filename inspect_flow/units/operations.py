@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from datetime import date
 from importlib import resources
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

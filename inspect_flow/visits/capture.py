@@ -76,7 +76,8 @@ def roster_from_households(visit: Visit, answers: dict, households: list) -> dic
         raise InvalidInput('submission.households_twice',
                            f'Danh sách hộ được ghi hai lần (trong "answers.{roster.id}" và trong "households"); '
                            'chỉ ghi một nơi.',
-                           f'Households are given twice (in "answers.{roster.id}" and in "households"); give them once.',
+                           f'Households are given twice (in "answers.{roster.id}" and in "households"); '
+                           'give them once.',
                            field='households')
     rows = []
     for h in households:

@@ -50,7 +50,8 @@ def plan_targets_scheduled(plan, _kw):  # noqa: ANN001
 
 @rule('plan.no_conflicts')
 def plan_no_conflicts(plan, _kw):  # noqa: ANN001
-    return [Problem('plan.no_conflicts', f'Lịch còn xung đột: {c.vi}', f'Schedule conflict: {c.en}') for c in find_conflicts(plan)]
+    return [Problem('plan.no_conflicts', f'Lịch còn xung đột: {c.vi}', f'Schedule conflict: {c.en}')
+            for c in find_conflicts(plan)]
 
 
 @rule('plan.visits_submitted')
@@ -108,7 +109,8 @@ def reason_given(_obj, kw):  # noqa: ANN001
 def comment_given(_obj, kw):  # noqa: ANN001
     if (kw.get('comment') or '').strip():
         return []
-    return problem('comment_given', 'Phải ghi ý kiến để đoàn biết cần sửa gì.', 'A comment saying what to correct is required.')
+    return problem('comment_given', 'Phải ghi ý kiến để đoàn biết cần sửa gì.',
+                   'A comment saying what to correct is required.')
 
 
 # --- visit ----------------------------------------------------------------------------------------------
@@ -125,7 +127,8 @@ def _plan_in(*states: PlanState):
         allowed_en = ' or '.join(f'"{state_label(s, "en")}"' for s in states)
         return problem(
             'visit.plan_stage',
-            f'Kế hoạch đang ở giai đoạn "{state_label(visit.plan.state)}"; việc này chỉ làm được ở giai đoạn {allowed_vi}.',
+            f'Kế hoạch đang ở giai đoạn "{state_label(visit.plan.state)}"; '
+            f'việc này chỉ làm được ở giai đoạn {allowed_vi}.',
             f'The plan is at the "{state_label(visit.plan.state, "en")}" stage; this is possible only at {allowed_en}.',
         )
 
@@ -212,7 +215,8 @@ def recommendation_within_deadline(rec, kw):  # noqa: ANN001
     day = kw.get('today') or today()
     if not rec.is_past_deadline(day):
         return []
-    return problem('recommendation.within_deadline', 'Kiến nghị đã quá hạn.', 'The recommendation is past its deadline.')
+    return problem('recommendation.within_deadline', 'Kiến nghị đã quá hạn.',
+                   'The recommendation is past its deadline.')
 
 
 @rule('recommendation.has_completion_report')

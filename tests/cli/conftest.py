@@ -33,7 +33,7 @@ class Cli:
         with engine.connect() as conn:
             for name, table in sorted(meta.tables.items()):
                 rows = conn.execute(sa.select(table)).all()
-                out[name] = sorted((tuple(map(repr, r)) for r in rows))
+                out[name] = sorted(tuple(map(repr, r)) for r in rows)
         engine.dispose()
         return out
 

@@ -11,7 +11,7 @@ from inspect_flow.audit.models import AuditEntry
 from inspect_flow.core.errors import TransitionRefused
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.visits import operations as visit_ops
-from inspect_flow.workflow.machines import blockers, fire, next_steps
+from inspect_flow.workflow.machines import blockers, next_steps
 from inspect_flow.workflow.states import PlanState, VisitState
 from tests import builders
 
@@ -169,7 +169,6 @@ def test_the_state_change_and_its_audit_row_commit_together_or_not_at_all(databa
 
 def test_overdue_sweep_marks_only_what_is_past_its_deadline(session):  # noqa: ANN001
     from inspect_flow.findings import operations as findings_ops
-
     from inspect_flow.findings.models import Conclusion
 
     plan = builders.plan_at(session, 'conclusions')

@@ -11,8 +11,14 @@ from hypothesis import strategies as st
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.core.errors import DomainError
 from inspect_flow.findings.models import Conclusion, Recommendation
-from inspect_flow.plans.scheduling import active_visits, find_conflicts
-from inspect_flow.workflow.machines import PLAN_TRANSITIONS, RECOMMENDATION_TRANSITIONS, VISIT_TRANSITIONS, fire, triggers
+from inspect_flow.plans.scheduling import active_visits
+from inspect_flow.workflow.machines import (
+    PLAN_TRANSITIONS,
+    RECOMMENDATION_TRANSITIONS,
+    VISIT_TRANSITIONS,
+    fire,
+    triggers,
+)
 from inspect_flow.workflow.states import PlanState, RecommendationState, VisitState
 from tests import builders
 
