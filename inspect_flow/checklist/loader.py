@@ -89,11 +89,19 @@ def read_yaml(text: str, *, path: str | Path | None = None) -> tuple[Any, dict[L
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = ' '.join(p for p in (exc.context, exc.problem) if p)
+        # PyYAML's own words are English; the line where the unfinished construct began is often the culprit
+        # (an unclosed bracket or quote), so it is named beside the line where parsing failed.
+        context_vi = context_en = exc.context or ''
+        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+            if exc.context_mark.line != exc.problem_mark.line:
+                context_vi = f'{exc.context} (bắt đầu ở dòng {exc.context_mark.line + 1})'
+                context_en = f'{exc.context} (started on line {exc.context_mark.line + 1})'
+        problem_vi = ': '.join(p for p in (context_vi, exc.problem) if p)
+        problem_en = ': '.join(p for p in (context_en, exc.problem) if p)
         raise ChecklistFileError(
             'checklist.bad_yaml',
-            f'YAML không hợp lệ: {problem}',
-            f'invalid YAML: {problem}',
+            f'YAML không hợp lệ: {problem_vi}',
+            f'invalid YAML: {problem_en}',
             path=path,
             line=mark.line + 1 if mark else None,
             field=None,

@@ -13,10 +13,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 #: Item, section, choice and rule ids: XML-name-like, as XLSForm names (``${id}`` refers to an item).
 ID_PATTERN = r'^[A-Za-z_][A-Za-z0-9_.-]{0,79}$'
+#: Choice names: as ids, but may also start with a digit (XLSForms often number their choices ``1``, ``2``...).
+CHOICE_NAME_PATTERN = r'^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$'
 #: Checklist ids and versions: e.g. ``poverty-supervision``, ``2019.1``.
 SLUG_PATTERN = r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$'
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+ChoiceName = Annotated[str, StringConstraints(pattern=CHOICE_NAME_PATTERN)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 #: A text that is not blank.
 Text = Annotated[str, StringConstraints(pattern=r'\S')]
@@ -94,7 +97,7 @@ Label = Annotated[LabelSpec, BeforeValidator(_label_from_text)]
 
 
 class ChoiceSpec(_Model):
-    name: Id
+    name: ChoiceName
     label: Label
 
 

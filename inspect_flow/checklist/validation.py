@@ -6,6 +6,7 @@ came from a file) and the field, e.g. ``sections[2].items[4].relevant``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,11 +26,31 @@ from inspect_flow.checklist.expressions import (
     parse,
 )
 from inspect_flow.checklist.model import HOUSEHOLD_CATEGORIES, NUMBER_TYPES, YES_NO_CHOICES, Checklist
-from inspect_flow.checklist.schema import ChecklistKind, ChecklistSpec, ItemSpec, ItemType
+from inspect_flow.checklist.schema import (
+    CHOICE_NAME_PATTERN,
+    SLUG_PATTERN,
+    ChecklistKind,
+    ChecklistSpec,
+    ChoiceSpec,
+    ConstraintSpec,
+    FindingRuleSpec,
+    ItemSpec,
+    ItemType,
+    LabelSpec,
+    SectionSpec,
+)
 
 Loc = tuple[str | int, ...]
 
 TYPE_NAMES = ', '.join(t.value for t in ItemType)
+#: Every field name of the format, to suggest the intended one for a typo such as ``relevent``.
+_FIELD_NAMES = sorted(
+    {
+        name
+        for model in (ChecklistSpec, SectionSpec, ItemSpec, ChoiceSpec, ConstraintSpec, FindingRuleSpec, LabelSpec)
+        for name in model.model_fields
+    }
+)
 SCORED_TYPES = frozenset({ItemType.yes_no, ItemType.select_one, ItemType.percentage})
 #: Finding texts may show item values: ``Đạt ${participation_rate}% kế hoạch``.
 TEXT_REF_RE = re.compile(r'\$\{([^}]*)\}')
@@ -154,7 +175,19 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
             'checklist.missing_field', f'thiếu trường bắt buộc {key!r}', f'missing required field {key!r}', loc
         )
     if kind == 'extra_forbidden':
-        return Problem('checklist.unknown_field', f'trường {key!r} không được hỗ trợ', f'unknown field {key!r}', loc)
+        hint_vi = hint_en = ''
+        if value is None and isinstance(key, str) and not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', key):
+            # ``{name: good, label: Đồng bộ, chặt chẽ}``: the comma ended the label and started a key.
+            hint_vi = ' (trong {...} dấu phẩy ngăn cách các trường: hãy đặt văn bản có dấu phẩy trong dấu nháy)'
+            hint_en = ' (inside {...} a comma separates fields: put text that has a comma in quotes)'
+        elif isinstance(key, str) and (close := difflib.get_close_matches(key, _FIELD_NAMES, n=1, cutoff=0.75)):
+            hint_vi, hint_en = f'; có phải ý là {close[0]!r}?', f'; did you mean {close[0]!r}?'
+        return Problem(
+            'checklist.unknown_field',
+            f'trường {key!r} không được hỗ trợ{hint_vi}',
+            f'unknown field {key!r}{hint_en}',
+            loc,
+        )
     if kind in ('enum', 'literal_error'):
         expected = ctx.get('expected', '')
         if key == 'type':
@@ -187,6 +220,24 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
         pattern = ctx.get('pattern', '')
         if pattern == r'\S':
             return Problem('checklist.blank', 'không được để trống', 'must not be blank', loc)
+        if pattern == CHOICE_NAME_PATTERN:
+            return Problem(
+                'checklist.bad_id',
+                f'tên lựa chọn {_describe(value)} không hợp lệ: chỉ dùng chữ cái không dấu, chữ số, "_", "." '
+                'hoặc "-", không có khoảng trắng (tối đa 80 ký tự)',
+                f'invalid choice name {_describe(value)}: use ASCII letters, digits, "_", "." or "-", no spaces '
+                '(at most 80 characters)',
+                loc,
+            )
+        if pattern == SLUG_PATTERN:
+            return Problem(
+                'checklist.bad_id',
+                f'giá trị {_describe(value)} không hợp lệ: chỉ dùng chữ cái không dấu, chữ số, "_", "." hoặc "-", '
+                'bắt đầu bằng chữ cái hoặc chữ số (tối đa 40 ký tự)',
+                f'invalid value {_describe(value)}: use ASCII letters, digits, "_", "." or "-", starting with a '
+                'letter or a digit (at most 40 characters)',
+                loc,
+            )
         return Problem(
             'checklist.bad_id',
             f'mã {_describe(value)} không hợp lệ: chỉ dùng chữ cái không dấu, chữ số, "_", "." hoặc "-", '
@@ -503,11 +554,14 @@ class _Rules:
             for lang in ('vi', 'en'):
                 text = getattr(rule.text, lang)
                 for name in TEXT_REF_RE.findall(text or ''):
-                    if (
-                        not self.cl.has_item(name)
-                        or self.cl.parent(name) is not None
-                        or (self.cl.item(name).type == ItemType.repeat)
-                    ):
+                    if not self.cl.has_item(name):
+                        self.add(
+                            'checklist.unknown_reference',
+                            f'${{{name}}} trong nội dung không phải là mục nào của checklist',
+                            f'${{{name}}} in the text is not an item of the checklist',
+                            loc + ('text', lang),
+                        )
+                    elif self.cl.parent(name) is not None or self.cl.item(name).type == ItemType.repeat:
                         self.add(
                             'checklist.unknown_reference',
                             f'${{{name}}} trong nội dung không phải là một mục ngoài nhóm lặp',

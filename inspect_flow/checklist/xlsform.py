@@ -658,10 +658,15 @@ class _Importer:
                 f'version {version!r} was changed to {fixed!r}',
             )
             version = fixed
-        title_vi = s.get('form_title') or form.get('title')
-        if not title_vi or title_vi == form.get('name') and not s.get('form_title'):
-            title_vi = title_vi or checklist_id
-            self.warn('settings', 2, 'không có form_title; dùng mã biểu mẫu', 'no form_title; the form id is used')
+        title_vi = s.get('form_title')
+        if not title_vi:
+            title_vi = form.get('title') or checklist_id
+            self.warn(
+                'settings',
+                2,
+                f'không có form_title; dùng {str(title_vi)!r} làm tiêu đề',
+                f'no form_title; {str(title_vi)!r} is used as the title',
+            )
         title: dict[str, Any] = {'vi': str(title_vi)}
         if s.get('inspect_flow_title_en'):
             title['en'] = str(s['inspect_flow_title_en'])
