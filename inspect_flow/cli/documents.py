@@ -150,7 +150,7 @@ def issue(ctx: CliContext, plan_ref, kind, visit, district, team, issue_date, si
         data = _doc_row(session, doc)
         path = None
         if out:
-            path = _out_dir(out) / _issued_filename(doc, ops._target_of(session, doc).slug)
+            path = _out_dir(out) / _issued_filename(doc, ops.target_of(session, doc).slug)
             path.write_bytes(doc.pdf)
             data['path'] = str(path)
     if as_json:
@@ -219,7 +219,7 @@ def export(ctx: CliContext, doc_id: int, out: str) -> None:
             click.echo(ctx.msg(f'Lỗi: tệp PDF của văn bản #{doc.id} không khớp mã SHA-256 đã ghi.',
                                f'Error: the PDF of document #{doc.id} does not match its recorded SHA-256.'), err=True)
             raise click.exceptions.Exit(4)
-        path = _out_dir(out) / _issued_filename(doc, ops._target_of(session, doc).slug)
+        path = _out_dir(out) / _issued_filename(doc, ops.target_of(session, doc).slug)
         path.write_bytes(doc.pdf)
     click.echo(str(path))
 

@@ -142,10 +142,11 @@ def verify_document(doc: IssuedDocument) -> bool:
 
 def document_label(session: Session, doc: IssuedDocument) -> str:
     """``Thông báo kết luận - Huyện Mỏ Cày Bắc``: what the document is about."""
-    return _target_of(session, doc).label
+    return target_of(session, doc).label
 
 
-def _target_of(session: Session, doc: IssuedDocument) -> Target:
+def target_of(session: Session, doc: IssuedDocument) -> Target:
+    """What an issued document is about, as a :class:`~inspect_flow.documents.sources.Target`."""
     from inspect_flow.plans.models import Team
     from inspect_flow.units.models import AdminUnit
     from inspect_flow.visits.models import Visit

@@ -276,7 +276,11 @@ def resolve_target(session: Session, plan: Plan, kind: str, *, visit: Visit | in
     if needed == 'district':
         return Target(kind, plan, district=_get_district(plan, district))
     if needed == 'team':
-        return Target(kind, plan, team=_get_team(plan, team))
+        found = _get_team(plan, team)
+        if not any(v.team_id == found.id for v in _active_visits(plan)):
+            raise Conflict('document.team_no_visits', f'Đoàn số {found.number:02d} chưa có buổi làm việc nào.',
+                           f'Team {found.number} has no visit.', field='team')
+        return Target(kind, plan, team=found)
     return Target(kind, plan)
 
 
@@ -484,6 +488,11 @@ class RoundData:
     labels: dict[str, str]
     choices: dict[str, str]
 
+    def ordered(self, answers: dict) -> list[tuple[str, Any]]:
+        """*answers* in the checklist's item order (a JSONB column does not keep the order they were sent in)."""
+        order = {key: i for i, key in enumerate(self.labels)}
+        return sorted(answers.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+
     def findings_of(self, visits: Iterable[Visit], kind: FindingKind) -> list[Finding]:
         ids = {v.id for v in visits}
         return [f for f in self.findings if f.visit_id in ids and f.kind == kind]
@@ -499,7 +508,7 @@ class RoundData:
 
 def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
     """Item and choice labels (Vietnamese) of the plan's pinned checklists, from their stored content."""
-    labels = dict(FALLBACK_LABELS)
+    labels: dict[str, str] = {}
     choices = dict(FALLBACK_CHOICES)
 
     def walk(items: list) -> None:
@@ -514,11 +523,13 @@ def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
                     choices.setdefault(str(choice['name']), lower_first(choice['label'].get('vi', choice['name'])))
             walk(item.get('items') or [])
 
-    for pin in getattr(plan, 'checklists', []) or []:
+    for pin in sorted(getattr(plan, 'checklists', []) or [], key=lambda p: p.checklist_id):
         content = pin.content if isinstance(pin.content, dict) else {}
         for section in content.get('sections') or []:
             if isinstance(section, dict):
                 walk(section.get('items') or [])
+    for key, label in FALLBACK_LABELS.items():  # after the checklist's items, in this order
+        labels.setdefault(key, label)
     return labels, choices
 
 
@@ -561,32 +572,44 @@ def _choice_list(value: Any, choices: dict[str, str]) -> list[str]:  # noqa: ANN
     return [choices.get(str(v), str(v)) for v in values if v not in (None, '')]
 
 
+def _negate(statement: str) -> str:
+    """The negative of a yes/no item's statement: ``Hộ có kế hoạch sinh kế`` → ``Hộ chưa có kế hoạch sinh kế``."""
+    for positive, negative in ((' đã ', ' chưa '), (' được ', ' chưa được '), (' có ', ' chưa có ')):
+        if positive in f' {statement} ':
+            padded = f' {statement} '.replace(positive, negative, 1)
+            return padded.strip()
+    if statement.startswith('Hộ '):
+        return 'Hộ không ' + statement[3:]
+    return f'{statement}: không'
+
+
 def household_text(h: HouseholdConsultation, data: RoundData) -> tuple[str, str]:
-    """(support received, what the team noted) for one consulted household."""
+    """(support received, what the team noted) for one consulted household, in sentences."""
     answers = h.answers or {}
     support = _strip_end(', '.join(_choice_list(answers.get('support_received'), data.choices)))
     notes: list[str] = []
     opinion = ''
-    for key, value in answers.items():
+    for key, value in data.ordered(answers):
         if key in HOUSEHOLD_SKIP or key == 'support_received' or value in (None, '', [], {}):
             continue
         label = data.labels.get(key)
         if label is None:
             continue  # an answer the documents do not know how to word is not printed
+        label = _strip_end(label)
         if key == 'opinion':
             opinion = _strip_end(str(value))
             continue
         flag = _yes_no(value)
         if flag is not None:
-            notes.append(f'{_strip_end(label)}: {"có" if flag else "không"}')
+            notes.append(label if flag else _negate(label))
         elif isinstance(value, list | tuple):
-            notes.append(f'{_strip_end(label)}: {", ".join(_choice_list(value, data.choices))}')
+            notes.append(f'{label}: {", ".join(_choice_list(value, data.choices))}')
         elif isinstance(value, str | int | float):
-            notes.append(f'{_strip_end(label)}: {data.choices.get(str(value), str(value))}')
-    text = '; '.join(notes)
+            notes.append(f'{label}: {data.choices.get(str(value), str(value))}')
+    text = '; '.join([upper_first(notes[0]), *(lower_first(n) for n in notes[1:])]) if notes else ''
     if opinion:
         text = f'{text}. Ý kiến của hộ: {opinion}' if text else f'Ý kiến của hộ: {opinion}'
-    return support, _sentence(upper_first(text)) if text else 'Đoàn không ghi nhận thêm ý kiến.'
+    return support, _sentence(text) if text else 'Đoàn không ghi nhận thêm ý kiến.'
 
 
 def _category_label(h: HouseholdConsultation) -> str:
@@ -606,7 +629,7 @@ def households_summary(households: Sequence[HouseholdConsultation], data: RoundD
         answers = h.answers or {}
         for choice in _choice_list(answers.get('support_received'), data.choices):
             support[choice] += 1
-        for key, value in answers.items():
+        for key, value in data.ordered(answers):
             if key in HOUSEHOLD_SKIP or key not in data.labels:
                 continue
             flag = _yes_no(value)
@@ -725,7 +748,7 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
 def _plan_contents(plan: Plan) -> list[str]:
     """The plan's section II: the section names of its pinned supervision checklist, or the usual list."""
     out = []
-    for pin in getattr(plan, 'checklists', []) or []:
+    for pin in sorted(getattr(plan, 'checklists', []) or [], key=lambda p: p.checklist_id):
         content = pin.content if isinstance(pin.content, dict) else {}
         if content.get('kind') == 'household_consultation':
             continue
@@ -844,7 +867,7 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
     households = []
     for h in visit.households:
         support, noted = household_text(h, data)
-        head = f'Hộ mã {h.household_code}' + (f' (chủ hộ {h.head_name})' if h.head_name else '')
+        head = f'Hộ {h.head_name}, mã hộ {h.household_code}' if h.head_name else f'Hộ mã {h.household_code}'
         households.append(vm.HouseholdConsulted(head=head, category=_category_label(h), support_received=support,
                                                 findings=noted))
     reports = [_sentence(content[k]) for k in ('district_report', 'commune_report') if content.get(k)]
@@ -954,11 +977,11 @@ def _team_visits(data: RoundData, team: Team) -> list[Visit]:
     return [v for v in data.visits if v.team_id == team.id]
 
 
-def _records_sentence(visits: Sequence[Visit]) -> str:
+def _records_sentence(visits: Sequence[Visit], who: str = 'Đoàn') -> str:
     records = _unique(_strip_end(r) for v in visits for r in (v.content or {}).get('records_checked') or [])
     if not records:
         return ''
-    return 'Đoàn đã kiểm tra: ' + '; '.join(lower_first(r) for r in records) + '.'
+    return f'{who} đã kiểm tra: ' + '; '.join(lower_first(r) for r in records) + '.'
 
 
 def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
@@ -1014,14 +1037,22 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     )
 
 
-def _counted(texts_per_visit: list[list[str]], total: int) -> list[str]:
-    """Distinct texts in order, each with the number of communes where it was noted: ``… (05/09 xã)``."""
-    counts: OrderedDict[str, int] = OrderedDict()
+def _counted(texts_per_visit: list[list[str]], total: int, *, rest: str) -> list[str]:
+    """The round's findings of one kind: those noted in several communes, each with how many
+    (``… (05/09 xã)``), most frequent first; those noted in one commune only are not repeated one by
+    one (the teams' reports and notices carry them) but counted in a last item built from *rest*."""
+    if total <= 1:
+        return _unique(t for texts in texts_per_visit for t in texts)
+    counts: Counter[str] = Counter()
     for texts in texts_per_visit:
-        for t in set(texts):
-            counts[t] = counts.get(t, 0) + 1
+        counts.update(set(texts))
     order = _unique(t for texts in texts_per_visit for t in texts)
-    return [f'{t} ({counts[t]:02d}/{total:02d} xã)' if total > 1 else t for t in order]
+    shared = sorted((t for t in order if counts[t] > 1), key=lambda t: -counts[t])
+    out = [f'{t} ({counts[t]:02d}/{total:02d} xã)' for t in shared]
+    single = [t for t in order if counts[t] == 1]
+    if single:
+        out.append(rest.format(n=f'{len(single):02d}'))
+    return out
 
 
 def by_category(data: RoundData, kind: FindingKind = FindingKind.limitation) -> list[vm.CategoryRow]:
@@ -1034,10 +1065,42 @@ def by_category(data: RoundData, kind: FindingKind = FindingKind.limitation) -> 
         seen = places.setdefault(f.category.strip(), [])
         if visits[f.visit_id] not in seen:
             seen.append(visits[f.visit_id])
+    everywhere = f'Cả {len(visits):02d} {_districts_phrase(data.visits)}'
     rows = [vm.CategoryRow(category=cat, occurrences=len(vs),
-                           districts=_unique(_short_unit(v.district) for v in sorted(vs, key=lambda v: v.team.number)))
+                           districts=[everywhere] if len(vs) == len(visits) > 1 else
+                           _unique(_short_unit(v.district) for v in sorted(vs, key=lambda v: v.team.number)))
             for cat, vs in places.items()]
     return sorted(rows, key=lambda r: -r.occurrences)
+
+
+#: Checklist items of the supervision checklist that hold a commune's poverty figures.
+FIGURE_ITEMS = {
+    'households': 'total_households', 'poor': 'poor_start', 'escaped': 'escaped_poor', 're_poor': 're_impoverished',
+    'new_poor': 'newly_poor', 'participating': 'project_households_participating',
+    'escaped_sustainably': 'escaped_sustainably',
+}
+
+
+def _count(value: Any) -> int | None:  # noqa: ANN401
+    if isinstance(value, bool) or value in (None, ''):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number == int(number) and number >= 0 else None
+
+
+def figures(data: RoundData) -> list[vm.FigureRow]:
+    """Each visited commune's poverty figures from the visit's checklist answers (none when not collected)."""
+    rows = []
+    for v in sorted(data.visits, key=lambda v: (v.team.number, v.starts_at)):
+        answers = v.answers or {}
+        values = {field: _count(answers.get(item)) for field, item in FIGURE_ITEMS.items()}
+        if all(x is None for x in values.values()):
+            continue
+        rows.append(vm.FigureRow(district=_short_unit(v.district), commune=v.commune.name, **values))
+    return rows
 
 
 def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
@@ -1066,7 +1129,7 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
             f'Các Đoàn đã nghe Ban Chỉ đạo {counts.districts:02d} {kinds} và {counts.communes:02d} xã báo cáo '
             'tình hình '
             'triển khai thực hiện; kiểm tra hồ sơ, sổ sách tại xã.',
-            *([_records_sentence(visits)] if _records_sentence(visits) else []),
+            *([_records_sentence(visits, 'Các Đoàn')] if _records_sentence(visits) else []),
         ]),
         vm.Section(heading='Kết quả tham vấn hộ', paragraphs=households_summary(households, data)),
     ]
@@ -1087,13 +1150,19 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
         counts=counts,
         by_district=rows,
         by_category=by_category(data),
+        figures=figures(data),
         overview=['Tại mỗi địa phương, Đoàn nghe Ban Chỉ đạo huyện, xã báo cáo tình hình triển khai thực hiện, '
                   'kiểm tra '
                   'hồ sơ, sổ sách và tham vấn trực tiếp một số hộ nghèo, hộ thoát nghèo trên địa bàn.'],
         results=results,
-        achievements=_counted(per_visit[FindingKind.achievement], counts.communes),
-        limitations=_counted(per_visit[FindingKind.limitation], counts.communes),
-        causes=_counted(per_visit[FindingKind.cause], counts.communes),
+        achievements=_counted(per_visit[FindingKind.achievement], counts.communes,
+                              rest='Ngoài ra, {n} kết quả riêng của từng xã được nêu tại Bảng 3 và báo cáo '
+                                   'của các Đoàn'),
+        limitations=_counted(per_visit[FindingKind.limitation], counts.communes,
+                             rest='Ngoài ra, {n} hạn chế riêng của từng xã được nêu tại thông báo kết luận gửi các '
+                                  'huyện, thành phố'),
+        causes=_counted(per_visit[FindingKind.cause], counts.communes,
+                        rest='Ngoài ra, {n} nguyên nhân riêng của từng xã được nêu tại báo cáo của các Đoàn'),
         recommendations=_group_by_addressee(data.recommendations_for(rows_by_district) + round_recs),
         closing=f'Trên đây là báo cáo kết quả kiểm tra, giám sát {_subject_core(plan)} của {plan.issuer.name}',
     )

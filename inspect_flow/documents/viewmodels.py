@@ -536,6 +536,22 @@ class CategoryRow(_ViewModel):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FigureRow(_ViewModel):
+    """Poverty figures of one commune visited, as its steering committee reported them to the team
+    (the checklist's answers); ``None`` where the figure was not collected."""
+
+    district: str
+    commune: str
+    households: int | None = None
+    poor: int | None = None
+    escaped: int | None = None
+    re_poor: int | None = None
+    new_poor: int | None = None
+    participating: int | None = None
+    escaped_sustainably: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class RoundReport(_ViewModel):
     """The consolidated round report (BÁO CÁO kết quả kiểm tra, giám sát), rolling up all teams.
 
@@ -551,6 +567,7 @@ class RoundReport(_ViewModel):
     counts: RoundCounts
     by_district: tuple[DistrictRow, ...] = ()
     by_category: tuple[CategoryRow, ...] = ()
+    figures: tuple[FigureRow, ...] = ()
     overview: tuple[str, ...] = ()
     results: tuple[Section, ...] = ()
     achievements: tuple[str, ...] = ()
@@ -570,6 +587,7 @@ __all__ = [
     'DistrictRow',
     'DocumentMeta',
     'DocumentRef',
+    'FigureRow',
     'HouseholdConsulted',
     'IssuingBody',
     'Minutes',

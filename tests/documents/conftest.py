@@ -1,4 +1,10 @@
-"""Fixtures of the documents suite: sample view models and their PDFs, rendered once per session."""
+"""Fixtures of the documents suite.
+
+* sample view models (samples.py) and their PDFs, rendered once per session;
+* the 2019 demo round in a database of each kind (SQLite and PostgreSQL), built once per session
+  through the real operations (``run_demo``); ``demo_session`` is a session on it whose work is
+  rolled back after each test, so issuing in one test never leaks into another.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from dataclasses import dataclass
 
 import pdfplumber
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from inspect_flow.documents.render import render_html, render_pdf
 
@@ -57,3 +65,50 @@ def rendered():
 def html_of():
     """``html_of(kind)`` → the HTML of the default sample of *kind*."""
     return lambda kind: render_html(kind, samples.BUILDERS[kind]())
+
+
+@pytest.fixture(scope='session')
+def demo_engines(databases):  # noqa: ANN001, ANN201
+    """``demo_engines(kind)`` → an engine on a database holding the whole 2019 demo round, committed."""
+    from inspect_flow.core.db import make_engine
+    from inspect_flow.demo.round2019 import run_demo
+
+    engines: dict[str, sa.Engine] = {}
+
+    def get(kind: str) -> sa.Engine:
+        if kind not in engines:
+            engine = make_engine(databases.fresh(kind))
+            with Session(engine) as session:
+                run_demo(session, 'closed')
+                session.commit()
+            engines[kind] = engine
+        return engines[kind]
+
+    yield get
+    for engine in engines.values():
+        engine.dispose()
+
+
+def open_demo_session(engine: sa.Engine):  # noqa: ANN201
+    """A session on the demo database inside an outer transaction the caller rolls back."""
+    conn = engine.connect()
+    outer = conn.begin()
+    session = Session(bind=conn, join_transaction_mode='create_savepoint', expire_on_commit=False)
+    return session, conn, outer
+
+
+@pytest.fixture
+def demo_session(demo_engines, db_kind):  # noqa: ANN001, ANN201
+    """A session on the demo round (SQLite and PostgreSQL); everything it does is rolled back."""
+    session, conn, outer = open_demo_session(demo_engines(db_kind))
+    yield session
+    session.close()
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def demo_plan(demo_session):  # noqa: ANN001, ANN201
+    from inspect_flow.demo.round2019 import find_demo_plan
+
+    return find_demo_plan(demo_session)

@@ -173,7 +173,8 @@ def team_members(team_no: int) -> list[Participant]:
     team, _day, _district, _commune, leader, title, agency = TEAMS[team_no - 1]
     return [
         Participant(name=leader, title=title, agency=agency, role='Trưởng đoàn'),
-        Participant(name='Bùi Văn Lực', title='Trưởng phòng Bảo trợ xã hội', agency='Sở Lao động - Thương binh và Xã hội',
+        Participant(name='Bùi Văn Lực', title='Trưởng phòng Bảo trợ xã hội',
+                    agency='Sở Lao động - Thương binh và Xã hội',
                     role='Phó Trưởng đoàn'),
         Participant(name='Cao Thị Ngọc Hân', title='Phó Trưởng phòng Kế hoạch - Nghiệp vụ',
                     agency='Chi nhánh Ngân hàng Chính sách xã hội tỉnh', role='Thành viên'),
@@ -227,10 +228,12 @@ def plan(**overrides) -> Plan:
             'Các địa phương chuẩn bị báo cáo theo đề cương và gửi về Đoàn trước ngày làm việc 03 ngày',
         ],
         contents=[
-            'Công tác chỉ đạo, điều hành; củng cố, kiện toàn Ban Chỉ đạo các cấp; phân công thành viên phụ trách địa bàn',
+            'Công tác chỉ đạo, điều hành; củng cố, kiện toàn Ban Chỉ đạo các cấp; phân công thành viên phụ '
+            'trách địa bàn',
             'Công tác tuyên truyền, đối thoại chính sách với người nghèo, người cận nghèo',
             'Kết quả thực hiện các chính sách giảm nghèo: y tế, giáo dục, nhà ở, nước sạch, tín dụng ưu đãi, dạy nghề',
-            'Kết quả thực hiện Đề án sinh kế: hộ tham gia, kế hoạch sinh kế hộ, hỗ trợ, ghi chép Sổ nhật ký hộ gia đình',
+            'Kết quả thực hiện Đề án sinh kế: hộ tham gia, kế hoạch sinh kế hộ, hỗ trợ, ghi chép Sổ nhật ký '
+            'hộ gia đình',
             'Việc quản lý, sử dụng nguồn vốn vay ưu đãi và kinh phí hỗ trợ',
         ],
         targets=[
@@ -299,7 +302,8 @@ def team_decision(**overrides) -> TeamDecision:
         teams_intro='Thành lập 09 Đoàn kiểm tra, giám sát công tác giảm nghèo và thực hiện Đề án phát triển đa dạng '
         'sinh kế, thoát nghèo bền vững năm 2019, thành phần gồm:',
         teams=[
-            TeamComposition(number=team, area=f'{lower_first(commune)}, {lower_first(district)}', members=team_members(team))
+            TeamComposition(number=team, area=f'{lower_first(commune)}, {lower_first(district)}',
+                            members=team_members(team))
             for team, _day, district, commune, *_rest in TEAMS
         ],
         articles=[
@@ -373,7 +377,8 @@ def minutes(team_no: int = NPT_TEAM, **overrides) -> Minutes:
             Participant(name='Nguyễn Văn Đực', title='Trưởng ấp Phú Hữu'),
         ],
         opening=[
-            f'{honorific(team)} {leader}, Trưởng đoàn, thông qua mục đích, yêu cầu, nội dung kiểm tra, giám sát theo Kế hoạch số '
+            f'{honorific(team)} {leader}, Trưởng đoàn, thông qua mục đích, yêu cầu, nội dung kiểm tra, giám '
+            'sát theo Kế hoạch số '
             f'{PLAN_NUMBER}/KH-{BCD_ABBR} ngày 28/5/2019 và chương trình làm việc của Đoàn.',
         ],
         local_reports=[
@@ -420,7 +425,8 @@ def minutes(team_no: int = NPT_TEAM, **overrides) -> Minutes:
         achievements=list(SEED_ACHIEVEMENTS),
         limitations=list(SEED_LIMITATIONS),
         causes=[
-            'Một bộ phận người nghèo còn tư tưởng trông chờ, ỷ lại; thiếu lao động, thiếu vốn, thiếu kinh nghiệm sản xuất',
+            'Một bộ phận người nghèo còn tư tưởng trông chờ, ỷ lại; thiếu lao động, thiếu vốn, thiếu kinh '
+            'nghiệm sản xuất',
             'Một số thành viên Ban Chỉ đạo xã kiêm nhiệm nhiều việc, chưa dành thời gian theo dõi hộ được phân công',
         ],
         conclusions=[
@@ -441,7 +447,8 @@ def minutes(team_no: int = NPT_TEAM, **overrides) -> Minutes:
     return _replace(vm, overrides)
 
 
-def conclusion_recommendations(district: str = 'Huyện Mỏ Cày Bắc', commune: str = 'Xã Nhuận Phú Tân') -> list[Recommendation]:
+def conclusion_recommendations(district: str = 'Huyện Mỏ Cày Bắc',
+                               commune: str = 'Xã Nhuận Phú Tân') -> list[Recommendation]:
     """The team leaders' recommendations of the seed article, addressed to one district and commune."""
     dist, comm = lower_first(district), lower_first(commune)
     return [
@@ -464,7 +471,8 @@ def conclusion_recommendations(district: str = 'Huyện Mỏ Cày Bắc', commun
             'vốn không đúng mục đích',
             addressee=f'Phòng giao dịch Ngân hàng Chính sách xã hội {dist}; UBND {comm}', deadline=date(2019, 9, 30)),
         Recommendation(
-            text='Hướng dẫn, kiểm tra hằng tháng việc ghi chép Sổ nhật ký hộ gia đình của các hộ tham gia Đề án sinh kế',
+            text='Hướng dẫn, kiểm tra hằng tháng việc ghi chép Sổ nhật ký hộ gia đình của các hộ tham gia Đề '
+                 'án sinh kế',
             addressee=f'UBND {comm}', deadline=date(2019, 8, 31)),
     ]
 
@@ -505,7 +513,8 @@ def conclusion(team_no: int = NPT_TEAM, **overrides) -> ConclusionNotice:
         limitations=list(SEED_LIMITATIONS),
         causes=[
             'Một bộ phận người nghèo còn tư tưởng trông chờ, ỷ lại vào sự hỗ trợ của Nhà nước',
-            'Sự phối hợp giữa các ngành, đoàn thể trong tiếp cận, tư vấn, hướng dẫn người nghèo cách làm ăn chưa chặt chẽ',
+            'Sự phối hợp giữa các ngành, đoàn thể trong tiếp cận, tư vấn, hướng dẫn người nghèo cách làm ăn '
+            'chưa chặt chẽ',
         ],
         recommendations=conclusion_recommendations(district, commune),
         notify=f'UBND {dist}, Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist} và UBND {comm}',
@@ -544,7 +553,8 @@ def team_report(team_no: int = NPT_TEAM, **overrides) -> TeamReport:
             f'{dist}',
             number=team,
             issued_on=date(2019, 7, min(day.day + 2, 31)),
-            recipients=['Ban Chỉ đạo các CTMTQG tỉnh (báo cáo)', 'Sở Lao động - Thương binh và Xã hội', 'Thành viên Đoàn'],
+            recipients=['Ban Chỉ đạo các CTMTQG tỉnh (báo cáo)', 'Sở Lao động - Thương binh và Xã hội',
+                        'Thành viên Đoàn'],
             archive=['VT', 'Đoàn'],
         ),
         signature=Signature(title='Trưởng đoàn', name=leader),
@@ -626,7 +636,8 @@ def round_report(**overrides) -> RoundReport:
         plan_ref=plan_ref(),
         fieldwork_start=FIELDWORK[0],
         fieldwork_end=FIELDWORK[1],
-        counts=RoundCounts(teams=9, districts=9, communes=9, households_consulted=sum(r.households_consulted for r in rows),
+        counts=RoundCounts(teams=9, districts=9, communes=9,
+                           households_consulted=sum(r.households_consulted for r in rows),
                            limitations=sum(r.limitations for r in rows),
                            recommendations=sum(r.recommendations for r in rows)),
         by_district=rows,
@@ -638,7 +649,8 @@ def round_report(**overrides) -> RoundReport:
         ],
         results=[
             Section(heading='Công tác chỉ đạo, kiện toàn Ban Chỉ đạo', paragraphs=[SEED_ACHIEVEMENTS[0] + '.']),
-            Section(heading='Công tác tuyên truyền', paragraphs=[SEED_ACHIEVEMENTS[1] + '. ' + SEED_ACHIEVEMENTS[2] + '.']),
+            Section(heading='Công tác tuyên truyền',
+                    paragraphs=[SEED_ACHIEVEMENTS[1] + '. ' + SEED_ACHIEVEMENTS[2] + '.']),
             Section(heading='Kết quả thực hiện Đề án sinh kế', paragraphs=[
                 'Tại huyện Mỏ Cày Nam, sau 03 năm triển khai có 1.968 hộ tham gia Đề án, đạt 100% kế hoạch; qua rà '
                 'soát cuối năm 2016, 2017, 2018 có 755 hộ thoát nghèo bền vững, đạt 38,36%.',
@@ -653,7 +665,8 @@ def round_report(**overrides) -> RoundReport:
             'thể chưa phối hợp tốt trong tiếp cận, tư vấn, hướng dẫn người nghèo cách làm ăn',
         ],
         recommendations=REPORT_RECOMMENDATIONS,
-        closing='Trên đây là báo cáo kết quả kiểm tra, giám sát công tác giảm nghèo và thực hiện Đề án sinh kế 06 tháng '
+        closing='Trên đây là báo cáo kết quả kiểm tra, giám sát công tác giảm nghèo và thực hiện Đề án sinh '
+                'kế 06 tháng '
         'đầu năm 2019 của Ban Chỉ đạo các Chương trình mục tiêu quốc gia tỉnh Bến Tre.',
     )
     return _replace(vm, overrides)

@@ -153,7 +153,8 @@ def test_it_lists_recipients_ending_with_the_archive_line(kind, rendered):
     sign = lines_of(words, x_min=LEFT + 0.45 * (width - LEFT - RIGHT), top_min=title['top'] - 1)
     signature = samples.BUILDERS[kind]().signature
     assert sign == [*signature.lines, signature.name]
-    chars_title = [c for c in _chars(pdf.data, len(pdf.texts) - 1) if c['text'] == 'N' and abs(c['top'] - title['top']) < 1]
+    chars_title = [c for c in _chars(pdf.data, len(pdf.texts) - 1)
+                   if c['text'] == 'N' and abs(c['top'] - title['top']) < 1]
     assert chars_title and 'Bold' in chars_title[0]['fontname'] and 'Italic' in chars_title[0]['fontname']
     assert chars_title[0]['size'] == pytest.approx(12, abs=0.1)
 
@@ -204,7 +205,7 @@ def test_it_prints_the_schedule_in_landscape_on_one_page(rendered):
     assert width > height
     text = pdf.text
     assert 'LỊCH LÀM VIỆC' in text
-    for _team, day, district, commune, *_ in samples.TEAMS:
+    for _team, _day, _district, commune, *_ in samples.TEAMS:
         assert commune in text
     assert len(pdf.page_sizes) == 1
 

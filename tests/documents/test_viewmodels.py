@@ -42,7 +42,8 @@ def test_it_stores_lists_as_tuples():
 
 
 def test_it_ends_the_recipients_with_the_archive_line():
-    meta = DocumentMeta(issuer=samples.issuer(), subject='S', recipients=['UBND huyện Mỏ Cày Bắc;', '- Thành viên Đoàn'],
+    meta = DocumentMeta(issuer=samples.issuer(), subject='S',
+                        recipients=['UBND huyện Mỏ Cày Bắc;', '- Thành viên Đoàn'],
                         archive=['VT', 'BTXH'])
     assert meta.recipient_lines == ('- UBND huyện Mỏ Cày Bắc;', '- Thành viên Đoàn;', '- Lưu: VT, BTXH.')
     assert meta.is_draft
@@ -55,6 +56,14 @@ def test_it_builds_signature_lines_with_the_authority_prefix():
         Signature(prefix='XX.', on_behalf_of='Trưởng ban', title='Phó Trưởng ban', name='A')
     with pytest.raises(ValueError):
         Signature(title='Trưởng ban', name=' ')
+    unsigned = Signature(prefix='KT.', on_behalf_of='Trưởng ban', title='Phó Trưởng ban', name=None)
+    assert unsigned.lines == ('KT. TRƯỞNG BAN', 'PHÓ TRƯỞNG BAN')  # a draft: who signs is not known yet
+
+
+def test_a_draft_cites_an_unnumbered_plan_with_blanks():
+    ref = DocumentRef(type_code='KH', number=None, issuer_abbreviation='BCĐCCTMTQG', issued_on=None,
+                      issuer_name='Ban Chỉ đạo')
+    assert ref.citation.startswith('Kế hoạch số \u00a0') and '/KH-BCĐCCTMTQG ngày \u00a0' in ref.citation
 
 
 def test_it_cites_another_document():

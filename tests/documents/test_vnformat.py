@@ -140,7 +140,8 @@ def test_it_formats_clock_times_in_words(value, expected):
 
 
 def test_it_upper_cases_vietnamese_including_dj():
-    assert vn.vn_upper('Ban Chỉ đạo các Chương trình mục tiêu quốc gia') == 'BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA'
+    assert vn.vn_upper('Ban Chỉ đạo các Chương trình mục tiêu quốc gia') == \
+        'BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA'
     assert vn.vn_upper('đ') == 'Đ'
     assert vn.vn_upper('ủy ban nhân dân tỉnh bến tre') == 'ỦY BAN NHÂN DÂN TỈNH BẾN TRE'
 
