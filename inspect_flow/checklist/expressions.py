@@ -534,16 +534,19 @@ def _to_date_number(v: Value) -> float:
 def coerce_answer(raw: Any, type_: str | None = None) -> Value:
     """Turn a stored answer into an expression value.
 
-    ``None`` becomes ``''``; numbers become floats; a list (a multiple choice) becomes its
-    space-separated names; a valid ISO date answer to a date item becomes a date; a numeric string
-    answer to a number item becomes a number. Anything else becomes ``''``.
+    ``None`` becomes ``''``; a boolean answer to a known item becomes ``'true'``/``'false'``; numbers
+    become floats; a list (a multiple choice) becomes its space-separated names; a valid ISO date answer
+    to a date item becomes a date; a numeric string answer to a number item becomes a number. Anything
+    else becomes ``''``.
 
     :param type_: the item type, when known
     """
     if raw is None:
         return ''
     if isinstance(raw, bool):
-        return raw
+        # No item type takes a boolean answer: for a known item it is the invalid text ``true``/``false``
+        # (so True is neither 'yes' nor 1), as it would be in ODK; an untyped value stays a boolean.
+        return raw if type_ is None else ('true' if raw else 'false')
     if isinstance(raw, int):
         try:
             return float(raw)
