@@ -245,6 +245,10 @@ def return_for_correction(visit_id: int):  # noqa: ANN201
     require(access.can_review_visit(user(), visit))
     form = Form(request.form, fields=('comment',))
     with attempt(form):
+        if not form.get('comment').strip():
+            # The workflow refuses it too; saying it here puts the message beside the comment box.
+            raise InvalidInput('visit.comment_required', 'Phải ghi ý kiến để đoàn biết cần sửa gì.',
+                               'A comment saying what to correct is required.', field='comment')
         visit_ops.return_visit(db(), visit, reviewer=user().person, comment=form.get('comment'), actor=actor())
         flash(t('Đã trả lại để đoàn sửa.', 'Returned to the team for correction.'), 'ok')
         return redirect(url_for('visits.visit_page', visit_id=visit_id))
