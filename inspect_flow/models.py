@@ -14,6 +14,13 @@ from inspect_flow.findings.models import (
     Recommendation,
     Severity,
 )
+from inspect_flow.integrations.models import (
+    ApiToken,
+    IdempotencyKey,
+    WebhookAttempt,
+    WebhookOutbox,
+    WebhookSubscription,
+)
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, PlanChecklist, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
 from inspect_flow.visits.models import (
@@ -31,4 +38,5 @@ __all__ = [
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
     'Visit', 'VisitParticipant',
+    'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
 ]

@@ -152,6 +152,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit):
         app.register_blueprint(module.bp)
+    __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 
     @app.get('/healthz')
     def healthz():  # noqa: ANN202

@@ -1,0 +1,331 @@
+"""Request plumbing of the API: session, language, bearer auth, body parsing, problem documents."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, g, request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from inspect_flow.accounts.models import User
+from inspect_flow.api import bp
+from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
+from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+PROBLEM = 'application/problem+json'
+TITLES = {
+    400: ('Yêu cầu không hợp lệ', 'Bad request'),
+    401: ('Chưa xác thực', 'Unauthorized'),
+    403: ('Không có quyền', 'Forbidden'),
+    404: ('Không tìm thấy', 'Not found'),
+    405: ('Phương thức không được phép', 'Method not allowed'),
+    409: ('Xung đột', 'Conflict'),
+    413: ('Dữ liệu quá lớn', 'Payload too large'),
+    415: ('Kiểu dữ liệu không được hỗ trợ', 'Unsupported media type'),
+    422: ('Dữ liệu không hợp lệ', 'Unprocessable content'),
+    500: ('Lỗi máy chủ', 'Internal server error'),
+    503: ('Máy chủ đang bận', 'Service unavailable'),
+}
+
+
+def lang() -> str:
+    header = request.headers.get('Accept-Language', '')
+    for part in header.split(','):
+        code = part.split(';', 1)[0].strip().lower()
+        if code.startswith('en'):
+            return 'en'
+        if code.startswith('vi'):
+            return 'vi'
+    return 'vi'
+
+
+def t(vi: str, en: str) -> str:
+    return en if lang() == 'en' else vi
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+def forbidden() -> Forbidden:
+    return Forbidden('access.forbidden', 'Bạn không có quyền làm việc này.', 'You are not allowed to do this.')
+
+
+def not_found(what: str = 'object') -> NotFound:
+    return NotFound(f'{what}.not_found', 'Không tìm thấy dữ liệu này.', 'This record was not found.')
+
+
+# --- session and auth -------------------------------------------------------------------------------------
+
+def db() -> Session:
+    """This request's session (a read-only request starts a deferred SQLite transaction: no write lock)."""
+    if 'api_session' not in g:
+        sess = current_app.extensions['inspect_flow.sessions']()
+        if request.method in ('GET', 'HEAD'):
+            sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
+        g.api_session = sess
+    return g.api_session
+
+
+def commit() -> None:
+    db().commit()
+
+
+def user() -> User:
+    return g.api_user
+
+
+def _authenticate() -> User:
+    from inspect_flow.integrations.tokens import authenticate_token
+
+    header = request.headers.get('Authorization', '')
+    scheme, _, secret = header.partition(' ')
+    found = None
+    if scheme.lower() == 'bearer' and secret.strip():
+        found = authenticate_token(db(), secret.strip(), record_use=request.method not in ('GET', 'HEAD'))
+    if found is None:
+        raise Unauthorized('auth.required', 'Cần mã truy cập hợp lệ (Authorization: Bearer …).',
+                           'A valid API token is required (Authorization: Bearer …).')
+    return found
+
+
+@bp.before_request
+def _before() -> None:
+    g.api_lang_token = LANGUAGE.set(lang())
+
+
+@bp.teardown_request
+def _teardown(_exc: BaseException | None) -> None:
+    sess = g.pop('api_session', None)
+    if sess is not None:
+        try:
+            sess.rollback()
+        finally:
+            sess.close()
+    token = g.pop('api_lang_token', None)
+    if token is not None:
+        LANGUAGE.reset(token)
+
+
+# --- problems -----------------------------------------------------------------------------------------
+
+def problem(status: int, code: str, detail: str, errors: list[dict] | None = None,
+            headers: dict | None = None) -> Response:
+    title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
+    body = {'type': f'urn:inspect-flow:problem:{code}', 'title': title[1] if lang() == 'en' else title[0],
+            'status': status, 'detail': detail, 'code': code, 'instance': request.path, 'errors': errors or []}
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _rollback() -> None:
+    sess = g.get('api_session')
+    if sess is not None:
+        sess.rollback()
+
+
+def _field_errors(exc: DomainError) -> list[dict]:
+    en = lang() == 'en'
+    out = []
+    for d in exc.details or ():
+        if not isinstance(d, dict):
+            continue
+        if 'items' in d:  # checklist validation: {'items': [{'field', 'message', 'message_en'}]}
+            for item in d['items']:
+                out.append({'field': item.get('field'),
+                            'message': str(item.get('message_en') if en and item.get('message_en') else
+                                           item.get('message', ''))})
+            continue
+        message = d.get('message_en') if en and d.get('message_en') else d.get('message', d.get('msg', ''))
+        out.append({'field': d.get('field') or d.get('rule') or exc.field, 'message': str(message)})
+    if not out and exc.field:
+        out.append({'field': exc.field, 'message': exc.localized(lang())})
+    return out
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> Response:
+    _rollback()
+    headers = {'WWW-Authenticate': 'Bearer'} if exc.status == 401 else None
+    return problem(exc.status, exc.code, exc.localized(lang()), _field_errors(exc), headers)
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(_exc: Exception) -> Response:
+    _rollback()
+    return problem(409, 'stale_version', t('Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                                           'Someone else changed this in the meantime; reload and edit again.'))
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> Response:
+    _rollback()
+    status = exc.code or 400
+    vi, en = TITLES.get(status, TITLES[400])
+    headers = {}
+    if status == 405 and getattr(exc, 'valid_methods', None):
+        headers['Allow'] = ', '.join(exc.valid_methods)
+    return problem(status, f'http.{status}', en if lang() == 'en' else vi, headers=headers)
+
+
+@bp.errorhandler(SQLAlchemyError)
+def _db_error(exc: SQLAlchemyError) -> Response:
+    _rollback()
+    if isinstance(exc, OperationalError) and 'locked' in str(exc.orig).lower():
+        log.warning('database busy: %s', exc.orig)
+        return problem(503, 'db.busy', t('Cơ sở dữ liệu đang bận; hãy thử lại.', 'The database is busy; retry.'),
+                       headers={'Retry-After': '1'})
+    if isinstance(exc, IntegrityError):
+        return problem(409, 'db.conflict', t('Dữ liệu xung đột với dữ liệu đã có.',
+                                             'The change conflicts with existing data.'))
+    log.exception('database error')
+    return problem(503, 'db.unavailable', t('Không dùng được cơ sở dữ liệu; hãy thử lại.',
+                                            'The database cannot be used right now; retry.'),
+                   headers={'Retry-After': '1'})
+
+
+# --- input ------------------------------------------------------------------------------------------------
+
+def _reject_constant(name: str) -> Any:  # noqa: ANN401
+    raise ValueError(f'{name} is not allowed')
+
+
+def _check_text(value: Any, path: str = '', depth: int = 0) -> None:  # noqa: ANN401
+    """Refuse what the databases cannot store: NUL characters, lone surrogates, absurd nesting."""
+    if depth > 40:
+        raise InvalidInput('body.too_deep', 'Dữ liệu lồng nhau quá sâu.', 'The body is nested too deeply.',
+                           field=path or None)
+    if isinstance(value, str):
+        if '\x00' in value:
+            raise InvalidInput('body.nul', 'Chuỗi không được chứa ký tự NUL.', 'Text may not contain NUL characters.',
+                               field=path or None)
+        try:
+            value.encode('utf-8')
+        except UnicodeEncodeError:
+            raise InvalidInput('body.bad_text', 'Chuỗi không phải UTF-8 hợp lệ.', 'Text is not valid UTF-8.',
+                               field=path or None) from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k, path, depth + 1)
+            _check_text(v, f'{path}.{k}' if path else str(k), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_text(v, f'{path}.{i}' if path else str(i), depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63 - 1:
+        raise InvalidInput('body.number_too_large', 'Số quá lớn.', 'The number is too large.', field=path or None)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput('body.bad_number', 'Số không hợp lệ.', 'Invalid number.', field=path or None)
+
+
+def json_body() -> Any:  # noqa: ANN401
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise InvalidInput('body.required', 'Thiếu nội dung JSON.', 'A JSON body is required.')
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise InvalidInput('body.malformed', 'Nội dung không phải JSON hợp lệ.', 'The body is not valid JSON.') \
+            from None
+    _check_text(data)
+    return data
+
+
+def _validation_problem(exc: ValidationError, where: str) -> InvalidInput:
+    errors = [{'field': '.'.join(str(p) for p in e['loc']) or where, 'message': e['msg']} for e in exc.errors()]
+    listing = '; '.join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return InvalidInput(f'{where}.invalid', f'Dữ liệu không hợp lệ: {listing}.', f'Invalid input: {listing}.',
+                        details=errors)
+
+
+def parse_body(model: type[BaseModel]) -> tuple[BaseModel, dict]:
+    data = json_body()
+    if not isinstance(data, dict):
+        raise InvalidInput('body.not_object', 'Nội dung phải là một đối tượng JSON.', 'The body must be a JSON object.')
+    try:
+        return model.model_validate(data), data
+    except ValidationError as exc:
+        raise _validation_problem(exc, 'body') from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    values = {}
+    for key in request.args:
+        items = request.args.getlist(key)
+        value = items[-1]
+        _check_text(value, key)
+        values[key] = value
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise _validation_problem(exc, 'query') from None
+
+
+def parse_id(value: str, what: str) -> int:
+    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= 2**31 - 1:
+        raise not_found(what)
+    return int(value)
+
+
+def if_match(body_version: int | None) -> int | None:
+    """The base version of an edit: ``If-Match: "3"`` (or ``W/"3"``), else the body's ``version``."""
+    header = request.headers.get('If-Match')
+    if header:
+        tag = header.strip().removeprefix('W/').strip('"')
+        if not tag.isdigit() or len(tag) > 10:
+            raise InvalidInput('if_match.invalid', 'If-Match phải là số phiên bản, ví dụ "3".',
+                               'If-Match must be a version number, e.g. "3".', field='If-Match')
+        return int(tag)
+    return body_version
+
+
+def json_response(model: BaseModel | dict, status: int = 200, headers: dict | None = None) -> Response:
+    payload = model.model_dump(mode='json') if isinstance(model, BaseModel) else model
+    resp = Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype='application/json')
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+# --- routes -----------------------------------------------------------------------------------------------
+
+def route(method: str, path: str, *, summary: str, tag: str, responses: dict, query=None, body=None,  # noqa: ANN001
+          body_media: str = 'application/json', auth: bool = True, headers: list | None = None,
+          description: str = '') -> Callable:
+    """Register a view on the blueprint and describe it in the OpenAPI document."""
+
+    def decorator(func: Callable) -> Callable:
+        op = Operation(method=method, path=path, name=func.__name__, summary=summary, tag=tag, responses=responses,
+                       query=query, body=body, body_media=body_media, auth=auth, headers=headers or [],
+                       description=description)
+        OPERATIONS.append(op)
+
+        def view(**kwargs: str) -> Response:
+            if auth:
+                g.api_user = _authenticate()
+            return func(**kwargs)
+
+        view.__name__ = func.__name__
+        bp.add_url_rule(flask_rule(path), endpoint=func.__name__, view_func=view, methods=[method])
+        return func
+
+    return decorator
+
+
+@bp.route('/<path:_rest>', methods=['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+def _unknown(_rest: str) -> Response:
+    return problem(404, 'http.404', t('Không có đường dẫn này trong API.', 'No such path in the API.'))

@@ -1,0 +1,386 @@
+"""The API's request and response models. The OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inspect_flow.visits.schemas import SubmissionIn
+
+MAX_ID = 2**31 - 1
+Id = Field(ge=1, le=MAX_ID)
+T = TypeVar('T')
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
+
+
+class FieldError(Out):
+    field: str | None = Field(description='The input field (dotted path) the message is about.')
+    message: str
+
+
+class Problem(Out):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra='allow')
+    type: str = Field(description='A URI naming the kind of problem: urn:inspect-flow:problem:<code>.')
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description='The stable machine-readable error code.')
+    instance: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class Page(Out, Generic[T]):
+    """A page of a list; pass ``next_cursor`` as ``cursor`` to get the next page."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class ListQuery(In):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: int | None = Field(default=None, ge=0, le=MAX_ID, description='From a previous page\'s next_cursor.')
+
+
+class Me(Out):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    person_id: int | None
+    unit_id: int | None
+
+
+# --- units, plans, teams, checklists -------------------------------------------------------------------
+
+class UnitOut(Out):
+    id: int
+    code: str
+    name: str
+    full_name: str
+    level: str
+    kind: str
+    parent_id: int | None
+    valid_from: date
+    valid_to: date | None
+
+
+class UnitQuery(ListQuery):
+    level: Literal['province', 'district', 'commune'] | None = None
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    code: str | None = Field(default=None, max_length=10)
+
+
+class PlanOut(Out):
+    id: int
+    reference: str
+    number: int | None
+    symbol: str
+    year: int
+    issue_date: date | None
+    subject: str
+    state: str
+    state_label: str
+    fieldwork_start: date
+    fieldwork_end: date
+    coverage_rule: str
+    households_per_commune: int
+    legal_bases: list[str]
+    objectives: list[str]
+    target_unit_ids: list[int]
+    team_ids: list[int]
+    version: int
+
+
+class PlanQuery(ListQuery):
+    state: Literal['planning', 'scheduling', 'visiting', 'findings', 'conclusions', 'closed', 'cancelled'] | None = None
+    year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+class TeamMemberOut(Out):
+    person_id: int
+    full_name: str
+    title: str
+    agency: str
+    role: str
+
+
+class TeamOut(Out):
+    id: int
+    plan_id: int
+    number: int
+    members: list[TeamMemberOut]
+
+
+class ChecklistOut(Out):
+    plan_id: int
+    checklist_id: str
+    version: str
+    title: str
+    kind: str
+    sha256: str
+    pinned_dt: datetime
+    content: dict[str, Any] | None = Field(default=None, description='The whole pinned checklist (single item only).')
+
+
+# --- visits and submissions ----------------------------------------------------------------------------
+
+class ParticipantOut(Out):
+    side: str
+    full_name: str
+    title: str
+    agency: str
+
+
+class HouseholdOut(Out):
+    code: str
+    category: str
+    head_name: str | None
+    answers: dict[str, Any]
+
+
+class VisitOut(Out):
+    id: int
+    plan_id: int
+    team_id: int
+    team_number: int
+    commune_id: int
+    commune: str
+    district_id: int
+    district: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    state: str
+    state_label: str
+    submitted_dt: datetime | None
+    reviewed_dt: datetime | None
+    return_comment: str | None
+    version: int = Field(description='The version to send back in If-Match (or "version") with an edit.')
+
+
+class FormErrorOut(Out):
+    model_config = ConfigDict(extra='allow')
+
+
+class VisitDetailOut(VisitOut):
+    answers: dict[str, Any]
+    content: dict[str, Any]
+    participants: list[ParticipantOut]
+    households: list[HouseholdOut]
+    checklist_id: str | None
+    form_errors: list[dict[str, Any]]
+    score_percent: float | None
+
+
+class VisitQuery(ListQuery):
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    state: Literal['scheduled', 'in_progress', 'submitted', 'returned', 'reviewed', 'cancelled'] | None = None
+
+
+class SubmissionBody(SubmissionIn):
+    """A whole visit record, submitted for the team leader's review.
+
+    Send an ``Idempotency-Key`` header (or ``submission_id``): resending the same body with the same
+    key returns the original response; a different body under the same key gets 409.
+    """
+
+    submission_id: str | None = Field(default=None, min_length=1, max_length=255,
+                                      description='A client-generated id (e.g. a UUID), used when no '
+                                                  'Idempotency-Key header is sent.')
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description='The visit version the record was based on; a stale one gets 409.')
+
+
+class SubmissionOut(Out):
+    visit: VisitOut
+    idempotency_key: str | None
+    findings: int = Field(description='Findings of the visit after the submission.')
+
+
+class AnswersBody(In):
+    answers: dict[str, Any]
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class AnswersOut(Out):
+    visit: VisitOut
+    form_errors: list[dict[str, Any]]
+
+
+class EvidenceOut(Out):
+    ref: str = Field(description='sha256:<hex> of the bytes as uploaded; findings and answers refer to it.')
+    sha256: str
+    stored_sha256: str
+    media_type: str
+    size: int
+    width: int | None
+    height: int | None
+    original_name: str
+    created_dt: datetime
+
+
+# --- findings, recommendations ------------------------------------------------------------------------
+
+class FindingOut(Out):
+    id: int
+    plan_id: int
+    visit_id: int | None
+    kind: str
+    category: str
+    text: str
+    severity: str | None
+    source: str
+    status: str
+    evidence: list[Any]
+    checklist_item_id: str | None
+    rule_id: str | None
+    created_dt: datetime
+    updated_dt: datetime | None
+    version: int
+
+
+class FindingQuery(ListQuery):
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    visit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    kind: Literal['achievement', 'limitation', 'cause'] | None = None
+    status: Literal['suggested', 'accepted', 'rejected'] | None = None
+
+
+class FindingPatch(In):
+    kind: Literal['achievement', 'limitation', 'cause'] | None = None
+    category: str | None = Field(default=None, min_length=1, max_length=120)
+    text: str | None = Field(default=None, min_length=1, max_length=20000)
+    severity: Literal['low', 'medium', 'high'] | None = None
+    status: Literal['suggested', 'accepted', 'rejected'] | None = None
+    evidence: list[str] | None = Field(default=None, max_length=200)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description='The version the edit is based on (or send If-Match).')
+
+
+class ReportOut(Out):
+    id: int
+    recommendation_id: int
+    reported_by: str
+    report_date: date
+    text: str
+    evidence: list[Any]
+    is_completed: bool
+    created_dt: datetime
+
+
+class RecommendationOut(Out):
+    id: int
+    plan_id: int
+    conclusion_id: int | None
+    finding_id: int | None
+    number: int
+    addressee_label: str
+    addressee_unit_id: int | None
+    text: str
+    deadline: date | None
+    state: str
+    state_label: str
+    reports: list[ReportOut]
+    version: int
+
+
+class RecommendationQuery(ListQuery):
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    state: Literal['open', 'in_progress', 'done', 'verified', 'overdue'] | None = None
+    addressee_unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class ReportBody(In):
+    text: str = Field(min_length=1, max_length=20000)
+    completed: bool = False
+    evidence: list[str] = Field(default_factory=list, max_length=200)
+    report_date: date | None = None
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+class DocumentOut(Out):
+    id: int
+    plan_id: int
+    kind: str
+    type_code: str
+    year: int
+    number: int | None
+    symbol: str
+    reference: str
+    subject: str
+    state: str
+    issue_date: date | None
+    visit_id: int | None
+    district_id: int | None
+    team_id: int | None
+    supersedes_id: int | None
+    sha256: str | None
+    issued_dt: datetime | None
+    pdf_url: str | None
+
+
+class DocumentQuery(ListQuery):
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    state: Literal['draft', 'issued'] | None = None
+
+
+# --- tokens, webhooks ---------------------------------------------------------------------------------
+
+class TokenOut(Out):
+    id: int
+    name: str
+    prefix: str
+    created_dt: datetime
+    last_used_dt: datetime | None
+    revoked_dt: datetime | None
+
+
+class WebhookBody(In):
+    url: str = Field(min_length=1, max_length=500)
+    events: list[Literal['visit.submitted', 'document.issued', 'recommendation.overdue']] = Field(min_length=1)
+    secret: str | None = Field(default=None, min_length=16, max_length=128)
+    description: str = Field(default='', max_length=200)
+
+
+class WebhookOut(Out):
+    id: int
+    url: str
+    events: list[str]
+    description: str
+    is_active: bool
+    created_dt: datetime
+    secret: str | None = Field(default=None, description='Shown only in the response that created it.')
+
+
+class AttemptOut(Out):
+    attempt: int
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    created_dt: datetime
+
+
+class DeliveryOut(Out):
+    id: int
+    delivery_id: str
+    event: str
+    state: str
+    attempts: int
+    next_attempt_dt: datetime
+    delivered_dt: datetime | None
+    payload: dict[str, Any]
+    log: list[AttemptOut]

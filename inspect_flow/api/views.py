@@ -1,0 +1,671 @@
+"""The resources of ``/api/v1``. Each view: parse, check access, call the domain, commit, answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, request
+
+from inspect_flow.accounts import access
+from inspect_flow.api import schemas as s
+from inspect_flow.api.core import (
+    PROBLEM,
+    commit,
+    db,
+    forbidden,
+    if_match,
+    json_response,
+    not_found,
+    parse_body,
+    parse_id,
+    parse_query,
+    route,
+    t,
+    user,
+)
+from inspect_flow.core.errors import Conflict, InvalidInput
+from inspect_flow.workflow.states import state_label
+
+ID_HEADER = {'name': 'Idempotency-Key', 'in': 'header', 'required': False,
+             'description': 'A unique key per submission (e.g. a UUID). Resending the same body with the same key '
+                            'returns the original response; another body under the same key gets 409.',
+             'schema': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[\\x21-\\x7e]+$'}}
+IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,
+            'description': 'The version the edit is based on, e.g. "3"; a stale one gets 409.',
+            'schema': {'type': 'string', 'pattern': '^(W/)?"?[0-9]{1,9}"?$'}}
+
+
+def actor() -> str:
+    return f'api:{user().username}'
+
+
+def _stale() -> Conflict:
+    return Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                    'Someone else changed this in the meantime; reload and edit again.', field='version')
+
+
+def _page(query: sa.Select, column, q: s.ListQuery, visible: Callable[[Any], bool], serialize: Callable) -> dict:  # noqa: ANN001
+    """Keyset pagination by id over the rows the user may see."""
+    items: list = []
+    cursor = q.cursor or 0
+    more = False
+    while True:
+        batch = list(db().scalars(query.where(column > cursor).order_by(column).limit(q.limit * 2 + 10)))
+        for row in batch:
+            cursor = row.id
+            if not visible(row):
+                continue
+            if len(items) == q.limit:
+                more = True
+                break
+            items.append(row)
+        if more or len(batch) < q.limit * 2 + 10:
+            break
+    return {'items': [serialize(r) for r in items], 'next_cursor': str(items[-1].id) if more and items else None}
+
+
+# --- serializers --------------------------------------------------------------------------------------
+
+def unit_out(u) -> dict:  # noqa: ANN001
+    return {'id': u.id, 'code': u.code, 'name': u.name, 'full_name': u.full_name, 'level': u.level.value,
+            'kind': u.kind, 'parent_id': u.parent_id, 'valid_from': u.valid_from, 'valid_to': u.valid_to}
+
+
+def plan_out(p) -> dict:  # noqa: ANN001
+    return {'id': p.id, 'reference': p.reference, 'number': p.number, 'symbol': p.symbol, 'year': p.year,
+            'issue_date': p.issue_date, 'subject': p.subject, 'state': p.state.value,
+            'state_label': state_label(p.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
+            'fieldwork_start': p.fieldwork_start, 'fieldwork_end': p.fieldwork_end,
+            'coverage_rule': p.coverage_rule.value, 'households_per_commune': p.households_per_commune,
+            'legal_bases': list(p.legal_bases or []), 'objectives': list(p.objectives or []),
+            'target_unit_ids': [u.id for u in p.target_units], 'team_ids': [tm.id for tm in p.teams],
+            'version': p.version_id}
+
+
+def team_out(team) -> dict:  # noqa: ANN001
+    return {'id': team.id, 'plan_id': team.plan_id, 'number': team.number, 'members': [
+        {'person_id': m.person_id, 'full_name': m.person.full_name, 'title': m.person.title,
+         'agency': m.person.agency, 'role': m.role.value} for m in team.members]}
+
+
+def visit_out(v) -> dict:  # noqa: ANN001
+    return {'id': v.id, 'plan_id': v.plan_id, 'team_id': v.team_id, 'team_number': v.team.number,
+            'commune_id': v.commune_id, 'commune': v.commune.full_name, 'district_id': v.district_id,
+            'district': v.district.full_name, 'starts_at': v.starts_at, 'ends_at': v.ends_at, 'place': v.place,
+            'state': v.state.value, 'state_label': state_label(v.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
+            'submitted_dt': v.submitted_dt, 'reviewed_dt': v.reviewed_dt, 'return_comment': v.return_comment,
+            'version': v.version_id}
+
+
+def visit_detail_out(v) -> dict:  # noqa: ANN001
+    from inspect_flow.visits.capture import form_status
+
+    status = form_status(v)
+    return {**visit_out(v), 'answers': v.answers or {}, 'content': v.content or {},
+            'participants': [{'side': p.side.value, 'full_name': p.full_name, 'title': p.title, 'agency': p.agency}
+                             for p in v.participants],
+            'households': [{'code': h.household_code, 'category': h.category.value, 'head_name': h.head_name,
+                            'answers': h.answers or {}} for h in v.households],
+            'checklist_id': status.checklist_id if status else None,
+            'form_errors': _jsonable(status.errors) if status else [],
+            'score_percent': status.score_percent if status else None}
+
+
+def _jsonable(value: Any) -> Any:  # noqa: ANN401
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def finding_out(f) -> dict:  # noqa: ANN001
+    return {'id': f.id, 'plan_id': f.plan_id, 'visit_id': f.visit_id, 'kind': f.kind.value, 'category': f.category,
+            'text': f.text, 'severity': f.severity.value if f.severity else None, 'source': f.source.value,
+            'status': f.status.value, 'evidence': list(f.evidence or []), 'checklist_item_id': f.checklist_item_id,
+            'rule_id': f.rule_id, 'created_dt': f.created_dt, 'updated_dt': f.updated_dt, 'version': f.version_id}
+
+
+def report_out(r) -> dict:  # noqa: ANN001
+    return {'id': r.id, 'recommendation_id': r.recommendation_id, 'reported_by': r.reported_by,
+            'report_date': r.report_date, 'text': r.text, 'evidence': list(r.evidence or []),
+            'is_completed': r.is_completed, 'created_dt': r.created_dt}
+
+
+def rec_out(r) -> dict:  # noqa: ANN001
+    return {'id': r.id, 'plan_id': r.plan_id, 'conclusion_id': r.conclusion_id, 'finding_id': r.finding_id,
+            'number': r.number, 'addressee_label': r.addressee_label, 'addressee_unit_id': r.addressee_unit_id,
+            'text': r.text, 'deadline': r.deadline, 'state': r.state.value,
+            'state_label': state_label(r.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
+            'reports': [report_out(x) for x in r.reports], 'version': r.version_id}
+
+
+def document_out(d) -> dict:  # noqa: ANN001
+    return {'id': d.id, 'plan_id': d.plan_id, 'kind': d.kind, 'type_code': d.type_code, 'year': d.year,
+            'number': d.number, 'symbol': d.symbol, 'reference': d.reference, 'subject': d.subject,
+            'state': d.state.value, 'issue_date': d.issue_date, 'visit_id': d.visit_id, 'district_id': d.district_id,
+            'team_id': d.team_id, 'supersedes_id': d.supersedes_id, 'sha256': d.sha256, 'issued_dt': d.issued_dt,
+            'pdf_url': f'/api/v1/documents/{d.id}/pdf' if d.sha256 else None}
+
+
+def evidence_out(e) -> dict:  # noqa: ANN001
+    return {'ref': e.ref, 'sha256': e.sha256, 'stored_sha256': e.stored_sha256, 'media_type': e.media_type,
+            'size': e.size, 'width': e.width, 'height': e.height, 'original_name': e.original_name,
+            'created_dt': e.created_dt}
+
+
+def out(model: type, payload: dict, status: int = 200, headers: dict | None = None) -> Response:
+    return json_response(model.model_validate(payload), status, headers)
+
+
+def page_out(item_model: type, page: dict) -> Response:
+    return out(s.Page[item_model], page)
+
+
+# --- loaders with access ------------------------------------------------------------------------------
+
+def load_plan(plan_id: str):  # noqa: ANN201
+    from inspect_flow.plans.models import Plan
+
+    plan = db().get(Plan, parse_id(plan_id, 'plan'))
+    if plan is None or not access.can_view_plan(user(), plan):
+        raise not_found('plan')
+    return plan
+
+
+def load_visit(visit_id: str):  # noqa: ANN201
+    from inspect_flow.visits.models import Visit
+
+    visit = db().get(Visit, parse_id(visit_id, 'visit'))
+    if visit is None or not access.can_view_visit(user(), visit):
+        raise not_found('visit')
+    return visit
+
+
+def _finding_visible(f) -> bool:  # noqa: ANN001
+    if f.visit is not None:
+        return access.can_view_visit(user(), f.visit)
+    from inspect_flow.plans.models import Plan
+
+    return access.can_view_plan(user(), db().get(Plan, f.plan_id))
+
+
+def load_finding(finding_id: str):  # noqa: ANN201
+    from inspect_flow.findings.models import Finding
+
+    finding = db().get(Finding, parse_id(finding_id, 'finding'))
+    if finding is None or not _finding_visible(finding):
+        raise not_found('finding')
+    return finding
+
+
+def _rec_visible(r) -> bool:  # noqa: ANN001
+    from inspect_flow.plans.models import Plan
+
+    return access.can_view_recommendation(user(), r, db().get(Plan, r.plan_id))
+
+
+def load_rec(rec_id: str):  # noqa: ANN201
+    from inspect_flow.findings.models import Recommendation
+
+    rec = db().get(Recommendation, parse_id(rec_id, 'recommendation'))
+    if rec is None or not _rec_visible(rec):
+        raise not_found('recommendation')
+    return rec
+
+
+def _doc_visible(d) -> bool:  # noqa: ANN001
+    from inspect_flow.plans.models import Plan
+
+    return access.can_view_documents(user(), db().get(Plan, d.plan_id))
+
+
+def load_document(doc_id: str):  # noqa: ANN201
+    from inspect_flow.documents.models import IssuedDocument
+
+    doc = db().get(IssuedDocument, parse_id(doc_id, 'document'))
+    if doc is None or not _doc_visible(doc):
+        raise not_found('document')
+    return doc
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise forbidden()
+
+
+# --- the contract itself ------------------------------------------------------------------------------
+
+@route('GET', '/openapi.json', summary='This OpenAPI 3.1 document', tag='meta', responses={200: {}}, auth=False)
+def openapi_document() -> Response:
+    from inspect_flow.api.spec import build_document
+
+    return json_response(build_document())
+
+
+@route('GET', '/docs', summary='Interactive documentation (HTML, no external assets)', tag='meta',
+       responses={200: 'text/html'}, auth=False)
+def docs_page() -> Response:
+    from inspect_flow.api.docs import DOCS_HTML
+
+    return Response(DOCS_HTML, mimetype='text/html')
+
+
+@route('GET', '/docs.js', summary='Script of the documentation page', tag='meta',
+       responses={200: 'text/javascript'}, auth=False)
+def docs_script() -> Response:
+    from inspect_flow.api.docs import DOCS_JS
+
+    return Response(DOCS_JS, mimetype='text/javascript')
+
+
+@route('GET', '/me', summary='The user the token belongs to', tag='meta', responses={200: s.Me})
+def me() -> Response:
+    u = user()
+    return out(s.Me, {'id': u.id, 'username': u.username, 'full_name': u.full_name, 'role': u.role.value,
+                      'person_id': u.person_id, 'unit_id': u.unit_id})
+
+
+# --- administrative units -----------------------------------------------------------------------------
+
+@route('GET', '/units', summary='Administrative units (province, districts, communes)', tag='units',
+       query=s.UnitQuery, responses={200: s.Page[s.UnitOut]})
+def list_units() -> Response:
+    from inspect_flow.units.models import AdminUnit
+
+    q = parse_query(s.UnitQuery)
+    query = sa.select(AdminUnit)
+    if q.level:
+        query = query.where(AdminUnit.level == q.level)
+    if q.parent_id:
+        query = query.where(AdminUnit.parent_id == q.parent_id)
+    if q.code:
+        query = query.where(AdminUnit.code == q.code)
+    return page_out(s.UnitOut, _page(query, AdminUnit.id, q, lambda _u: True, unit_out))
+
+
+@route('GET', '/units/{unit_id}', summary='One administrative unit', tag='units', responses={200: s.UnitOut})
+def get_unit(unit_id: str) -> Response:
+    from inspect_flow.units.models import AdminUnit
+
+    unit = db().get(AdminUnit, parse_id(unit_id, 'unit'))
+    if unit is None:
+        raise not_found('unit')
+    return out(s.UnitOut, unit_out(unit))
+
+
+# --- plans, teams, checklists -------------------------------------------------------------------------
+
+@route('GET', '/plans', summary='Plans (rounds) the user may see', tag='plans', query=s.PlanQuery,
+       responses={200: s.Page[s.PlanOut]})
+def list_plans() -> Response:
+    from inspect_flow.plans.models import Plan
+
+    q = parse_query(s.PlanQuery)
+    query = sa.select(Plan)
+    if q.state:
+        query = query.where(Plan.state == q.state)
+    if q.year:
+        query = query.where(Plan.year == q.year)
+    return page_out(s.PlanOut, _page(query, Plan.id, q, lambda p: access.can_view_plan(user(), p), plan_out))
+
+
+@route('GET', '/plans/{plan_id}', summary='One plan', tag='plans', responses={200: s.PlanOut})
+def get_plan(plan_id: str) -> Response:
+    return out(s.PlanOut, plan_out(load_plan(plan_id)))
+
+
+@route('GET', '/plans/{plan_id}/teams', summary='The teams of a plan and their members', tag='plans',
+       responses={200: s.Page[s.TeamOut]})
+def list_teams(plan_id: str) -> Response:
+    plan = load_plan(plan_id)
+    return page_out(s.TeamOut, {'items': [team_out(tm) for tm in plan.teams], 'next_cursor': None})
+
+
+def _checklist_out(plan, pin, with_content: bool) -> dict:  # noqa: ANN001
+    from inspect_flow.plans.checklists import as_checklist
+
+    checklist = as_checklist(pin)
+    return {'plan_id': plan.id, 'checklist_id': pin.checklist_id, 'version': pin.version, 'title': pin.title,
+            'kind': checklist.kind.value, 'sha256': pin.sha256, 'pinned_dt': pin.pinned_dt,
+            'content': _jsonable(pin.content) if with_content else None}
+
+
+@route('GET', '/plans/{plan_id}/checklists', summary='The checklist versions the plan pinned', tag='checklists',
+       responses={200: s.Page[s.ChecklistOut]})
+def list_checklists(plan_id: str) -> Response:
+    plan = load_plan(plan_id)
+    pins = sorted(plan.checklists, key=lambda p: p.checklist_id)
+    return page_out(s.ChecklistOut, {'items': [_checklist_out(plan, p, False) for p in pins], 'next_cursor': None})
+
+
+@route('GET', '/plans/{plan_id}/checklists/{checklist_id}', summary='One pinned checklist, whole',
+       tag='checklists', responses={200: s.ChecklistOut})
+def get_checklist(plan_id: str, checklist_id: str) -> Response:
+    plan = load_plan(plan_id)
+    pin = next((p for p in plan.checklists if p.checklist_id == checklist_id), None)
+    if pin is None:
+        raise not_found('checklist')
+    return out(s.ChecklistOut, _checklist_out(plan, pin, True))
+
+
+# --- visits and submissions ---------------------------------------------------------------------------
+
+@route('GET', '/visits', summary='Visits the user may see', tag='visits', query=s.VisitQuery,
+       responses={200: s.Page[s.VisitOut]})
+def list_visits() -> Response:
+    from inspect_flow.visits.models import Visit
+
+    q = parse_query(s.VisitQuery)
+    query = sa.select(Visit)
+    if q.plan_id:
+        query = query.where(Visit.plan_id == q.plan_id)
+    if q.team_id:
+        query = query.where(Visit.team_id == q.team_id)
+    if q.state:
+        query = query.where(Visit.state == q.state)
+    return page_out(s.VisitOut, _page(query, Visit.id, q, lambda v: access.can_view_visit(user(), v), visit_out))
+
+
+@route('GET', '/visits/{visit_id}', summary='One visit with its record and form status', tag='visits',
+       responses={200: s.VisitDetailOut})
+def get_visit(visit_id: str) -> Response:
+    visit = load_visit(visit_id)
+    return out(s.VisitDetailOut, visit_detail_out(visit), headers={'ETag': f'"{visit.version_id}"'})
+
+
+@route('PUT', '/visits/{visit_id}/answers', summary='Save draft answers (merged; partial answers are kept)',
+       tag='visits', body=s.AnswersBody, headers=[IF_MATCH], responses={200: s.AnswersOut})
+def save_answers(visit_id: str) -> Response:
+    from inspect_flow.visits.operations import save_answers as save
+
+    visit = load_visit(visit_id)
+    body, _raw = parse_body(s.AnswersBody)
+    require(access.can_edit_visit(user(), visit))
+    expected = if_match(body.version)
+    if expected is not None and expected != visit.version_id:
+        raise _stale()
+    errors = save(db(), visit, body.answers, actor=actor())
+    payload = {'visit': visit_out(visit), 'form_errors': _jsonable(errors)}
+    commit()
+    return out(s.AnswersOut, payload, headers={'ETag': f'"{visit.version_id}"'})
+
+
+@route('POST', '/visits/{visit_id}/submissions', summary='Submit a visit record (idempotent)', tag='submissions',
+       body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH], responses={201: s.SubmissionOut},
+       description='Stores participants, content, checklist answers, the household roster and findings, then '
+                   'submits the visit for review, in one transaction with the Idempotency-Key record.')
+def submit(visit_id: str) -> Response:
+    from inspect_flow.findings.models import Finding
+    from inspect_flow.integrations import idempotency
+    from inspect_flow.visits.operations import submit_visit
+
+    visit = load_visit(visit_id)
+    body, raw = parse_body(s.SubmissionBody)
+    require(access.can_edit_visit(user(), visit))
+    key = request.headers.get('Idempotency-Key') or body.submission_id
+    claimed = None
+    if key is not None:
+        key = idempotency.check_key(key)
+        fingerprint = idempotency.request_fingerprint('POST', request.path, raw)
+        claimed = idempotency.claim(db(), user().id, key, f'POST {request.path}', fingerprint)
+        if isinstance(claimed, idempotency.Replay):
+            db().rollback()
+            mimetype = 'application/json' if claimed.status < 400 else PROBLEM
+            return Response(claimed.body, status=claimed.status, mimetype=mimetype,
+                            headers={'Idempotent-Replayed': 'true'})
+    expected = if_match(body.version)
+    if expected is not None and expected != visit.version_id:
+        raise _stale()
+    data = {k: v for k, v in raw.items() if k not in ('submission_id', 'version')}
+    submit_visit(db(), visit, actor=actor(), data=data)
+    findings = db().scalar(sa.select(sa.func.count()).select_from(Finding).where(Finding.visit_id == visit.id))
+    payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
+                                              'findings': findings}).model_dump(mode='json')
+    text = json.dumps(payload, ensure_ascii=False)
+    if claimed is not None:
+        idempotency.store_response(db(), claimed, 201, text)
+    commit()
+    return Response(text, status=201, mimetype='application/json', headers={'ETag': f'"{visit.version_id}"'})
+
+
+@route('POST', '/evidence', summary='Upload an evidence file (stored once per content hash)', tag='submissions',
+       body_media='application/octet-stream', responses={201: s.EvidenceOut, 200: s.EvidenceOut},
+       description='The raw bytes of a JPEG, PNG or WebP photo, or a PDF. The type is read from the bytes; '
+                   'photos are re-encoded without EXIF/GPS. Sending the same bytes again returns the same '
+                   'ref with status 200. Optional ?filename=.',
+       headers=[{'name': 'X-Filename', 'in': 'header', 'required': False,
+                 'schema': {'type': 'string', 'maxLength': 255}}])
+def upload_evidence() -> Response:
+    from inspect_flow.evidence.models import EvidenceFile
+    from inspect_flow.evidence.operations import MAX_BYTES, store_evidence
+
+    length = request.content_length
+    if length is not None and length > MAX_BYTES:
+        raise InvalidInput('evidence.too_large', f'Tệp quá lớn: tối đa {MAX_BYTES // (1024 * 1024)} MB.',
+                           f'The file is too large: at most {MAX_BYTES // (1024 * 1024)} MB.', field='file')
+    data = request.get_data(cache=False)
+    name = (request.headers.get('X-Filename') or '')[:255]
+    name = ''.join(ch for ch in name if ch.isprintable())
+    before = db().scalar(sa.select(sa.func.count()).select_from(EvidenceFile))
+    row = store_evidence(db(), data, filename=name, actor=actor())
+    after = db().scalar(sa.select(sa.func.count()).select_from(EvidenceFile))
+    payload = evidence_out(row)
+    commit()
+    return out(s.EvidenceOut, payload, 201 if after > before else 200)
+
+
+@route('GET', '/evidence/{ref}', summary='Metadata of an evidence file', tag='submissions',
+       responses={200: s.EvidenceOut})
+def get_evidence(ref: str) -> Response:
+    from inspect_flow.evidence.operations import get_evidence as get
+
+    return out(s.EvidenceOut, evidence_out(get(db(), ref)))
+
+
+# --- findings -----------------------------------------------------------------------------------------
+
+@route('GET', '/findings', summary='Findings the user may see', tag='findings', query=s.FindingQuery,
+       responses={200: s.Page[s.FindingOut]})
+def list_findings() -> Response:
+    from inspect_flow.findings.models import Finding
+
+    q = parse_query(s.FindingQuery)
+    query = sa.select(Finding)
+    for column, value in ((Finding.plan_id, q.plan_id), (Finding.visit_id, q.visit_id), (Finding.kind, q.kind),
+                          (Finding.status, q.status)):
+        if value:
+            query = query.where(column == value)
+    return page_out(s.FindingOut, _page(query, Finding.id, q, _finding_visible, finding_out))
+
+
+@route('GET', '/findings/{finding_id}', summary='One finding', tag='findings', responses={200: s.FindingOut})
+def get_finding(finding_id: str) -> Response:
+    finding = load_finding(finding_id)
+    return out(s.FindingOut, finding_out(finding), headers={'ETag': f'"{finding.version_id}"'})
+
+
+@route('PATCH', '/findings/{finding_id}', summary='Edit a finding (optimistic: If-Match or version)',
+       tag='findings', body=s.FindingPatch, headers=[IF_MATCH], responses={200: s.FindingOut})
+def patch_finding(finding_id: str) -> Response:
+    from inspect_flow.findings.models import FindingKind, FindingStatus, Severity
+    from inspect_flow.findings.operations import update_finding
+
+    finding = load_finding(finding_id)
+    body, _raw = parse_body(s.FindingPatch)
+    require(access.can_decide_finding(user(), finding))
+    values = body.model_dump(exclude_unset=True, exclude={'version'})
+    for key, enum in (('kind', FindingKind), ('severity', Severity), ('status', FindingStatus)):
+        if values.get(key) is not None:
+            values[key] = enum(values[key])
+    for key in ('kind', 'category', 'text', 'status', 'evidence'):
+        if key in values and values[key] is None:
+            values.pop(key)
+    update_finding(db(), finding, values, actor=actor(), expected_version=if_match(body.version))
+    payload = finding_out(finding)
+    commit()
+    return out(s.FindingOut, payload, headers={'ETag': f'"{finding.version_id}"'})
+
+
+# --- recommendations and follow-up reports ------------------------------------------------------------
+
+@route('GET', '/recommendations', summary='Recommendations the user may see', tag='recommendations',
+       query=s.RecommendationQuery, responses={200: s.Page[s.RecommendationOut]})
+def list_recommendations() -> Response:
+    from inspect_flow.findings.models import Recommendation
+
+    q = parse_query(s.RecommendationQuery)
+    query = sa.select(Recommendation)
+    for column, value in ((Recommendation.plan_id, q.plan_id), (Recommendation.state, q.state),
+                          (Recommendation.addressee_unit_id, q.addressee_unit_id)):
+        if value:
+            query = query.where(column == value)
+    return page_out(s.RecommendationOut, _page(query, Recommendation.id, q, _rec_visible, rec_out))
+
+
+@route('GET', '/recommendations/{recommendation_id}', summary='One recommendation with its follow-up reports',
+       tag='recommendations', responses={200: s.RecommendationOut})
+def get_recommendation(recommendation_id: str) -> Response:
+    rec = load_rec(recommendation_id)
+    return out(s.RecommendationOut, rec_out(rec), headers={'ETag': f'"{rec.version_id}"'})
+
+
+@route('POST', '/recommendations/{recommendation_id}/reports',
+       summary='Report progress on a recommendation (its addressee)', tag='recommendations', body=s.ReportBody,
+       headers=[IF_MATCH], responses={201: s.RecommendationOut})
+def post_report(recommendation_id: str) -> Response:
+    from inspect_flow.findings.operations import report_progress
+
+    rec = load_rec(recommendation_id)
+    body, _raw = parse_body(s.ReportBody)
+    require(access.can_report_progress(user(), rec))
+    expected = if_match(body.version)
+    if expected is not None and expected != rec.version_id:
+        raise _stale()
+    report_progress(db(), rec, text=body.text, reported_by=user().full_name, actor=actor(),
+                    completed=body.completed, evidence=body.evidence, report_date=body.report_date)
+    payload = rec_out(rec)
+    commit()
+    return out(s.RecommendationOut, payload, 201, headers={'ETag': f'"{rec.version_id}"'})
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+@route('GET', '/documents', summary='Documents of the rounds the user may see', tag='documents',
+       query=s.DocumentQuery, responses={200: s.Page[s.DocumentOut]})
+def list_documents() -> Response:
+    from inspect_flow.documents.models import IssuedDocument
+
+    q = parse_query(s.DocumentQuery)
+    query = sa.select(IssuedDocument)
+    if q.plan_id:
+        query = query.where(IssuedDocument.plan_id == q.plan_id)
+    if q.state:
+        query = query.where(IssuedDocument.state == q.state)
+    return page_out(s.DocumentOut, _page(query, IssuedDocument.id, q, _doc_visible, document_out))
+
+
+@route('GET', '/documents/{document_id}', summary='Metadata of a document', tag='documents',
+       responses={200: s.DocumentOut})
+def get_document(document_id: str) -> Response:
+    return out(s.DocumentOut, document_out(load_document(document_id)))
+
+
+@route('GET', '/documents/{document_id}/pdf', summary='The frozen PDF of an issued document', tag='documents',
+       responses={200: 'application/pdf'})
+def get_document_pdf(document_id: str) -> Response:
+    doc = load_document(document_id)
+    if doc.pdf is None:
+        raise not_found('document_pdf')
+    return Response(doc.pdf, mimetype='application/pdf', headers={
+        'Content-Disposition': f'attachment; filename="document-{doc.id}.pdf"', 'ETag': f'"{doc.sha256}"'})
+
+
+# --- tokens and webhooks ------------------------------------------------------------------------------
+
+def token_out(tk) -> dict:  # noqa: ANN001
+    return {'id': tk.id, 'name': tk.name, 'prefix': tk.prefix, 'created_dt': tk.created_dt,
+            'last_used_dt': tk.last_used_dt, 'revoked_dt': tk.revoked_dt}
+
+
+@route('GET', '/tokens', summary='The user\'s own API tokens', tag='tokens', responses={200: s.Page[s.TokenOut]})
+def list_tokens() -> Response:
+    from inspect_flow.integrations.tokens import list_tokens as tokens
+
+    return page_out(s.TokenOut, {'items': [token_out(tk) for tk in tokens(db(), user())], 'next_cursor': None})
+
+
+@route('DELETE', '/tokens/{token_id}', summary='Revoke one of the user\'s tokens', tag='tokens',
+       responses={200: s.TokenOut})
+def revoke_token(token_id: str) -> Response:
+    from inspect_flow.integrations.tokens import get_token
+    from inspect_flow.integrations.tokens import revoke_token as revoke
+
+    token = get_token(db(), parse_id(token_id, 'token'))
+    if token.user_id != user().id and not access.is_admin(user()):
+        raise not_found('token')
+    revoke(db(), token)
+    payload = token_out(token)
+    commit()
+    return out(s.TokenOut, payload)
+
+
+def webhook_out(sub, *, secret: bool = False) -> dict:  # noqa: ANN001
+    return {'id': sub.id, 'url': sub.url, 'events': list(sub.events), 'description': sub.description,
+            'is_active': sub.is_active, 'created_dt': sub.created_dt, 'secret': sub.secret if secret else None}
+
+
+def _require_admin() -> None:
+    if not access.is_admin(user()):
+        raise forbidden()
+
+
+@route('GET', '/webhooks', summary='Webhook subscriptions (administrators)', tag='webhooks',
+       responses={200: s.Page[s.WebhookOut]})
+def list_webhooks() -> Response:
+    from inspect_flow.integrations.webhooks import list_subscriptions
+
+    _require_admin()
+    return page_out(s.WebhookOut, {'items': [webhook_out(x) for x in list_subscriptions(db())], 'next_cursor': None})
+
+
+@route('POST', '/webhooks', summary='Subscribe a URL to events (administrators)', tag='webhooks',
+       body=s.WebhookBody, responses={201: s.WebhookOut})
+def create_webhook() -> Response:
+    from inspect_flow.integrations.webhooks import create_subscription
+
+    _require_admin()
+    body, _raw = parse_body(s.WebhookBody)
+    sub = create_subscription(db(), url=body.url, events=list(body.events), secret=body.secret,
+                              description=body.description, actor=actor())
+    payload = webhook_out(sub, secret=True)
+    commit()
+    return out(s.WebhookOut, payload, 201)
+
+
+@route('DELETE', '/webhooks/{webhook_id}', summary='Deactivate a subscription (administrators)', tag='webhooks',
+       responses={200: s.WebhookOut})
+def delete_webhook(webhook_id: str) -> Response:
+    from inspect_flow.integrations.webhooks import deactivate_subscription, get_subscription
+
+    _require_admin()
+    sub = get_subscription(db(), parse_id(webhook_id, 'webhook'))
+    deactivate_subscription(db(), sub)
+    payload = webhook_out(sub)
+    commit()
+    return out(s.WebhookOut, payload)
+
+
+@route('GET', '/webhooks/{webhook_id}/deliveries', summary='The delivery log of a subscription (administrators)',
+       tag='webhooks', responses={200: s.Page[s.DeliveryOut]})
+def list_deliveries(webhook_id: str) -> Response:
+    from inspect_flow.integrations.webhooks import get_subscription
+    from inspect_flow.integrations.webhooks import list_deliveries as deliveries
+
+    _require_admin()
+    sub = get_subscription(db(), parse_id(webhook_id, 'webhook'))
+    items = [{'id': d.id, 'delivery_id': d.delivery_id, 'event': d.event, 'state': d.state, 'attempts': d.attempts,
+              'next_attempt_dt': d.next_attempt_dt, 'delivered_dt': d.delivered_dt, 'payload': d.payload,
+              'log': [{'attempt': a.attempt, 'status_code': a.status_code, 'error': a.error,
+                       'duration_ms': a.duration_ms, 'created_dt': a.created_dt} for a in d.log]}
+             for d in deliveries(db(), subscription_id=sub.id)]
+    return page_out(s.DeliveryOut, {'items': items, 'next_cursor': None})

@@ -1,0 +1,294 @@
+"""Webhooks: subscriptions, an outbox written in the transaction of the event, signed delivery with retries.
+
+Events are noticed by a ``before_flush`` listener on every session, so the operations of the round
+(submitting a visit, issuing a document, marking a recommendation overdue) need no change: when a
+flush moves a visit to ``submitted``, a document to ``issued`` or a recommendation to ``overdue``,
+one outbox row per matching active subscription joins that same flush. A crash therefore loses
+neither the event nor invents one for a rolled-back change.
+
+Delivery (:func:`deliver_due`) posts the JSON payload with
+``X-InspectFlow-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>`` and
+``X-InspectFlow-Timestamp``; a 2xx answer marks it delivered, anything else is retried with
+exponential backoff until :data:`MAX_ATTEMPTS`. Every attempt is logged. Delivery is at least once:
+receivers drop duplicates by ``X-InspectFlow-Delivery``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from inspect_flow.core.db import utcnow
+from inspect_flow.core.errors import InvalidInput, NotFound
+from inspect_flow.integrations.models import WebhookAttempt, WebhookOutbox, WebhookSubscription
+
+EVENTS = ('visit.submitted', 'document.issued', 'recommendation.overdue')
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=6)
+TIMEOUT = 10.0
+#: Hosts allowed although they are loopback or private (comma-separated), e.g. a receiver on the same server.
+ALLOWED_HOSTS_ENV = 'INSPECT_FLOW_WEBHOOK_ALLOWED_HOSTS'
+
+
+# --- subscriptions -----------------------------------------------------------------------------------
+
+def _allowed_hosts() -> set[str]:
+    return {h.strip().lower() for h in os.environ.get(ALLOWED_HOSTS_ENV, '').split(',') if h.strip()}
+
+
+def _bad_url(vi: str, en: str) -> InvalidInput:
+    return InvalidInput('webhook.bad_url', vi, en, field='url')
+
+
+def check_target(url: str, *, resolve: bool = True) -> str:
+    """Refuse URLs that are not http(s), or that point at this server's network (loopback, private,
+    link-local such as 169.254.169.254) unless the host is explicitly allowed."""
+    url = (url or '').strip()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or '').lower()
+        port = parts.port
+    except ValueError:
+        raise _bad_url('Địa chỉ webhook không hợp lệ.', 'The webhook URL is not valid.') from None
+    if parts.scheme not in ('http', 'https') or not host or len(url) > 500 or parts.username or parts.password:
+        raise _bad_url('Địa chỉ webhook phải là http(s)://máy-chủ/đường-dẫn.',
+                       'The webhook URL must be http(s)://host/path.')
+    if host in _allowed_hosts():
+        return url
+    addresses: list[str] = []
+    try:
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        if resolve:
+            try:
+                addresses = [ai[4][0] for ai in socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)]
+            except OSError:
+                raise _bad_url(f'Không tìm thấy máy chủ "{host}".', f'Host "{host}" cannot be resolved.') from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split('%', 1)[0])
+        if not ip.is_global:
+            raise _bad_url(f'Không gửi webhook tới địa chỉ nội bộ {ip}.',
+                           f'Webhooks are not sent to internal addresses ({ip}).')
+    return url
+
+
+def _check_events(events: list[str]) -> list[str]:
+    if not isinstance(events, list) or not events or any(e not in EVENTS for e in events):
+        raise InvalidInput('webhook.bad_events', f'Sự kiện phải thuộc: {", ".join(EVENTS)}.',
+                           f'Events must be among: {", ".join(EVENTS)}.', field='events')
+    return sorted(set(events))
+
+
+def create_subscription(session: Session, *, url: str, events: list[str], actor: str, secret: str | None = None,
+                        description: str = '') -> WebhookSubscription:
+    """Subscribe *url* to *events*; a random secret is made when none is given."""
+    secret = secret or secrets.token_hex(32)
+    if not 16 <= len(secret) <= 128:
+        raise InvalidInput('webhook.bad_secret', 'Khóa bí mật phải dài từ 16 đến 128 ký tự.',
+                           'The secret must be 16 to 128 characters long.', field='secret')
+    sub = WebhookSubscription(url=check_target(url), events=_check_events(events), secret=secret,
+                              description=(description or '')[:200], created_by=actor)
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def get_subscription(session: Session, sub_id: int | str) -> WebhookSubscription:
+    sub = session.get(WebhookSubscription, int(sub_id)) if str(sub_id).isdigit() else None
+    if sub is None:
+        raise NotFound('webhook.not_found', f'Không tìm thấy đăng ký webhook số {sub_id}.',
+                       f'No webhook subscription {sub_id}.', field='webhook')
+    return sub
+
+
+def list_subscriptions(session: Session) -> list[WebhookSubscription]:
+    return list(session.scalars(sa.select(WebhookSubscription).order_by(WebhookSubscription.id)))
+
+
+def deactivate_subscription(session: Session, sub: WebhookSubscription) -> None:
+    sub.is_active = False
+    session.flush()
+
+
+# --- events into the outbox --------------------------------------------------------------------------
+
+def _iso(value) -> str | None:  # noqa: ANN001
+    return value.isoformat() if value is not None else None
+
+
+def _visit_payload(visit) -> dict:  # noqa: ANN001
+    return {'visit_id': visit.id, 'plan_id': visit.plan_id, 'team_id': visit.team_id,
+            'commune_id': visit.commune_id, 'district_id': visit.district_id, 'state': 'submitted',
+            'submitted_dt': _iso(visit.submitted_dt or utcnow())}
+
+
+def _document_payload(doc) -> dict:  # noqa: ANN001
+    return {'document_id': doc.id, 'plan_id': doc.plan_id, 'kind': doc.kind, 'number': doc.number,
+            'symbol': doc.symbol, 'issue_date': _iso(doc.issue_date), 'sha256': doc.sha256}
+
+
+def _recommendation_payload(rec) -> dict:  # noqa: ANN001
+    return {'recommendation_id': rec.id, 'plan_id': rec.plan_id, 'addressee': rec.addressee_label,
+            'addressee_unit_id': rec.addressee_unit_id, 'deadline': _iso(rec.deadline), 'state': 'overdue'}
+
+
+def _entered(obj, value: str) -> bool:  # noqa: ANN001
+    history = sa.inspect(obj).attrs.state.history
+    return bool(history.added) and str(history.added[0]) == value and (
+        not history.deleted or str(history.deleted[0]) != value)
+
+
+def pending_events(session: Session) -> list[tuple[str, dict]]:
+    """The events this flush is about to cause."""
+    from inspect_flow.documents.models import IssuedDocument
+    from inspect_flow.findings.models import Recommendation
+    from inspect_flow.visits.models import Visit
+
+    found = []
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Visit) and _entered(obj, 'submitted'):
+            found.append(('visit.submitted', _visit_payload(obj)))
+        elif isinstance(obj, IssuedDocument) and _entered(obj, 'issued'):
+            found.append(('document.issued', _document_payload(obj)))
+        elif isinstance(obj, Recommendation) and _entered(obj, 'overdue'):
+            found.append(('recommendation.overdue', _recommendation_payload(obj)))
+    return found
+
+
+def enqueue(session: Session, name: str, payload: dict) -> list[WebhookOutbox]:
+    """Add one outbox row per active subscription to *name* (in the caller's transaction)."""
+    with session.no_autoflush:
+        subs = [s for s in session.scalars(sa.select(WebhookSubscription).where(WebhookSubscription.is_active))
+                if name in (s.events or [])]
+    rows = []
+    for sub in subs:
+        row = WebhookOutbox(subscription_id=sub.id, delivery_id=str(uuid.uuid4()), event=name,
+                            payload={'event': name, 'occurred_at': _iso(utcnow()), 'data': payload},
+                            next_attempt_dt=utcnow())
+        session.add(row)
+        rows.append(row)
+    return rows
+
+
+def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    for name, payload in pending_events(session):
+        enqueue(session, name, payload)
+
+
+def install() -> None:
+    """Listen on every session (idempotent)."""
+    if not event.contains(Session, 'before_flush', _before_flush):
+        event.listen(Session, 'before_flush', _before_flush)
+
+
+# --- delivery ----------------------------------------------------------------------------------------
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of ``<timestamp>.<body>`` with *secret*."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b'.' + body, hashlib.sha256)
+    return 'sha256=' + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300,
+           now: float | None = None) -> bool:
+    """What a receiver does: check the signature in constant time and refuse stale timestamps."""
+    try:
+        age = abs((now or time.time()) - int(timestamp))
+    except (TypeError, ValueError):
+        return False
+    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature or '')
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after *attempts* failed ones: 30 s, 1 min, 2 min, … capped at 6 h."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class DeliveryResult:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _post(row: WebhookOutbox, secret: str) -> tuple[int | None, str | None]:
+    body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(row.subscription.url, data=body, method='POST', headers={
+        'Content-Type': 'application/json', 'User-Agent': 'inspect_flow-webhooks/1',
+        'X-InspectFlow-Event': row.event, 'X-InspectFlow-Delivery': row.delivery_id,
+        'X-InspectFlow-Timestamp': timestamp, 'X-InspectFlow-Signature': sign(secret, timestamp, body),
+    })
+    try:
+        check_target(row.subscription.url)  # DNS may have changed since the subscription was made
+        with _opener.open(request, timeout=TIMEOUT) as response:
+            return response.status, None
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except InvalidInput as exc:
+        return None, exc.message_en
+    except (OSError, ValueError) as exc:
+        return None, f'{type(exc).__name__}: {exc}'[:500]
+
+
+def deliver_due(session: Session, *, limit: int = 100, now=None) -> DeliveryResult:  # noqa: ANN001
+    """Try every due outbox row once (oldest first); the caller commits."""
+    now = now or utcnow()
+    rows = list(session.scalars(sa.select(WebhookOutbox).where(
+        WebhookOutbox.state == 'pending', WebhookOutbox.next_attempt_dt <= now).order_by(WebhookOutbox.id)
+        .limit(limit)))
+    result = DeliveryResult()
+    for row in rows:
+        sub = row.subscription
+        started = time.monotonic()
+        if not sub.is_active:
+            status, error = None, 'subscription inactive'
+        else:
+            status, error = _post(row, sub.secret)
+        row.attempts += 1
+        row.log.append(WebhookAttempt(attempt=row.attempts, status_code=status, error=error,
+                                      duration_ms=int((time.monotonic() - started) * 1000)))
+        if status is not None and 200 <= status < 300:
+            row.state = 'delivered'
+            row.delivered_dt = utcnow()
+            result.delivered += 1
+        elif row.attempts >= MAX_ATTEMPTS or not sub.is_active:
+            row.state = 'failed'
+            result.failed += 1
+        else:
+            row.next_attempt_dt = utcnow() + backoff(row.attempts)
+            result.retried += 1
+        session.flush()
+    return result
+
+
+def list_deliveries(session: Session, *, subscription_id: int | None = None, limit: int = 100) -> list[WebhookOutbox]:
+    q = sa.select(WebhookOutbox).order_by(WebhookOutbox.id.desc()).limit(limit)
+    if subscription_id is not None:
+        q = q.where(WebhookOutbox.subscription_id == subscription_id)
+    return list(session.scalars(q))
