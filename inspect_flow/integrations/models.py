@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from inspect_flow.accounts.models import User
 from inspect_flow.core.db import Base, utcnow
@@ -122,10 +123,10 @@ class WebhookAttempt(Base):
     outbox: Mapped[WebhookOutbox] = relationship(back_populates='log')
 
 
-def _install_event_listener() -> None:
-    from inspect_flow.integrations.webhooks import install
 
-    install()
+@event.listens_for(Session, 'before_flush')
+def _webhook_events(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    """Put the events this flush causes into the webhook outbox (see :mod:`inspect_flow.integrations.webhooks`)."""
+    from inspect_flow.integrations.webhooks import enqueue_pending
 
-
-_install_event_listener()
+    enqueue_pending(session)

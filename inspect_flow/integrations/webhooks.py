@@ -31,7 +31,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.db import utcnow
@@ -187,15 +186,10 @@ def enqueue(session: Session, name: str, payload: dict) -> list[WebhookOutbox]:
     return rows
 
 
-def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def enqueue_pending(session: Session) -> None:
+    """Called before every flush: queue the events the flush causes, in the same transaction."""
     for name, payload in pending_events(session):
         enqueue(session, name, payload)
-
-
-def install() -> None:
-    """Listen on every session (idempotent)."""
-    if not event.contains(Session, 'before_flush', _before_flush):
-        event.listen(Session, 'before_flush', _before_flush)
 
 
 # --- delivery ----------------------------------------------------------------------------------------

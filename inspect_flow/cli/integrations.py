@@ -1,0 +1,134 @@
+"""``inspect-flow tokens`` and ``inspect-flow webhooks``: API tokens, webhook subscriptions and delivery."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from inspect_flow.cli.context import CliContext, echo_json, pass_ctx
+
+
+@click.group('tokens')
+def tokens() -> None:
+    """Personal API tokens (Authorization: Bearer …): create, list, revoke."""
+
+
+@tokens.command('create')
+@click.argument('username')
+@click.option('--name', default='', help='What the token is for, e.g. "Kobo sync".')
+@pass_ctx
+def tokens_create(ctx: CliContext, username: str, name: str) -> None:
+    """Create a token for USERNAME and print its secret (shown this once only)."""
+    from inspect_flow.accounts.operations import find_user
+    from inspect_flow.core.errors import NotFound
+    from inspect_flow.integrations.tokens import create_token
+
+    with ctx.session() as session:
+        user = find_user(session, username)
+        if user is None:
+            raise NotFound('user.not_found', f'Không có tài khoản "{username}".', f'No user "{username}".')
+        token, secret = create_token(session, user, name=name)
+        token_id = token.id
+    click.echo(ctx.msg(f'Mã truy cập #{token_id} cho {username} (chỉ hiện một lần):',
+                       f'Token #{token_id} for {username} (shown this once only):'), err=True)
+    click.echo(secret)
+
+
+@tokens.command('list')
+@click.argument('username', required=False)
+@pass_ctx
+def tokens_list(ctx: CliContext, username: str | None) -> None:
+    """List tokens (of USERNAME, or all), without their secrets."""
+    from inspect_flow.accounts.operations import find_user
+    from inspect_flow.integrations.tokens import list_tokens
+
+    with ctx.session() as session:
+        user = find_user(session, username) if username else None
+        rows = [{'id': tk.id, 'user': tk.user.username, 'name': tk.name, 'prefix': tk.prefix,
+                 'created': tk.created_dt.isoformat(timespec='seconds'),
+                 'last_used': tk.last_used_dt.isoformat(timespec='seconds') if tk.last_used_dt else None,
+                 'revoked': tk.revoked_dt.isoformat(timespec='seconds') if tk.revoked_dt else None}
+                for tk in list_tokens(session, user)]
+    echo_json(rows)
+
+
+@tokens.command('revoke')
+@click.argument('token_id')
+@pass_ctx
+def tokens_revoke(ctx: CliContext, token_id: str) -> None:
+    """Revoke token TOKEN_ID: it stops working at once."""
+    from inspect_flow.integrations.tokens import get_token, revoke_token
+
+    with ctx.session() as session:
+        revoke_token(session, get_token(session, token_id))
+    click.echo(ctx.msg(f'Đã thu hồi mã truy cập #{token_id}.', f'Token #{token_id} revoked.'))
+
+
+@click.group('webhooks')
+def webhooks() -> None:
+    """Webhook subscriptions and the delivery worker."""
+
+
+@webhooks.command('add')
+@click.argument('url')
+@click.option('--event', 'events', multiple=True, required=True,
+              type=click.Choice(['visit.submitted', 'document.issued', 'recommendation.overdue']))
+@click.option('--secret', default=None, help='The signing secret (default: a random one, printed).')
+@click.option('--description', default='')
+@pass_ctx
+def webhooks_add(ctx: CliContext, url: str, events: tuple[str, ...], secret: str | None, description: str) -> None:
+    """Subscribe URL to events; prints the subscription and its secret."""
+    from inspect_flow.integrations.webhooks import create_subscription
+
+    with ctx.session() as session:
+        sub = create_subscription(session, url=url, events=list(events), secret=secret, description=description,
+                                  actor=ctx.actor)
+        out = {'id': sub.id, 'url': sub.url, 'events': sub.events, 'secret': sub.secret}
+    echo_json(out)
+
+
+@webhooks.command('list')
+@pass_ctx
+def webhooks_list(ctx: CliContext) -> None:
+    """List subscriptions and how many deliveries are pending, delivered, failed."""
+    import sqlalchemy as sa
+
+    from inspect_flow.integrations.models import WebhookOutbox
+    from inspect_flow.integrations.webhooks import list_subscriptions
+
+    with ctx.session() as session:
+        rows = []
+        for sub in list_subscriptions(session):
+            counts = dict(session.execute(sa.select(WebhookOutbox.state, sa.func.count())
+                                          .where(WebhookOutbox.subscription_id == sub.id)
+                                          .group_by(WebhookOutbox.state)).all())
+            rows.append({'id': sub.id, 'url': sub.url, 'events': sub.events, 'active': sub.is_active,
+                         'deliveries': counts})
+    echo_json(rows)
+
+
+@webhooks.command('deliver')
+@click.option('--loop', is_flag=True, help='Keep delivering; poll every --interval seconds.')
+@click.option('--interval', default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
+@click.option('--max-rounds', default=0, type=click.IntRange(0), help='With --loop: stop after N rounds (0: never).')
+@pass_ctx
+def webhooks_deliver(ctx: CliContext, loop: bool, interval: float, max_rounds: int) -> None:
+    """Deliver the due webhook events once (or keep doing it with --loop)."""
+    from inspect_flow.integrations.webhooks import deliver_due
+
+    rounds = 0
+    while True:
+        with ctx.session() as session:
+            result = deliver_due(session)
+        rounds += 1
+        click.echo(f'delivered={result.delivered} retried={result.retried} failed={result.failed}')
+        if not loop or (max_rounds and rounds >= max_rounds):
+            return
+        time.sleep(interval)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``tokens`` and ``webhooks`` to the ``inspect-flow`` command."""
+    cli.add_command(tokens)
+    cli.add_command(webhooks)
