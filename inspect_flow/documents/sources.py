@@ -998,6 +998,9 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
                if c.get(k)]
     if reports:
         results.append(vm.Section(heading='Báo cáo của Ban Chỉ đạo huyện, xã', paragraphs=reports))
+    numbers = [_figures_sentence(r) for r in figures(data) if any(r.commune == v.commune.name for v in visits)]
+    if any(numbers):
+        results.append(vm.Section(heading='Số liệu giảm nghèo của xã', paragraphs=[n for n in numbers if n]))
     records = _records_sentence(visits)
     if records:
         results.append(vm.Section(heading='Kiểm tra hồ sơ, sổ sách', paragraphs=[records]))
@@ -1101,6 +1104,27 @@ def figures(data: RoundData) -> list[vm.FigureRow]:
             continue
         rows.append(vm.FigureRow(district=_short_unit(v.district), commune=v.commune.name, **values))
     return rows
+
+
+def _figures_sentence(row: vm.FigureRow) -> str:
+    """``Xã Nhuận Phú Tân có 2.948 hộ; đầu năm có 118 hộ nghèo (4,00%); …`` from a commune's figures."""
+    parts = []
+    if row.households is not None:
+        parts.append(f'tổng số {vnformat.format_int(row.households)} hộ')
+    if row.poor is not None:
+        rate = f' ({vnformat.format_percent(row.poor, row.households)})' if row.households else ''
+        parts.append(f'đầu năm có {vnformat.format_int(row.poor)} hộ nghèo{rate}')
+    moves = [(row.escaped, 'thoát nghèo'), (row.re_poor, 'tái nghèo'), (row.new_poor, 'nghèo phát sinh')]
+    moved = [f'{vnformat.format_int(n)} hộ {what}' for n, what in moves if n is not None]
+    if moved:
+        parts.append('trong kỳ có ' + ', '.join(moved))
+    if row.participating is not None:
+        text = f'{vnformat.format_int(row.participating)} hộ tham gia Đề án sinh kế'
+        if row.escaped_sustainably is not None:
+            text += (f', trong đó {vnformat.format_int(row.escaped_sustainably)} hộ thoát nghèo bền vững '
+                     f'({vnformat.format_percent(row.escaped_sustainably, row.participating)})')
+        parts.append(text)
+    return f'Theo báo cáo của xã: {"; ".join(parts)}.' if parts else ''
 
 
 def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
