@@ -165,7 +165,28 @@ def can_issue_documents(user: User | None, plan) -> bool:  # noqa: ANN001
 
 
 def can_view_documents(user: User | None, plan) -> bool:  # noqa: ANN001
+    """The plan's documents page, its drafts and its register: staff and the plan's team people."""
     return can_view_plan(user, plan)
+
+
+def can_view_document(user: User | None, doc, plan, conclusion=None, visit=None) -> bool:  # noqa: ANN001
+    """One issued document: staff and the plan's team people see every one; a local official only a
+    conclusion notice addressed to their district (or holding a recommendation addressed to their unit)
+    and the minutes of a visit to their own commune or district.
+
+    :param conclusion: the conclusion a ``conclusion`` document is about, when there is one
+    :param visit: the visit a ``minutes`` document is about
+    """
+    if can_view_plan(user, plan):
+        return True
+    if user is None or not user.is_active or user.role != Role.local_official or user.unit_id is None:
+        return False
+    if doc.kind == 'conclusion':
+        return doc.district_id == user.unit_id or (
+            conclusion is not None and any(_addressed_to(user, r) for r in conclusion.recommendations))
+    if doc.kind == 'minutes' and visit is not None:
+        return user.unit_id in (visit.commune_id, visit.district_id)
+    return False
 
 
 def can_manage_users(user: User | None) -> bool:

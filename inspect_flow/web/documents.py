@@ -1,38 +1,231 @@
-"""Documents of a round: preview, issue, download.
+"""Documents of a round: the document set with drafts to preview, issuing, the register, downloads.
 
-XXX The document operations (``inspect_flow.documents.operations``) are being written alongside; until
-they exist this page lists the issued documents the register holds and says that issuing is not available.
+* ``GET /plans/<id>/documents``: every document the round has now (``sources.document_set``), each with
+  its draft (HTML or PDF, rendered from the data as it is now), the issued version if any, and for the
+  secretariat a form to issue it (date of issue, signer for the committee's documents); below, the
+  register of issued documents;
+* ``GET /plans/<id>/documents/draft``: one draft, ``?kind=…&visit=|district=|team=&format=html|pdf``;
+* ``POST /plans/<id>/documents/issue``: issue one document (staff only; number, PDF/A, SHA-256, audit);
+* ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked per object
+  (:func:`inspect_flow.accounts.access.can_view_document`) and against its SHA-256.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import login_required
 
-from inspect_flow.web.helpers import db, render
+from inspect_flow.accounts import access
+from inspect_flow.core.errors import DomainError, InvalidInput
+from inspect_flow.documents import operations as doc_ops
+from inspect_flow.documents import sources
+from inspect_flow.documents.models import DocumentState, IssuedDocument
+from inspect_flow.documents.render import KINDS
+from inspect_flow.findings.models import Conclusion
+from inspect_flow.plans.models import Plan
+from inspect_flow.visits.models import Visit
+from inspect_flow.web.helpers import Form, actor, db, get_or_404, lang, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('documents', __name__)
 
+#: The fields an issue form shows; an error about anything else (the kind, the target) is shown above the form.
+FIELDS = ('date', 'signer', 'signer_title', 'authority')
+AUTHORITIES = ('KT.', 'TM.', 'Q.', 'TL.', 'TUQ.', 'none')
 
-def operations_available() -> bool:
-    try:
-        import inspect_flow.documents.operations  # noqa: F401
-    except ImportError:
-        return False
-    return True
+
+@dataclass
+class Row:
+    """One document of the set: what it is about, its issued versions, the form to issue it."""
+
+    target: sources.Target
+    issued: list[IssuedDocument]
+    current: IssuedDocument | None
+
+    @property
+    def key(self) -> str:
+        return self.target.slug
+
+    @property
+    def label(self) -> str:
+        vi, en = sources.KIND_LABELS[self.target.kind]
+        what = en if lang() == 'en' else vi
+        return self.target.label.replace(vi, what, 1)
+
+    @property
+    def params(self) -> dict:
+        """The query/form parameters naming the target."""
+        out: dict = {'kind': self.target.kind}
+        if self.target.visit is not None:
+            out['visit'] = self.target.visit.id
+        if self.target.district is not None:
+            out['district'] = self.target.district.code
+        if self.target.team is not None:
+            out['team'] = self.target.team.number
+        return out
+
+    @property
+    def issuable(self) -> bool:
+        return KINDS[self.target.kind].type_code is not None
+
+    @property
+    def committee(self) -> bool:
+        return self.target.kind in sources.COMMITTEE_KINDS
+
+
+def _rows(plan: Plan) -> list[Row]:
+    rows = []
+    for target in sources.document_set(plan):
+        issued = doc_ops.issued_for(db(), target)
+        rows.append(Row(target, issued, doc_ops.current_issued(db(), target)))
+    return rows
+
+
+def _page(plan: Plan, form: Form, status: int = 200, open_key: str | None = None):  # noqa: ANN202
+    register = [d for d in doc_ops.list_documents(db(), plan) if d.state == DocumentState.issued]
+    return render('web/plans/documents.html', plan=plan, rows=_rows(plan), register=register, form=form,
+                  open_key=open_key, labels=sources.KIND_LABELS, authorities=AUTHORITIES,
+                  can_issue=access.can_issue_documents(user(), plan)), status
 
 
 @bp.get('/plans/<int:plan_id>/documents')
 @login_required
 def documents_page(plan_id: int):  # noqa: ANN201
-    from inspect_flow.documents.models import IssuedDocument
+    plan = load_plan(plan_id)
+    require(access.can_view_documents(user(), plan), 404)
+    return _page(plan, Form(fields=FIELDS))
+
+
+def _target_args(data) -> dict:  # noqa: ANN001
+    """``visit``/``district``/``team`` as the operations take them (absent ones left out)."""
+    out = {}
+    for key in ('visit', 'district', 'team'):
+        value = (data.get(key) or '').strip()
+        if value:
+            out[key] = value
+    return out
+
+
+@bp.get('/plans/<int:plan_id>/documents/draft')
+@login_required
+def draft(plan_id: int):  # noqa: ANN201
+    """A draft rendered from the current data: HTML (quick, the default) or PDF, shown inline."""
+    from inspect_flow.documents.render import render_html, render_pdf
 
     plan = load_plan(plan_id)
-    cols = IssuedDocument.__table__.c
-    q = sa.select(IssuedDocument)
-    if 'plan_id' in cols:
-        q = q.where(cols.plan_id == plan.id)
-    docs = list(db().scalars(q))
-    return render('web/plans/documents.html', plan=plan, docs=docs, available=operations_available())
+    require(access.can_view_documents(user(), plan), 404)
+    kind = request.args.get('kind', '')
+    try:
+        target = sources.resolve_target(db(), plan, kind, **_target_args(request.args))
+        view = sources.build_view_model(db(), target)
+    except DomainError as exc:
+        abort(404 if exc.status == 404 else 400, exc.localized(lang()))
+    if request.args.get('format') == 'pdf':
+        name = f'{target.slug}-draft.pdf' if KINDS[kind].type_code else f'{target.slug}.pdf'
+        return Response(render_pdf(kind, view), mimetype='application/pdf', headers={
+            'Content-Disposition': f'inline; filename="{name}"'})
+    resp = Response(render_html(kind, view), mimetype='text/html')
+    # The document is data, not part of the application: no script, no form, nothing fetched elsewhere.
+    resp.headers['Content-Security-Policy'] = ("default-src 'none'; style-src 'unsafe-inline'; font-src 'self' data:; "
+                                               "img-src 'self' data:; sandbox")
+    return resp
+
+
+@bp.post('/plans/<int:plan_id>/documents/issue')
+@login_required
+def issue(plan_id: int):  # noqa: ANN201
+    from inspect_flow.documents.sources import SignerIn
+
+    plan = load_plan(plan_id)
+    require(access.can_issue_documents(user(), plan))
+    form = Form(request.form, fields=FIELDS)
+    kind = form.get('kind')
+    open_key = None
+    try:
+        target = sources.resolve_target(db(), plan, kind, **_target_args(request.form))
+        open_key = target.slug if KINDS[target.kind].type_code else None  # an annex has no form
+        authority = form.get('authority') or 'KT.'
+        if authority not in AUTHORITIES:
+            raise InvalidInput('document.bad_authority', 'Thẩm quyền ký không hợp lệ.', 'Unknown signing authority.',
+                               field='authority')
+        prefix = None if authority == 'none' else authority
+        signer = SignerIn(name=form.get('signer').strip() or None, title=form.get('signer_title').strip()
+                          or 'Phó Trưởng ban', prefix=prefix, on_behalf_of='Trưởng ban' if prefix else None)
+        supersedes = form.get('supersedes') or None
+        issue_date = None
+        try:
+            issue_date = parse_date(form.get('date'), 'date')
+        except DomainError as exc:
+            form.add_error(exc)
+        if target.kind in sources.COMMITTEE_KINDS and signer.name is None:
+            form.add_error(InvalidInput('document.signer_required', 'Phải ghi họ tên người ký.',
+                                        "The signer's name is required.", field='signer'))
+        if form:  # every field's problem at once, before a number is taken
+            return _page(load_plan(plan_id), form, 422, open_key=open_key)
+        doc = doc_ops.issue_document(db(), plan, kind, actor=actor(), **_target_args(request.form),
+                                     issue_date=issue_date, signer=signer, supersedes=supersedes)
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _page(load_plan(plan_id), form, 422, open_key=open_key)
+    flash(t(f'Đã ban hành văn bản số {doc.reference} ngày {doc.issue_date:%d/%m/%Y}.',
+            f'Document {doc.reference} issued on {doc.issue_date.isoformat()}.'), 'ok')
+    return redirect(url_for('documents.documents_page', plan_id=plan_id) + f'#doc-{open_key}')
+
+
+def load_document(doc_id: int) -> tuple[IssuedDocument, Plan]:
+    """An issued document the user may see, or 404."""
+    doc = get_or_404(IssuedDocument, doc_id)
+    require(doc.state == DocumentState.issued, 404)
+    plan = db().get(Plan, doc.plan_id)
+    conclusion = visit = None
+    if doc.kind == 'conclusion' and doc.district_id is not None:
+        conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
+                                                             Conclusion.district_id == doc.district_id))
+    if doc.kind == 'minutes' and doc.visit_id is not None:
+        visit = db().get(Visit, doc.visit_id)
+    require(access.can_view_document(user(), doc, plan, conclusion=conclusion, visit=visit), 404)
+    return doc, plan
+
+
+def filename_of(doc: IssuedDocument) -> str:
+    """``TB-03-2019-conclusion-838.pdf``: the register's type code, number and year, then what it is about."""
+    code = doc.type_code.replace('Đ', 'D')
+    return f'{code}-{doc.number:02d}-{doc.year}-{doc_ops.target_of(db(), doc).slug}.pdf'
+
+
+@bp.get('/documents/<int:doc_id>.pdf')
+@login_required
+def download(doc_id: int):  # noqa: ANN201
+    doc, _plan = load_document(doc_id)
+    if not doc_ops.verify_document(doc):
+        abort(409, t('Tệp PDF lưu trữ không còn khớp mã SHA-256 ghi khi ban hành; hãy báo quản trị hệ thống.',
+                     'The stored PDF no longer matches the SHA-256 recorded at issue; tell the administrator.'))
+    return Response(doc.pdf, mimetype='application/pdf', headers={
+        'Content-Disposition': f'attachment; filename="{filename_of(doc)}"',
+        'X-Content-SHA256': doc.sha256, 'Cache-Control': 'private, no-store'})
+
+
+def documents_for_official(me) -> list[IssuedDocument]:  # noqa: ANN001
+    """The issued documents a local official may download (for the inbox)."""
+    if me is None or me.unit_id is None:
+        return []
+    docs = db().scalars(sa.select(IssuedDocument).where(
+        IssuedDocument.state == DocumentState.issued, IssuedDocument.kind.in_(('conclusion', 'minutes')))
+        .order_by(IssuedDocument.issue_date.desc(), IssuedDocument.id.desc()))
+    out = []
+    for doc in docs:
+        plan = db().get(Plan, doc.plan_id)
+        conclusion = visit = None
+        if doc.kind == 'conclusion':
+            conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
+                                                                 Conclusion.district_id == doc.district_id))
+        else:
+            visit = db().get(Visit, doc.visit_id)
+        if access.can_view_document(me, doc, plan, conclusion=conclusion, visit=visit):
+            out.append(doc)
+    superseded = {d.supersedes_id for d in out if d.supersedes_id}
+    return [d for d in out if d.id not in superseded]

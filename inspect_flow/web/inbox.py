@@ -24,7 +24,10 @@ def inbox():  # noqa: ANN201
     if not access.is_staff(me):
         recs = [r for r in recs if access.can_view_recommendation(me, r)]
     waiting = [r for r in recs if r.state.value == 'done']
-    return render('web/inbox/list.html', recs=recs, waiting=waiting, is_overdue=queries.is_overdue)
+    from inspect_flow.web.documents import documents_for_official
+
+    docs = documents_for_official(me) if me.role.value == 'local_official' else []
+    return render('web/inbox/list.html', recs=recs, waiting=waiting, is_overdue=queries.is_overdue, docs=docs)
 
 
 def load_rec(rec_id: int) -> Recommendation:

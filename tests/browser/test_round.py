@@ -260,8 +260,39 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
 
 
 def _issue_conclusion_notice(sec, live_server, plan_id: int) -> None:  # noqa: ANN001
-    """Filled in by the documents page (step 2)."""
+    """The secretariat previews the draft notice, then issues it with its date and signer."""
+    sec.goto(f'/plans/{plan_id}/documents')
+    row = sec.locator('#doc-conclusion-838')
+    expect(row).to_contain_text('Thông báo kết luận - Huyện Mỏ Cày Bắc')
+    expect(row.locator('.badge')).to_have_text('Bản nháp')
+    draft = sec.request.get(row.get_by_role('link', name='HTML').get_attribute('href'))
+    assert draft.status == 200 and REC_TEXT.rstrip('.') in draft.text()
+    row.locator('summary').click()
+    row.locator('input[name=date]').fill('2019-08-26')
+    row.get_by_role('button', name='Cấp số và ban hành').click()  # no signer yet: refused beside the field
+    row = sec.locator('#doc-conclusion-838')
+    expect(row.locator('.field.has-error')).to_contain_text('người ký')
+    expect(row.locator('input[name=date]')).to_have_value('2019-08-26')
+    row.locator('input[name=signer]').fill('Nguyễn Văn Hiếu')
+    row.get_by_role('button', name='Cấp số và ban hành').click()
+    expect(sec.locator('.flash.ok')).to_contain_text('Đã ban hành văn bản số')
+    row = sec.locator('#doc-conclusion-838')
+    expect(row.locator('.badge')).to_have_text('Đã ban hành')
+    expect(row.locator('.doc-download')).to_contain_text('26/08/2019')
+    doc_id = _scalar(live_server, "select id from documents where plan_id = :p and kind = 'conclusion'", p=plan_id)
+    assert doc_id is not None
+    sha = _scalar(live_server, 'select sha256 from documents where id = :d', d=doc_id)
+    pdf = sec.request.get(f'/documents/{doc_id}.pdf')
+    assert pdf.status == 200 and pdf.body().startswith(b'%PDF') and pdf.headers['x-content-sha256'] == sha
 
 
 def _see_the_notice_in_the_inbox(official) -> None:  # noqa: ANN001
-    """Filled in by the documents page (step 2)."""
+    """The district official finds the issued notice in the inbox and downloads it."""
+    notice = official.locator('#documents li.issued-doc', has_text='26/08/2019')
+    expect(notice).to_contain_text('huyện Mỏ Cày Bắc')
+    with official.expect_download() as info:
+        notice.get_by_role('link').click()
+    download = info.value
+    assert download.suggested_filename.startswith('TB-') and download.suggested_filename.endswith('-conclusion-838.pdf')
+    with open(download.path(), 'rb') as fh:
+        assert fh.read(5) == b'%PDF-'
