@@ -1,0 +1,104 @@
+"""Webhooks: the outbox row is written with the event, deliveries are signed, failures retried with backoff."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from inspect_flow.core.db import make_session_factory, unit_of_work, utcnow
+from inspect_flow.integrations import webhooks
+from tests.api.conftest import member_visit, submission_for
+
+
+class Receiver:
+    """A real HTTP receiver on 127.0.0.1 that answers with the queued statuses, then 200."""
+
+    def __init__(self, statuses: list[int]):
+        self.statuses = list(statuses)
+        self.received: list[tuple[dict, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers['Content-Length']))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.url = f'http://127.0.0.1:{self.server.server_port}/hook'
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv(webhooks.ALLOWED_HOSTS_ENV, '127.0.0.1')
+    r = Receiver([500])
+    yield r
+    r.stop()
+
+
+def test_internal_targets_are_refused_unless_allowed(api, monkeypatch):  # noqa: ANN001
+    monkeypatch.delenv(webhooks.ALLOWED_HOSTS_ENV, raising=False)
+    for url in ('http://127.0.0.1:9/x', 'http://169.254.169.254/latest', 'http://10.1.2.3/', 'ftp://example.org/',
+                'http://[::1]/x'):
+        r = api.post('/api/v1/webhooks', json={'url': url, 'events': ['visit.submitted']})
+        assert r.status_code == 422, url
+        assert r.get_json()['errors'][0]['field'] == 'url'
+
+
+def test_a_submission_is_delivered_signed_and_retried_with_backoff(api, receiver):  # noqa: ANN001
+    created = api.post('/api/v1/webhooks', json={'url': receiver.url, 'events': ['visit.submitted'],
+                                                 'secret': 's' * 32})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    sub = created.get_json()
+    visit = member_visit(api)
+    assert api.post(f'/api/v1/visits/{visit}/submissions', 'member25',
+                    json=submission_for(api, visit)).status_code == 201
+    # the event was written with the submission
+    assert api.scalar("select count(*) from webhook_outbox where event = 'visit.submitted'") == 1
+    factory = make_session_factory(api.app.extensions['inspect_flow.engine'])
+    with unit_of_work(factory) as s:
+        first = webhooks.deliver_due(s)
+    assert (first.delivered, first.retried) == (0, 1)  # the receiver answered 500
+    with unit_of_work(factory) as s:
+        assert webhooks.deliver_due(s).delivered == 0, 'not due yet: backoff'
+    with unit_of_work(factory) as s:
+        later = webhooks.deliver_due(s, now=utcnow() + webhooks.backoff(1) + timedelta(seconds=1))
+    assert later.delivered == 1
+    assert len(receiver.received) == 2
+    headers, body = receiver.received[-1]
+    assert webhooks.verify('s' * 32, headers['x-inspectflow-timestamp'], body, headers['x-inspectflow-signature'])
+    assert not webhooks.verify('t' * 32, headers['x-inspectflow-timestamp'], body, headers['x-inspectflow-signature'])
+    assert not webhooks.verify('s' * 32, headers['x-inspectflow-timestamp'], body + b' ',
+                               headers['x-inspectflow-signature'])
+    payload = json.loads(body)
+    assert payload['event'] == 'visit.submitted' and payload['data']['visit_id'] == visit
+    assert receiver.received[0][0]['x-inspectflow-delivery'] == headers['x-inspectflow-delivery']
+    log = api.get(f'/api/v1/webhooks/{sub["id"]}/deliveries').get_json()['items']
+    assert [a['status_code'] for a in log[0]['log']] == [500, 200]
+    assert log[0]['state'] == 'delivered'
+
+
+def test_a_refused_submission_writes_no_event(api, receiver):  # noqa: ANN001
+    api.post('/api/v1/webhooks', json={'url': receiver.url, 'events': ['visit.submitted']})
+    visit = member_visit(api)
+    assert api.post(f'/api/v1/visits/{visit}/submissions', 'member25', json={'households': 3}).status_code == 422
+    assert api.scalar('select count(*) from webhook_outbox') == 0
+
+
+def test_backoff_grows_exponentially_and_is_capped():
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert webhooks.backoff(30) == webhooks.BACKOFF_MAX
