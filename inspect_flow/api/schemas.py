@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from inspect_flow.visits.schemas import SubmissionIn
 
 MAX_ID = 2**31 - 1
 Id = Field(ge=1, le=MAX_ID)
 T = TypeVar('T')
+VN = timezone(timedelta(hours=7), 'Asia/Ho_Chi_Minh')
+
+
+def _rfc3339(tz):  # noqa: ANN001, ANN202
+    def serialize(value: datetime) -> str:
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).isoformat().replace('+00:00', 'Z')
+
+    return serialize
+
+
+#: A UTC timestamp (stored naive in UTC), sent as RFC 3339 with ``Z``.
+UtcDateTime = Annotated[datetime, PlainSerializer(_rfc3339(UTC), return_type=str),
+                        WithJsonSchema({'type': 'string', 'format': 'date-time'})]
+#: A local wall-clock time of the round (Asia/Ho_Chi_Minh, UTC+7), sent with its offset.
+LocalDateTime = Annotated[datetime, PlainSerializer(_rfc3339(VN), return_type=str),
+                          WithJsonSchema({'type': 'string', 'format': 'date-time'})]
 
 
 class Out(BaseModel):
@@ -129,7 +145,7 @@ class ChecklistOut(Out):
     title: str
     kind: str
     sha256: str
-    pinned_dt: datetime
+    pinned_dt: UtcDateTime
     content: dict[str, Any] | None = Field(default=None, description='The whole pinned checklist (single item only).')
 
 
@@ -158,13 +174,13 @@ class VisitOut(Out):
     commune: str
     district_id: int
     district: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     place: str
     state: str
     state_label: str
-    submitted_dt: datetime | None
-    reviewed_dt: datetime | None
+    submitted_dt: UtcDateTime | None
+    reviewed_dt: UtcDateTime | None
     return_comment: str | None
     version: int = Field(description='The version to send back in If-Match (or "version") with an edit.')
 
@@ -228,7 +244,7 @@ class EvidenceOut(Out):
     width: int | None
     height: int | None
     original_name: str
-    created_dt: datetime
+    created_dt: UtcDateTime
 
 
 # --- findings, recommendations ------------------------------------------------------------------------
@@ -246,8 +262,8 @@ class FindingOut(Out):
     evidence: list[Any]
     checklist_item_id: str | None
     rule_id: str | None
-    created_dt: datetime
-    updated_dt: datetime | None
+    created_dt: UtcDateTime
+    updated_dt: UtcDateTime | None
     version: int
 
 
@@ -277,7 +293,7 @@ class ReportOut(Out):
     text: str
     evidence: list[Any]
     is_completed: bool
-    created_dt: datetime
+    created_dt: UtcDateTime
 
 
 class RecommendationOut(Out):
@@ -329,7 +345,7 @@ class DocumentOut(Out):
     team_id: int | None
     supersedes_id: int | None
     sha256: str | None
-    issued_dt: datetime | None
+    issued_dt: UtcDateTime | None
     pdf_url: str | None
 
 
@@ -344,9 +360,9 @@ class TokenOut(Out):
     id: int
     name: str
     prefix: str
-    created_dt: datetime
-    last_used_dt: datetime | None
-    revoked_dt: datetime | None
+    created_dt: UtcDateTime
+    last_used_dt: UtcDateTime | None
+    revoked_dt: UtcDateTime | None
 
 
 class WebhookBody(In):
@@ -362,7 +378,7 @@ class WebhookOut(Out):
     events: list[str]
     description: str
     is_active: bool
-    created_dt: datetime
+    created_dt: UtcDateTime
     secret: str | None = Field(default=None, description='Shown only in the response that created it.')
 
 
@@ -371,7 +387,7 @@ class AttemptOut(Out):
     status_code: int | None
     error: str | None
     duration_ms: int
-    created_dt: datetime
+    created_dt: UtcDateTime
 
 
 class DeliveryOut(Out):
@@ -380,7 +396,7 @@ class DeliveryOut(Out):
     event: str
     state: str
     attempts: int
-    next_attempt_dt: datetime
-    delivered_dt: datetime | None
+    next_attempt_dt: UtcDateTime
+    delivered_dt: UtcDateTime | None
     payload: dict[str, Any]
     log: list[AttemptOut]

@@ -140,7 +140,6 @@ def test_documents_metadata_and_pdf(api_closed):  # noqa: ANN001
         from datetime import date
 
         from inspect_flow.documents.sources import SignerIn
-
         from inspect_flow.units.models import AdminUnit
 
         district = s.query(AdminUnit).filter_by(code='838').one()

@@ -10,7 +10,8 @@ import requests
 
 from tests.api.conftest import check_against_spec, member_visit, submission_for
 
-SUBMIT_AUDIT = "select count(*) from audit_entries where entity_type = 'visit' and entity_id = :v and trigger = 'submit'"
+SUBMIT_AUDIT = ("select count(*) from audit_entries where entity_type = 'visit' and entity_id = :v "
+                "and trigger = 'submit'")
 
 
 def test_same_key_replays_the_original_response_and_stores_once(api):  # noqa: ANN001
