@@ -82,8 +82,10 @@ def seed(url: str, clients: int, visits: int) -> list[tuple[str, list[int]]]:
         issuer = unit_ops.add_issuing_body(s, slug='bench', name='Ban Chỉ đạo', abbreviation='BCĐ',
                                            header_lines=['BAN CHỈ ĐẠO'], parent_header='UBND TỈNH BẾN TRE',
                                            place_name='Bến Tre', unit=province)
-        communes = [u.code for u in unit_ops.units_on(s, day0, UnitLevel.commune)]
-        districts = sorted({u.parent.code for u in unit_ops.units_on(s, day0, UnitLevel.commune)})
+        units = unit_ops.units_on(s, day0, UnitLevel.commune)
+        communes = [u.code for u in units]
+        used = {communes[k % len(communes)] for k in range(clients * visits)}
+        districts = sorted({u.parent.code for u in units if u.code in used})
         plan = plan_ops.create_plan(s, issuer=issuer, number=1, subject='Harness', fieldwork_start=day0,
                                     fieldwork_end=day0 + timedelta(days=400), actor='harness')
         plan_ops.set_targets(s, plan, districts, actor='harness')
