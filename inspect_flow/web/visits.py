@@ -218,7 +218,10 @@ def submit(visit_id: int):  # noqa: ANN201
     _require_edit(visit)
     checklist = checklist_of(visit)
     form = Form(request.form, fields=tuple(checklist.item_ids) if checklist else ())
-    answers = answers_from_form(checklist, request.form) if checklist and request.form else None
+    # Only a post of the form itself carries answers; a bare "submit" (the CSRF token alone) must not
+    # blank the saved draft.
+    has_answers = any(k.startswith('a.') for k in request.form) or any(k.startswith('f.') for k in request.files)
+    answers = answers_from_form(checklist, request.form) if checklist and has_answers else None
     try:
         if answers is not None:
             answers.update(_uploads(visit, checklist))

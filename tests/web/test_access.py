@@ -7,6 +7,7 @@ nothing in the database changes. Allowed pages answer 200.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from tests.web.conftest import ROLES, Client, ids, snapshot
 
@@ -55,6 +56,9 @@ ACTIONS = [
     ('add recommendation', 'POST', '/conclusions/{conclusion_mcb}/recommendations',
      {'text': 'x', 'addressee': 'UBND', 'deadline': '2019-12-31'}, STAFF | {'leader5'}),
     ('documents page', 'GET', '/plans/{plan}/documents', None, ON_PLAN),
+    ('document draft', 'GET', '/plans/{plan}/documents/draft?kind=conclusion&district=838', None, ON_PLAN),
+    ('issue document', 'POST', '/plans/{plan}/documents/issue', {'kind': 'conclusion', 'district': '838',
+                                                                 'date': '2019-08-20', 'signer': 'A'}, STAFF),
     ('dashboard', 'GET', '/plans/{plan}/dashboard', None, ON_PLAN),
     ('plan history', 'GET', '/plans/{plan}/history', None, STAFF | {'leader5'}),
     ('inbox', 'GET', '/inbox', None, ALL),
@@ -121,3 +125,87 @@ def test_a_district_official_sees_only_what_is_addressed_to_the_district(app_fac
     page = client.get('/inbox').get_data(as_text=True)
     assert 'Mỏ Cày Bắc' in page
     assert 'Thành phố Bến Tre' not in page and 'Ba Tri' not in page
+
+
+def _row(app, sql: str, **params):  # noqa: ANN001, ANN003, ANN202
+    with app.extensions['inspect_flow.engine'].connect() as conn:
+        return conn.execute(sa.text(sql), params).one()
+
+
+def test_the_right_role_moves_a_visit_through_submit_return_and_approve(app_factory):  # noqa: ANN001
+    """Allowed POSTs succeed and change exactly what they should."""
+    from inspect_flow.core.db import make_session_factory, unit_of_work
+    from inspect_flow.demo.round2019 import checklist_answers
+    from inspect_flow.visits.models import Visit
+
+    app = app_factory('visiting')
+    visit = ids(app)['visit5']
+    with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
+        answers = checklist_answers(4, s.get(Visit, visit))
+    member, leader = Client(app), Client(app)
+    member.login(ROLES['member25'])
+    leader.login(ROLES['leader5'])
+    state = lambda: _row(app, 'select state, return_comment from visits where id = :v', v=visit)  # noqa: E731
+    assert state()[0] == 'scheduled'
+
+    r = member.post_json(f'/visits/{visit}/autosave', {'answers': answers})
+    assert r.status_code == 200 and r.get_json()['problems'] == 0
+    assert member.post(f'/visits/{visit}/submit').status_code == 302
+    assert state() == ('submitted', None)
+
+    assert leader.post(f'/visits/{visit}/return', {'comment': 'Ghi rõ số hộ vay vốn quá hạn.'}).status_code == 302
+    assert state() == ('returned', 'Ghi rõ số hộ vay vốn quá hạn.')
+    assert member.post(f'/visits/{visit}/submit').status_code == 302
+    assert state()[0] == 'submitted'
+
+    before = snapshot(app)
+    r = leader.post(f'/visits/{visit}/approve')  # suggestions not decided yet: refused, nothing changes
+    assert r.status_code == 409 and 'chưa được chấp nhận hoặc loại bỏ' in r.get_data(as_text=True)
+    assert snapshot(app) == before
+    suggested = [row[0] for row in _rows(app, "select id from findings where visit_id = :v and status = 'suggested'",
+                                         v=visit)]
+    assert suggested
+    for finding in suggested:
+        assert leader.post(f'/findings/{finding}/decide', {'decision': 'accept'}).status_code == 302
+    assert _row(app, "select count(*) from findings where visit_id = :v and status = 'accepted'", v=visit)[0] >= len(
+        suggested)
+    assert leader.post(f'/visits/{visit}/approve').status_code == 302
+    assert state()[0] == 'reviewed'
+    audit = _rows(app, "select action from audit_entries where entity_type = 'visit' and entity_id = :v "
+                       'order by id', v=visit)
+    assert len(audit) >= 5
+
+
+def _rows(app, sql: str, **params) -> list:  # noqa: ANN001, ANN003
+    with app.extensions['inspect_flow.engine'].connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def test_the_right_role_reports_verifies_and_issues(app_factory):  # noqa: ANN001
+    app = app_factory('closed')
+    known = ids(app)
+    rec = known['rec_mcb']
+    official, staff = Client(app), Client(app)
+    official.login(ROLES['district838'])
+    staff.login(ROLES['secretariat'])
+    reports = lambda: _row(app, 'select count(*) from follow_up_reports where recommendation_id = :r', r=rec)[0]  # noqa: E731
+    rec_state = lambda: _row(app, 'select state from recommendations where id = :r', r=rec)[0]  # noqa: E731
+    n, first = reports(), rec_state()
+    assert first != 'verified'
+
+    r = official.post(f'/recommendations/{rec}/report', {'text': 'Đã tổ chức rà soát.', 'report_date': '2019-09-10'})
+    assert r.status_code == 302 and reports() == n + 1
+    r = official.post(f'/recommendations/{rec}/report', {'text': 'Đã hoàn thành.', 'completed': '1',
+                                                          'report_date': '2019-09-30'})
+    assert r.status_code == 302 and reports() == n + 2 and rec_state() == 'done'
+    assert staff.post(f'/recommendations/{rec}/verify', {'decision': 'verify'}).status_code == 302
+    assert rec_state() == 'verified'
+
+    docs = _row(app, 'select count(*) from documents')[0]
+    r = staff.post(f'/plans/{known["plan"]}/documents/issue', {'kind': 'conclusion', 'district': '838',
+                                                               'date': '2019-08-20', 'signer': 'Nguyễn Văn Hiếu'})
+    assert r.status_code == 302
+    assert _row(app, 'select count(*) from documents')[0] == docs + 1
+    kind, district = _row(app, 'select d.kind, a.code from documents d join admin_units a on a.id = d.district_id '
+                               'order by d.id desc limit 1')
+    assert (kind, district) == ('conclusion', '838')
