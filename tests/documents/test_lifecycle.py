@@ -203,3 +203,39 @@ def test_issuing_a_draft_plan_gives_the_plan_its_number(demo_session):
     with pytest.raises(Conflict) as info:
         ops.issue_document(demo_session, plan, 'plan', issue_date=date(2019, 5, 29), signer=SIGNER, actor='t')
     assert info.value.code == 'document.already_issued'
+
+
+ATTACKS = [
+    '<link rel="attachment" href="file:///etc/passwd">',
+    '<img src="http://169.254.169.254/latest/meta-data/">',
+    '<style>@import url("file:///etc/passwd");</style>',
+    '{{ 7*7 }} {% include "/etc/passwd" %}',
+]
+
+
+def test_text_typed_into_the_round_is_printed_as_text_and_fetches_nothing(demo_session, demo_plan):
+    """Hostile text in findings, recommendations and participants, through the database to the PDF."""
+    from inspect_flow.documents.fetcher import AssetFetcher
+    from inspect_flow.documents.render import render_pdf
+
+    npt = next(v for v in demo_plan.visits if v.district.code == '838')
+    finding = demo_session.scalars(sa.select(Finding).where(Finding.visit_id == npt.id,
+                                                            Finding.status == FindingStatus.accepted)).first()
+    apply_changes(finding, {'text': ATTACKS[0] + ' ' + ATTACKS[3]}, actor='tester')
+    conclusion = demo_session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == demo_plan.id,
+                                                                  Conclusion.district_id == npt.district_id)).one()
+    apply_changes(conclusion.recommendations[0], {'addressee_label': ATTACKS[1]}, actor='tester')
+    npt.participants[0].full_name = ATTACKS[2]
+    demo_session.flush()
+    fetcher = AssetFetcher()
+    texts = []
+    for kind, target in (('minutes', {'visit': npt.id}), ('conclusion', {'district': '838'})):
+        view = sources.build_view_model(demo_session, sources.resolve_target(demo_session, demo_plan, kind,
+                                                                             **target))
+        texts.append(_text(render_pdf(kind, view, url_fetcher=fetcher)))
+    assert fetcher.refused == []  # nothing outside the fonts was even asked for
+    assert all('/fonts/' in url for url in fetcher.served)
+    minutes, notice = (re.sub(r'\s+', '', t) for t in texts)  # lines may break inside the long URLs
+    for attack in (ATTACKS[0], ATTACKS[2], ATTACKS[3]):
+        assert re.sub(r'\s+', '', attack) in minutes, attack
+    assert re.sub(r'\s+', '', ATTACKS[1]) in notice  # the template was not evaluated: {{ 7*7 }} is still there
