@@ -8,9 +8,10 @@ that names the sheet and the row: nothing is dropped silently.
 
 Export writes the ``survey``, ``choices`` and ``settings`` sheets with openpyxl so teams can fill the form
 in ODK Collect or KoboCollect. What XLSForm cannot say (yes/no and percentage types, units, weights,
-scores, the parts of a constraint, the household roster flag, finding rules) goes into ``inspect_flow_*``
-columns and a ``findings`` sheet, which ODK tools ignore and :func:`import_xlsform` reads back, so export
-followed by import gives the same checklist.
+scores, the parts of a constraint, the household roster flag, whether an evidence item names its media,
+finding rules) goes into ``inspect_flow_*`` columns and a ``findings`` sheet, which ODK tools ignore and
+:func:`import_xlsform` reads back, so export followed by import gives the same checklist (the same
+:attr:`Checklist.sha256`).
 
 pyxform's internal dict is not a public API; this module is written against pyxform 4.x.
 """
@@ -62,7 +63,10 @@ SURVEY_COLUMNS = [
     'inspect_flow_scores',
     'inspect_flow_constraint',
     'inspect_flow_roster',
+    'inspect_flow_media',
 ]
+#: ``inspect_flow_media`` of an evidence item that names no media (the format's default, a photo).
+DEFAULT_MEDIA = 'default'
 _OWN_COLUMNS = {c for c in SURVEY_COLUMNS if c.startswith('inspect_flow_')}
 _TRANSLATED = ('label', 'hint', 'constraint_message')
 _TRUE = {'yes', 'true', 'true()', '1'}
@@ -162,6 +166,7 @@ class _Importer:
 
         sections: list[dict[str, Any]] = []
         loose: list[dict[str, Any]] | None = None
+        group_names = {str(c.get('name')) for c in form.get('children', []) if c.get('type') == 'group'}
         for child in form.get('children', []):
             if child.get('name') == 'meta' and child.get('type') == 'group' and not self.peek_row(child):
                 continue
@@ -172,20 +177,30 @@ class _Importer:
                 if section is not None:
                     sections.append(section)
                 continue
-            if loose is None:
-                row_no = self.peek_row(child)
-                sid = self.unique_section_id(sections)
-                loose = []
-                sections.append(
-                    {'id': sid, 'label': {'vi': 'Nội dung chung', 'en': 'General'}, 'items': loose, '_row': row_no}
-                )
-                self.warn(
+            if loose is not None:
+                self.element(child, loose, ('sections', len(sections) - 1, 'items'), None, None)
+                continue
+            # A question outside any group opens a section of its own, once it is known to be kept.
+            row_no = self.peek_row(child)
+            first_warning = len(self.warnings)
+            kept: list[dict[str, Any]] = []
+            self.element(child, kept, ('sections', len(sections), 'items'), None, None)
+            if not kept:
+                continue
+            sid = self.unique_section_id(sections, group_names)
+            loose = kept
+            sections.append(
+                {'id': sid, 'label': {'vi': 'Nội dung chung', 'en': 'General'}, 'items': loose, '_row': row_no}
+            )
+            self.warnings.insert(
+                first_warning,
+                ImportWarning(
                     'survey',
                     row_no,
                     f'câu hỏi nằm ngoài nhóm (group) được đưa vào phần {sid!r}',
                     f'questions outside a group were placed in section {sid!r}',
-                )
-            self.element(child, loose, ('sections', len(sections) - 1, 'items'), None, None)
+                ),
+            )
         sections = [s for s in sections if s['items']]
         self.renumber(sections)
         self.cascade_drops(sections)
@@ -194,6 +209,9 @@ class _Importer:
         findings = self.read_findings()
         if findings:
             data['findings'] = findings
+        # In the order a reader goes through the workbook: sheet by sheet, row by row.
+        order = {'survey': 0, 'choices': 1, 'settings': 2, FINDINGS_SHEET: 3}
+        self.warnings.sort(key=lambda w: (order.get(w.sheet.lower(), 4), w.row or 0))
         return data, self.warnings
 
     # -- rows -------------------------------------------------------------------------------------------
@@ -289,8 +307,8 @@ class _Importer:
 
     # -- structure ------------------------------------------------------------------------------------
 
-    def unique_section_id(self, sections: list[dict[str, Any]]) -> str:
-        taken = {s['id'] for s in sections}
+    def unique_section_id(self, sections: list[dict[str, Any]], group_names: set[str]) -> str:
+        taken = {s['id'] for s in sections} | group_names
         sid, n = 'general', 2
         while sid in taken:
             sid, n = f'general_{n}', n + 1
@@ -405,7 +423,11 @@ class _Importer:
                 )
         item = self.base_item(element, row, row_no, item_type, group_relevant)
         if item_type == ItemType.evidence:
-            item['media'] = Media.file.value if etype == 'file' else Media.photo.value
+            own_media = str(row.get('inspect_flow_media') or '').strip()
+            if own_media in (Media.photo.value, Media.file.value):
+                item['media'] = own_media
+            elif own_media != DEFAULT_MEDIA:
+                item['media'] = Media.file.value if etype == 'file' else Media.photo.value
         if item_type in (ItemType.select_one, ItemType.select_multiple):
             if 'or_other' in raw_type.split():
                 self.warn(
@@ -636,24 +658,25 @@ class _Importer:
 
     def header(self, form: dict[str, Any]) -> dict[str, Any]:
         s = self.settings
+        row = 2 if s else None  # the settings sheet's one data row, when there is one
         form_id = str(s.get('form_id') or form.get('id_string') or self.path.stem)
         checklist_id = form_id if re.match(SLUG_PATTERN, form_id) else _slug(form_id)
         if checklist_id != form_id:
             self.warn(
                 'settings',
-                2,
+                row,
                 f'form_id {form_id!r} được đổi thành {checklist_id!r}',
                 f'form_id {form_id!r} was changed to {checklist_id!r}',
             )
         version = str(s.get('version') or '')
         if not version:
             version = '1'
-            self.warn('settings', 2, "không có version; dùng '1'", "no version; '1' is used")
+            self.warn('settings', row, "không có version; dùng '1'", "no version; '1' is used")
         elif not re.match(SLUG_PATTERN, version):
             fixed = _slug(version)
             self.warn(
                 'settings',
-                2,
+                row,
                 f'version {version!r} được đổi thành {fixed!r}',
                 f'version {version!r} was changed to {fixed!r}',
             )
@@ -663,7 +686,7 @@ class _Importer:
             title_vi = form.get('title') or checklist_id
             self.warn(
                 'settings',
-                2,
+                row,
                 f'không có form_title; dùng {str(title_vi)!r} làm tiêu đề',
                 f'no form_title; {str(title_vi)!r} is used as the title',
             )
@@ -684,7 +707,7 @@ class _Importer:
             if value not in (None, ''):
                 self.warn(
                     'settings',
-                    2,
+                    row,
                     f'cột {column!r} không được hỗ trợ, bỏ qua',
                     f'column {column!r} is not supported; ignored',
                 )
@@ -816,7 +839,10 @@ def _odk_constraint(item: ItemSpec) -> str | None:
 
 def _own_constraint(item: ItemSpec) -> str | None:
     c = item.constraint
-    if c is None or (c.min is None and c.max is None and c.pattern is None and item.type != ItemType.percentage):
+    if c is None:
+        # A percentage's ODK constraint (0 to 100) is implied by its type, not a constraint of its own.
+        return '{}' if item.type == ItemType.percentage else None
+    if c.min is None and c.max is None and c.pattern is None and item.type != ItemType.percentage:
         return None
     data = c.model_dump(mode='json', exclude_none=True, exclude={'message'})
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -896,6 +922,7 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
             inspect_flow_weight=format_number(item.weight) if item.weight is not None else None,
             inspect_flow_scores=json.dumps(item.scores, sort_keys=True) if item.scores is not None else None,
             inspect_flow_constraint=_own_constraint(item),
+            inspect_flow_media=(item.media.value if item.media else DEFAULT_MEDIA) if t == ItemType.evidence else None,
             **common,
         )
 

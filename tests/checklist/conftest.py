@@ -125,3 +125,25 @@ def consultation_answers(**changes: object) -> dict:
     answers['consultation_date'] = '2019-07-10'
     answers.update(changes)
     return answers
+
+
+class ChecklistCli:
+    """Run ``inspect-flow --lang LANG checklists …`` in-process (no database is needed)."""
+
+    def __init__(self) -> None:
+        from click.testing import CliRunner
+
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, lang: str = 'vi', code: int = 0, env: dict | None = None):  # noqa: ANN204
+        from inspect_flow.cli import cli
+
+        result = self.runner.invoke(cli, ['--lang', lang, 'checklists', *map(str, args)], env=env,
+                                    catch_exceptions=False)
+        assert result.exit_code == code, f'{args}: exit {result.exit_code}\n{result.stdout}\n{result.stderr}'
+        return result
+
+
+@pytest.fixture
+def run() -> ChecklistCli:
+    return ChecklistCli()

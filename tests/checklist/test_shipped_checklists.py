@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from inspect_flow.checklist import (
@@ -26,6 +29,8 @@ from .conftest import (
 )
 
 SHIPPED_FILES = checklist_files(SHIPPED_DIR)
+#: Checklists as plans pinned them with an earlier engine: ``{sha256, content}`` (see the note in each file).
+PINNED = sorted((Path(__file__).parent / 'pinned').glob('*.json'))
 
 
 def test_the_checklist_folder_holds_the_two_checklists_of_the_issue():
@@ -48,6 +53,26 @@ def test_a_pinned_copy_rebuilds_the_same_checklist(path):
     assert again.sha256 == checklist.sha256
     assert again.canonical_json() == checklist.canonical_json()
     assert again.item_ids == checklist.item_ids
+
+
+@pytest.mark.parametrize('path', PINNED, ids=lambda p: p.stem)
+def test_content_pinned_by_an_earlier_engine_still_rebuilds_to_its_sha256(path):
+    """A plan rebuilds its pinned checklist and checks the SHA-256: the engine may never change what the
+    canonical form of stored content is, or ongoing rounds could no longer open their forms."""
+    pinned = json.loads(path.read_text(encoding='utf-8'))
+    checklist = Checklist.from_dict(pinned['content'])
+    assert checklist.sha256 == pinned['sha256']
+    assert checklist.to_dict() == pinned['content']
+
+
+@pytest.mark.parametrize('path', PINNED, ids=lambda p: p.stem)
+def test_a_shipped_version_keeps_its_content(path):
+    """Editing a shipped checklist needs a new version: the same id and version must keep the same content."""
+    pinned = json.loads(path.read_text(encoding='utf-8'))
+    same = [c for c in list_checklists(SHIPPED_DIR)
+            if (c.id, c.version) == (pinned['content']['id'], pinned['content']['version'])]
+    for checklist in same:
+        assert checklist.sha256 == pinned['sha256'], f'{checklist.source}: changed without a new version'
 
 
 @pytest.mark.parametrize('path', SHIPPED_FILES, ids=lambda p: p.name)
