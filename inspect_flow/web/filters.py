@@ -29,6 +29,15 @@ def vdatetime(value: datetime | None) -> str:
     return f'{value:%H:%M} {value:%d/%m/%Y}'
 
 
+def filesize(n: int) -> str:
+    """``8 MB``, ``1,5 MB`` (Vietnamese decimal comma), ``20 KB``: a size limit as people read it."""
+    if n >= 1024 * 1024:
+        mb = n / (1024 * 1024)
+        text = f'{mb:.0f}' if abs(mb - round(mb)) < 0.05 else f'{mb:.1f}'
+        return (text if helpers.lang() == 'en' else text.replace('.', ',')) + ' MB'
+    return f'{max(1, round(n / 1024))} KB'
+
+
 def state(value) -> str:  # noqa: ANN001
     from inspect_flow.workflow.states import state_label
 
@@ -48,9 +57,12 @@ def label(pair) -> str:  # noqa: ANN001
 def init_app(app: Flask) -> None:
     from inspect_flow.accounts import access
 
-    app.jinja_env.filters.update(vdate=vdate, vdatetime=vdatetime, state=state, label=label,
+    app.jinja_env.filters.update(vdate=vdate, vdatetime=vdatetime, state=state, label=label, filesize=filesize,
                                  zip=lambda a, b: list(zip(a, b, strict=False)))
-    app.jinja_env.globals.update(t=helpers.t, lang=helpers.lang, access=access, csrf_token=generate_csrf)
+    from inspect_flow.web.visits import upload_limit
+
+    app.jinja_env.globals.update(t=helpers.t, lang=helpers.lang, access=access, csrf_token=generate_csrf,
+                                 upload_limit=upload_limit)
 
     @app.context_processor
     def _context() -> dict:

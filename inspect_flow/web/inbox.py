@@ -52,6 +52,7 @@ def recommendation(rec_id: int):  # noqa: ANN201
 @login_required
 def report(rec_id: int):  # noqa: ANN201
     from inspect_flow.evidence.operations import store_evidence
+    from inspect_flow.web.visits import upload_limit
 
     rec = load_rec(rec_id)
     require(access.can_report_progress(user(), rec))
@@ -60,7 +61,8 @@ def report(rec_id: int):  # noqa: ANN201
         evidence = []
         storage = request.files.get('file')
         if storage and storage.filename:
-            evidence.append(store_evidence(db(), storage.read(), filename=storage.filename, actor=actor()).ref)
+            evidence.append(store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(),
+                                           max_bytes=upload_limit(False)).ref)
         f_ops.report_progress(db(), rec, text=form.get('text'), reported_by=user().full_name, actor=actor(),
                               completed=bool(form.get('completed')), evidence=evidence,
                               report_date=parse_date(form.get('report_date'), 'report_date', required=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
@@ -13,7 +13,7 @@ from inspect_flow.core.errors import DomainError, InvalidInput
 from inspect_flow.visits import operations as visit_ops
 from inspect_flow.visits.models import Visit
 from inspect_flow.web import queries
-from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, render, require, t, user
+from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, render, require, t, user
 from inspect_flow.workflow.machines import next_steps
 from inspect_flow.workflow.states import PlanState, VisitState
 
@@ -119,9 +119,13 @@ def autosave(visit_id: int):  # noqa: ANN201
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get('answers'), dict):
         return jsonify({'error': 'bad_request', 'message': t('Dữ liệu gửi lên không hợp lệ.', 'Malformed data.')}), 400
-    errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor())
+    errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor()) or []
+    en = lang() == 'en'
+    # Everything is kept as typed; what a submit would still refuse is answered per item.
     return jsonify({'saved': True, 'state': visit.state.value, 'version': visit.version_id,
-                    'problems': len(errors or [])})
+                    'problems': len(errors),
+                    'errors': [{'field': e.get('field'), 'code': e.get('code'),
+                                'message': e.get('message_en') if en else e.get('message')} for e in errors]})
 
 
 @bp.post('/visits/<int:visit_id>/save')
@@ -131,7 +135,8 @@ def save(visit_id: int):  # noqa: ANN201
     visit = load_visit(visit_id)
     _require_edit(visit)
     checklist = checklist_of(visit)
-    form = Form(request.form, fields=('comment', 'reason', 'file'))
+    # An item's problem (a refused photo) is shown beside that item.
+    form = Form(request.form, fields=('comment', 'reason', 'file') + (tuple(checklist.item_ids) if checklist else ()))
     answers = answers_from_form(checklist, request.form) if checklist else {}
     with attempt(form):
         answers.update(_uploads(visit, checklist))
@@ -141,6 +146,13 @@ def save(visit_id: int):  # noqa: ANN201
         flash(t('Đã lưu bản nháp.', 'Draft saved.'), 'ok')
         return redirect(url_for('visits.visit_page', visit_id=visit_id))
     return _page(load_visit(visit_id), form, 422, answers=answers)
+
+
+def upload_limit(photo: bool) -> int:
+    """The most bytes one upload may have: the app's setting, never above the evidence store's own limit."""
+    from inspect_flow.evidence.operations import MAX_BYTES
+
+    return min(int(current_app.config['MAX_PHOTO_BYTES' if photo else 'MAX_FILE_BYTES']), MAX_BYTES)
 
 
 def _uploads(visit: Visit, checklist) -> dict:  # noqa: ANN001
@@ -156,8 +168,10 @@ def _uploads(visit: Visit, checklist) -> dict:  # noqa: ANN001
             raise InvalidInput('evidence.bad_item', 'Mục này không nhận tệp.', 'This item takes no file.',
                                field=item_id)
         photo = checklist.media(checklist.item(item_id)).value == 'photo'
+        limit = upload_limit(photo)
         try:
-            row = store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(), images_only=photo)
+            row = store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(), images_only=photo,
+                                 max_bytes=limit)
         except DomainError as exc:
             exc.field = item_id
             raise
