@@ -21,7 +21,7 @@ from inspect_flow.checklist import (
     find_checklist,
     load_checklist,
 )
-from inspect_flow.checklist.registry import load_all
+from inspect_flow.checklist.registry import load_all, version_key
 from inspect_flow.checklist.schema import ItemSpec, ItemType
 from inspect_flow.checklist.xlsform import checklist_yaml, export_xlsform, import_xlsform
 from inspect_flow.core.errors import DomainError, current_language
@@ -31,8 +31,13 @@ def _one_line(text: str) -> str:
     return ' '.join(text.split())
 
 
+def _error_line(message: str) -> str:
+    """One line, labelled as the rest of the CLI labels its errors."""
+    return f'{_t("Lỗi", "Error")}: {_one_line(message)}'
+
+
 def _fail(message: str) -> None:
-    click.echo(_one_line(message), err=True)
+    click.echo(_error_line(message), err=True)
     raise click.exceptions.Exit(1)
 
 
@@ -74,13 +79,13 @@ def validate_command(paths: tuple[Path, ...]) -> None:
             checklist = load_checklist(path)
         except ChecklistFileError as exc:
             bad += 1
-            click.echo(_one_line(exc.message), err=True)
+            click.echo(_error_line(exc.message), err=True)
             continue
         key = (checklist.id, checklist.version)
         if key in seen:
             bad += 1
             click.echo(
-                _one_line(
+                _error_line(
                     _t(
                         f'Tệp {path.name}: checklist {key[0]} phiên bản {key[1]} đã có trong {seen[key].name}',
                         f'File {path.name}: checklist {key[0]} version {key[1]} is already in {seen[key].name}',
@@ -104,14 +109,14 @@ def list_command() -> None:
     result = load_all()
     rows = [
         (c.id, c.version, c.title.get(current_language()), str(c.item_count))
-        for c in sorted(result.checklists, key=lambda c: (c.id, c.version))
+        for c in sorted(result.checklists, key=lambda c: (c.id, version_key(c.version)))
     ]
     header = (_t('Mã', 'ID'), _t('Phiên bản', 'Version'), _t('Tiêu đề', 'Title'), _t('Số mục', 'Items'))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
     for r in [header, *rows]:
         click.echo(f'{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[3]:>6}  {r[2]}')
     for exc in result.errors:
-        click.echo(_one_line(exc.message), err=True)
+        click.echo(_error_line(exc.message), err=True)
     if result.errors:
         raise click.exceptions.Exit(1)
 

@@ -322,7 +322,7 @@ def test_a_form_pyxform_refuses_is_refused_with_pyxforms_reason(run, tmp_path, s
     assert info.value.message_en == f'XLSForm refused.xlsx is invalid (pyxform): {reason}'
     assert info.value.message_vi == f'XLSForm refused.xlsx không hợp lệ (pyxform): {reason}'
     result = run('import', form, lang='en', code=1)
-    assert result.stderr == f'XLSForm refused.xlsx is invalid (pyxform): {reason}\n'
+    assert result.stderr == f'Error: XLSForm refused.xlsx is invalid (pyxform): {reason}\n'
     assert result.stdout == ''
 
 
@@ -337,7 +337,7 @@ def test_a_form_that_cannot_be_a_checklist_names_its_row(tmp_path):
 
 def test_a_missing_form_is_a_clear_error(run, tmp_path):
     result = run('import', tmp_path / 'khong-co.xlsx', lang='en', code=1)
-    assert result.stderr == f'File {tmp_path / "khong-co.xlsx"} not found\n'
+    assert result.stderr == f'Error: File {tmp_path / "khong-co.xlsx"} not found\n'
 
 
 # -- export ---------------------------------------------------------------------------------------------------
@@ -397,5 +397,5 @@ def test_export_through_the_cli(run, tmp_path):
     data, _ = import_xlsform(out)
     assert data == load_checklist(SHIPPED_DIR / 'poverty-supervision.yaml').to_dict()
     missing = run('export', 'khong-co', '--out', tmp_path / 'x.xlsx', lang='vi', code=1)
-    assert missing.stderr == 'Không tìm thấy checklist khong-co\n'
+    assert missing.stderr == 'Lỗi: Không tìm thấy checklist khong-co\n'
     assert not (tmp_path / 'x.xlsx').exists()
