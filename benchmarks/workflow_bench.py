@@ -94,6 +94,35 @@ def transition_costs(kind: str, pg: str, tmp: Path, cycles: int = 300) -> dict[s
     return out
 
 
+def submission_costs(kind: str, pg: str, tmp: Path, rounds: int = 3) -> list[float]:
+    """ms per whole visit submission against the pinned checklist, committed: validation of every item,
+    5 households from the roster, ~13 findings (rules and free text) with their audit rows, the transition."""
+    from inspect_flow.demo.round2019 import _submission
+    from inspect_flow.visits import operations as visit_ops
+
+    samples = []
+    for _ in range(rounds):
+        url, drop = _fresh(kind, pg, tmp)
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as s:
+            run_demo(s, 'visiting')
+        with Session(engine) as s:
+            visits = sorted(find_demo_plan(s).visits, key=lambda v: v.team.number)
+            work = [(v.id, _submission(i, v)) for i, v in enumerate(visits)]
+        for visit_id, data in work:
+            with Session(engine) as s:
+                visit = visit_ops.get_visit(s, visit_id)
+                t0 = time.perf_counter()
+                visit_ops.submit_visit(s, visit, actor='bench', data=data)
+                s.commit()
+                samples.append((time.perf_counter() - t0) * 1e3)
+        engine.dispose()
+        drop()
+    return samples
+
+
 def bare_machine_cost(n: int = 20000) -> tuple[float, float]:
     """µs per transition of the shared machine on a plain object without guards, and bytes per object."""
     from transitions import Machine
@@ -140,6 +169,10 @@ def main() -> None:
         for kind in ('sqlite', 'postgresql'):
             for label, us in transition_costs(kind, args.pg, tmp).items():
                 print(f'  one visit transition, {kind:<10} {label}: {us:.0f} µs')
+        for kind in ('sqlite', 'postgresql'):
+            ms = submission_costs(kind, args.pg, tmp)
+            print(f'  one visit submission (checklist, 5 households, ~13 findings), {kind:<10}: '
+                  f'median {statistics.median(ms):.1f} ms over {len(ms)} (min {min(ms):.1f})')
         per, mem = bare_machine_cost()
         print(f'  bare shared machine, no guards: {per:.1f} µs per transition, {mem:.1f} bytes per object '
               f'(models registered: {len(VISIT_MACHINE.models)})')

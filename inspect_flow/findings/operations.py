@@ -46,6 +46,40 @@ def _version_check(obj, expected_version: int | None) -> None:  # noqa: ANN001
                        'Someone else changed this in the meantime; reload and edit again.')
 
 
+def _new_finding(plan: Plan, *, kind: FindingKind, category: str, text: str, actor: str,
+                 visit: Visit | None = None, severity: Severity | None = None,
+                 source: FindingSource = FindingSource.observation, evidence: list | None = None,
+                 status: FindingStatus = FindingStatus.accepted, checklist_item_id: str | None = None,
+                 rule_id: str | None = None) -> Finding:
+    """Check and build a finding (not yet added to the session)."""
+    require_stage(plan, *FINDING_STAGES, action_vi='ghi nhận kết quả kiểm tra', action_en='record findings')
+    if visit is not None and visit.state not in (VisitState.in_progress, VisitState.returned, VisitState.submitted):
+        raise Conflict('finding.visit_locked',
+                       f'Buổi làm việc đang ở trạng thái "{state_label(visit.state)}", không thêm kết quả được.',
+                       f'The visit is "{state_label(visit.state, "en")}"; findings cannot be added to it.')
+    if kind == FindingKind.achievement:
+        severity = None  # severity grades shortcomings only
+    return Finding(plan_id=plan.id, visit=visit, kind=kind, category=_text(category, 'category'),
+                   text=_text(text, 'text'), severity=severity, source=source, evidence=list(evidence or []),
+                   status=status, checklist_item_id=checklist_item_id, rule_id=rule_id, created_by=actor)
+
+
+def add_findings(session: Session, plan: Plan, specs: list[dict], *, actor: str) -> list[Finding]:
+    """Record several findings at once (one flush): each *spec* holds :func:`add_finding`'s keywords.
+
+    Every finding is checked before any is added, so a bad one leaves none behind.
+    """
+    findings = [_new_finding(plan, actor=actor, **spec) for spec in specs]
+    if not findings:
+        return []
+    session.add_all(findings)
+    session.flush()
+    for finding in findings:
+        record_create(finding, actor=actor, fields={'kind': finding.kind, 'category': finding.category,
+                                                    'text': finding.text, 'status': finding.status})
+    return findings
+
+
 def add_finding(session: Session, plan: Plan, *, kind: FindingKind, category: str, text: str, actor: str,
                 visit: Visit | None = None, severity: Severity | None = None,
                 source: FindingSource = FindingSource.observation, evidence: list | None = None,
@@ -56,21 +90,9 @@ def add_finding(session: Session, plan: Plan, *, kind: FindingKind, category: st
     :raise Conflict: the plan's stage or the visit's state does not allow it
     :raise InvalidInput: empty category or text
     """
-    require_stage(plan, *FINDING_STAGES, action_vi='ghi nhận kết quả kiểm tra', action_en='record findings')
-    if visit is not None and visit.state not in (VisitState.in_progress, VisitState.returned, VisitState.submitted):
-        raise Conflict('finding.visit_locked',
-                       f'Buổi làm việc đang ở trạng thái "{state_label(visit.state)}", không thêm kết quả được.',
-                       f'The visit is "{state_label(visit.state, "en")}"; findings cannot be added to it.')
-    if kind == FindingKind.achievement:
-        severity = None  # severity grades shortcomings only
-    finding = Finding(plan_id=plan.id, visit=visit, kind=kind, category=_text(category, 'category'),
-                      text=_text(text, 'text'), severity=severity, source=source, evidence=list(evidence or []),
-                      status=status, checklist_item_id=checklist_item_id, rule_id=rule_id, created_by=actor)
-    session.add(finding)
-    session.flush()
-    record_create(finding, actor=actor, fields={'kind': kind, 'category': finding.category, 'text': finding.text,
-                                                'status': status})
-    return finding
+    return add_findings(session, plan, [dict(
+        kind=kind, category=category, text=text, visit=visit, severity=severity, source=source, evidence=evidence,
+        status=status, checklist_item_id=checklist_item_id, rule_id=rule_id)], actor=actor)[0]
 
 
 def get_finding(session: Session, finding_id: int | str) -> Finding:

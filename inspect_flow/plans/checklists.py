@@ -103,10 +103,19 @@ def _rebuild(sha256: str, content_json: str) -> Checklist:
 
 
 def as_checklist(pin: PlanChecklist) -> Checklist:
-    """Rebuild the pinned checklist from the database content, checking it against its SHA-256."""
+    """Rebuild the pinned checklist from the database content, checking it against its SHA-256.
+
+    The check runs once per loaded row (the result is kept on the instance, which a session discards
+    on expiry or at its end); the validated checklist itself is shared through a cache keyed by content.
+    """
     import json
 
-    return _rebuild(pin.sha256, json.dumps(pin.content, sort_keys=True, ensure_ascii=False))
+    cached = pin.__dict__.get('_checklist')
+    if cached is not None and cached[0] == pin.sha256 and cached[1] is pin.content:
+        return cached[2]
+    checklist = _rebuild(pin.sha256, json.dumps(pin.content, sort_keys=True, ensure_ascii=False))
+    pin.__dict__['_checklist'] = (pin.sha256, pin.content, checklist)
+    return checklist
 
 
 def pinned_checklists(plan: Plan) -> list[Checklist]:

@@ -121,7 +121,7 @@ def sync_suggestions(session: Session, visit: Visit, *, actor: str) -> list[Find
     :return: the visit's undecided suggestions
     """
     from inspect_flow.checklist import suggest_findings
-    from inspect_flow.findings.operations import add_finding
+    from inspect_flow.findings.operations import add_findings
 
     checklist = visit_checklist(visit)
     if checklist is None:
@@ -134,15 +134,16 @@ def sync_suggestions(session: Session, visit: Visit, *, actor: str) -> list[Find
             record_delete(finding, actor=actor, fields={'rule_id': rule_id, 'text': finding.text},
                           comment='rule no longer holds')
             session.delete(finding)
+    new = []
     for s in suggested:
         finding = by_rule.get(s.rule_id)
         if finding is None:
-            add_finding(session, visit.plan, visit=visit, kind=FindingKind(s.kind), category=s.category_vi,
-                        text=s.text_vi, severity=Severity(s.severity) if s.severity else None,
-                        source=FindingSource.checklist, status=FindingStatus.suggested,
-                        checklist_item_id=s.item_id, rule_id=s.rule_id, actor=actor)
+            new.append(dict(visit=visit, kind=FindingKind(s.kind), category=s.category_vi, text=s.text_vi,
+                            severity=Severity(s.severity) if s.severity else None, source=FindingSource.checklist,
+                            status=FindingStatus.suggested, checklist_item_id=s.item_id, rule_id=s.rule_id))
         elif finding.status == FindingStatus.suggested and finding.text != s.text_vi:
             finding.text = s.text_vi  # the figures it quotes changed with the answers
+    add_findings(session, visit.plan, new, actor=actor)
     session.flush()
     return [f for f in visit_findings(session, visit) if f.status == FindingStatus.suggested]
 

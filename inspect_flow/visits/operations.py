@@ -64,7 +64,7 @@ def _ensure_started(session: Session, visit: Visit, actor: str) -> None:
 
 def record_submission(session: Session, visit: Visit, submission: SubmissionIn, *, actor: str) -> None:
     """Store a whole visit record (participants, content, answers, households, findings) as a draft."""
-    from inspect_flow.findings.operations import add_finding
+    from inspect_flow.findings.operations import add_findings
 
     _require_editable(visit)
     _ensure_started(session, visit, actor)
@@ -97,13 +97,15 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
     })
     # Findings merge: sending the same record again (a resend, or a corrected record) adds no duplicate.
     known = {(f.kind.value, f.category, f.text) for f in _visit_findings(session, visit)}
+    new = []
     for f in submission.findings:
         if (f.kind, f.category, f.text) in known:
             continue
         known.add((f.kind, f.category, f.text))
-        add_finding(session, visit.plan, visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
-                    severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
-                    evidence=f.evidence, actor=actor)
+        new.append(dict(visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
+                        severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
+                        evidence=f.evidence))
+    add_findings(session, visit.plan, new, actor=actor)
     session.flush()
 
 
