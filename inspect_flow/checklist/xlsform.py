@@ -64,6 +64,7 @@ SURVEY_COLUMNS = [
     'inspect_flow_constraint',
     'inspect_flow_roster',
     'inspect_flow_media',
+    'inspect_flow_id',
 ]
 #: ``inspect_flow_media`` of an evidence item that names no media (the format's default, a photo).
 DEFAULT_MEDIA = 'default'
@@ -321,7 +322,9 @@ class _Importer:
         if label is None:
             label = {'vi': str(group.get('name'))}
             self.warn('survey', row_no, 'nhóm không có nhãn; dùng tên nhóm', 'the group has no label; its name is used')
-        section: dict[str, Any] = {'id': group.get('name'), 'label': label, '_row': row_no}
+        # A section whose id is also an item's id was exported under another group name (ODK wants names unique).
+        section_id = row.get('inspect_flow_id') or group.get('name')
+        section: dict[str, Any] = {'id': section_id, 'label': label, '_row': row_no}
         hint = self.texts(row, 'hint', 'survey', row_no)
         if hint:
             section['hint'] = hint
@@ -926,21 +929,30 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
             **common,
         )
 
+    taken = item_ids | {s.id for s in checklist.sections}
     for section in checklist.sections:
         label_vi, label_en = _label_cells(section.label)
         hint_vi, hint_en = _label_cells(section.hint)
+        # ODK wants every name unique: ``${opinion}`` cannot be both a group and a question.
+        group_name = section.id
+        if group_name in item_ids:
+            group_name, n = f'{section.id}_section', 2
+            while group_name in taken:
+                group_name, n = f'{section.id}_section_{n}', n + 1
+            taken.add(group_name)
         row(
             type='begin group',
-            name=section.id,
+            name=group_name,
             label_vi=label_vi,
             label_en=label_en,
             hint_vi=hint_vi,
             hint_en=hint_en,
             relevant=section.relevant,
+            inspect_flow_id=section.id if group_name != section.id else None,
         )
         for item in section.items:
             write_item(item)
-        row(type='end group', name=section.id)
+        row(type='end group', name=group_name)
 
     spec = checklist.spec
     header = [
