@@ -43,6 +43,8 @@ from inspect_flow.checklist.schema import (
 Loc = tuple[str | int, ...]
 
 TYPE_NAMES = ', '.join(t.value for t in ItemType)
+#: Fields that hold a text in Vietnamese and optionally English (``LabelSpec``).
+_TEXT_FIELDS = frozenset({'title', 'description', 'label', 'hint', 'unit', 'message', 'category', 'text'})
 #: Every field name of the format, to suggest the intended one for a typo such as ``relevent``.
 _FIELD_NAMES = sorted(
     {
@@ -161,6 +163,8 @@ def _describe(value: Any) -> str:
         return 'mapping'
     if isinstance(value, list):
         return 'list'
+    if value is None:
+        return 'null'  # an empty YAML value
     return type(value).__name__
 
 
@@ -206,10 +210,13 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
     if kind == 'string_type':
         hint_vi = hint_en = ''
         if isinstance(value, int | float) and not isinstance(value, bool):
+            # Unquoted, YAML reads 2019.10 as the number 2019.1: the value as written is lost.
             hint_vi, hint_en = (
-                ' (hãy đặt giá trị trong dấu nháy, ví dụ "2019.1")',
-                ' (put the value in quotes, e.g. "2019.1")',
+                ' (hãy đặt giá trị trong dấu nháy, ví dụ version: "2019.10")',
+                ' (put the value in quotes, e.g. version: "2019.10")',
             )
+            if key != 'version':
+                hint_vi, hint_en = ' (hãy đặt giá trị trong dấu nháy)', ' (put the value in quotes)'
         return Problem(
             'checklist.bad_value',
             f'cần một chuỗi văn bản, nhận {_describe(value)}{hint_vi}',
@@ -279,6 +286,13 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
             loc,
         )
     if kind in ('model_type', 'model_attributes_type', 'dict_type'):
+        if key in _TEXT_FIELDS:
+            return Problem(
+                'checklist.bad_value',
+                f'cần một văn bản hoặc {{vi: …, en: …}}, nhận {_describe(value)}',
+                f'expected a text or {{vi: …, en: …}}, got {_describe(value)}',
+                loc,
+            )
         return Problem(
             'checklist.bad_value',
             f'cần một bảng khóa: giá trị (mapping), nhận {_describe(value)}',
