@@ -195,7 +195,8 @@ def import_command(form: Path, out: Path | None) -> None:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding='utf-8')
-    click.echo(_t(f'Đã ghi {out} ({len(warnings)} cảnh báo)', f'Wrote {out} ({len(warnings)} warnings)'))
+    n = len(warnings)
+    click.echo(_t(f'Đã ghi {out} ({n} cảnh báo)', f'Wrote {out} ({n} warning{"" if n == 1 else "s"})'))
 
 
 @checklists.command('export')

@@ -135,7 +135,7 @@ def test_the_subset_imports_through_the_cli(run, subset_form, tmp_path):
     assert result.stderr.splitlines() == [
         f'Warning: sheet survey, row {ROW["session_photo"]}: pyxform warns: Use the max-pixels parameter to speed up '
         'submission sending and save storage space. Learn more: https://xlsform.org/#image']
-    assert result.stdout == f'Wrote {tmp_path / "imported.yaml"} (1 warnings)\n'
+    assert result.stdout == f'Wrote {tmp_path / "imported.yaml"} (1 warning)\n'
 
 
 def test_the_imported_form_works(subset_form):
@@ -297,6 +297,8 @@ def test_the_cli_prints_every_warning_and_still_writes_the_checklist(run, unsupp
     else:
         assert lines[4] == "Cảnh báo: trang survey, dòng 5: loại câu hỏi 'geopoint' không được hỗ trợ; bỏ qua câu " \
                            "hỏi 'location'"
+    n = len(EXPECTED_WARNINGS)
+    assert result.stdout == (f'Wrote {out} ({n} warnings)\n' if lang == 'en' else f'Đã ghi {out} ({n} cảnh báo)\n')
     assert load_checklist(out).id == 'unsupported'
 
 
