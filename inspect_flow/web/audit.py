@@ -7,10 +7,61 @@ from flask_login import login_required
 
 from inspect_flow.accounts import access
 from inspect_flow.web import queries
-from inspect_flow.web.helpers import render, require, user
+from inspect_flow.web.helpers import lang, render, require, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('audit', __name__)
+
+#: What each audited object is called on the page.
+ENTITY_LABELS = {
+    'plan': ('Kế hoạch', 'Plan'), 'team': ('Đoàn', 'Team'), 'visit': ('Buổi làm việc', 'Visit'),
+    'finding': ('Kết quả', 'Finding'), 'conclusion': ('Kết luận', 'Conclusion'),
+    'recommendation': ('Kiến nghị', 'Recommendation'), 'issueddocument': ('Văn bản', 'Document'),
+    'planchecklist': ('Bộ câu hỏi', 'Checklist'), 'user': ('Tài khoản', 'Account'),
+}
+#: The names of the changed fields.
+FIELD_LABELS = {
+    'addressee': ('Đơn vị nhận', 'Addressee'), 'answers': ('Câu trả lời', 'Answers'),
+    'category': ('Nhóm', 'Category'), 'checklist_id': ('Bộ câu hỏi', 'Checklist'), 'commune': ('Xã', 'Commune'),
+    'completed': ('Đã xong', 'Completed'), 'content': ('Nội dung biên bản', 'Minutes content'),
+    'deadline': ('Thời hạn', 'Deadline'), 'district': ('Huyện', 'District'), 'district_id': ('Huyện', 'District'),
+    'ends_at': ('Kết thúc', 'Ends'), 'households': ('Hộ tham vấn', 'Households'),
+    'issue_date': ('Ngày ban hành', 'Date of issue'), 'kind': ('Loại', 'Kind'), 'member': ('Thành viên', 'Member'),
+    'number': ('Số', 'Number'), 'reference': ('Số, ký hiệu', 'Reference'), 'report': ('Báo cáo', 'Report'),
+    'role': ('Vai trò', 'Role'), 'sha256': ('SHA-256', 'SHA-256'), 'signer': ('Người ký', 'Signer'),
+    'starts_at': ('Bắt đầu', 'Starts'), 'status': ('Trạng thái', 'Status'), 'subject': ('Trích yếu', 'Subject'),
+    'summary': ('Đánh giá chung', 'Summary'), 'supersedes_id': ('Thay thế văn bản', 'Replaces'),
+    'targets': ('Địa bàn', 'Targets'), 'team': ('Đoàn', 'Team'), 'team_id': ('Đoàn', 'Team'),
+    'text': ('Nội dung', 'Text'), 'version': ('Phiên bản', 'Version'), 'visit_id': ('Buổi làm việc', 'Visit'),
+    'fieldwork_start': ('Bắt đầu kiểm tra', 'Fieldwork starts'),
+    'fieldwork_end': ('Kết thúc kiểm tra', 'Fieldwork ends'),
+    'severity': ('Mức độ', 'Severity'), 'place': ('Địa điểm', 'Place'), 'legal_bases': ('Căn cứ', 'Legal bases'),
+    'objectives': ('Mục đích, yêu cầu', 'Objectives'),
+}
+
+
+def entity_label(entity_type: str) -> str:
+    pair = ENTITY_LABELS.get(entity_type)
+    return (pair[1] if lang() == 'en' else pair[0]) if pair else entity_type
+
+
+def field_label(name: str) -> str:
+    pair = FIELD_LABELS.get(name)
+    return (pair[1] if lang() == 'en' else pair[0]) if pair else name
+
+
+def state_text(entity_type: str, value: str | None) -> str:
+    """The label of a workflow state stored as text in an audit entry (``in_progress`` → ``Đang thực hiện``)."""
+    from inspect_flow.workflow.states import STATE_LABELS
+
+    if value is None:
+        return '∅'
+    # XXX STATE_LABELS is keyed by StrEnum members, and members of different workflows with the same
+    # value (in_progress, cancelled) are equal keys there: match on the value alone.
+    for state, (vi, en) in STATE_LABELS.items():
+        if state.value == value:
+            return en if lang() == 'en' else vi
+    return value
 
 
 @bp.get('/plans/<int:plan_id>/history')
@@ -18,7 +69,7 @@ bp = Blueprint('audit', __name__)
 def plan_history(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_view_plan_audit(user(), plan))
-    return render('web/audit.html', plan=plan, visit=None, entries=queries.history(plan.id))
+    return render('web/audit.html', plan=plan, visit=None, entries=queries.history(plan.id), **_labels())
 
 
 @bp.get('/visits/<int:visit_id>/history')
@@ -28,4 +79,8 @@ def visit_history(visit_id: int):  # noqa: ANN201
 
     visit = load_visit(visit_id)
     return render('web/audit.html', plan=visit.plan, visit=visit,
-                  entries=queries.history(visit.plan_id, entity=('visit', visit.id)))
+                  entries=queries.history(visit.plan_id, entity=('visit', visit.id)), **_labels())
+
+
+def _labels() -> dict:
+    return {'entity_label': entity_label, 'field_label': field_label, 'state_text': state_text}

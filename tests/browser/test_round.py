@@ -205,6 +205,9 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     expect(member.locator('.flash.ok')).to_contain_text('Đã nộp kết quả')
 
     leader.goto(f'/visits/{visit_id}')
+    # Suggestions not decided yet: the approve button is disabled and the page says why.
+    expect(leader.locator('#review').get_by_role('button', name='Duyệt kết quả')).to_be_disabled()
+    expect(leader.locator('#review .blockers')).to_contain_text('chưa được chấp nhận hoặc loại bỏ')
     suggested = leader.locator('#findings li.status-suggested')
     count = suggested.count()
     assert count >= 1, leader.locator('main').inner_text()[:2000]

@@ -84,6 +84,10 @@ def test_the_secretariat_issues_a_conclusion_notice_and_downloads_the_frozen_pdf
     assert new[5] == doc_id and new[2] == number + 1
     page = client.get(f'/plans/{plan}/documents').get_data(as_text=True)
     assert f'thay thế {number:02d}/{symbol}' in page
+    # The plan's history names the documents and their fields in the page's language.
+    history = html_lib.unescape(client.get(f'/plans/{plan}/history').get_data(as_text=True))
+    assert f'Văn bản #{doc_id}' in history and 'Ngày ban hành: ∅ → 2019-08-20' in history
+    assert 'issueddocument' not in history and 'Chưa thực hiện → <strong>Đang thực hiện</strong>' in history
 
 
 def test_bad_input_is_shown_beside_each_field_and_kept(app_factory):  # noqa: ANN001
