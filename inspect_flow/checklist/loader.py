@@ -79,7 +79,20 @@ def read_yaml(text: str, *, path: str | Path | None = None) -> tuple[Any, dict[L
 
     :raise ChecklistFileError: bad YAML, a duplicate key, an alias, or a non-text key
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # checks the characters of the whole text first
+    except yaml.reader.ReaderError as exc:
+        # A control character (e.g. pasted from a word processor) is not allowed anywhere in YAML.
+        line = text[: exc.position].count('\n') + 1
+        code = f'U+{exc.character:04X}' if isinstance(exc.character, int) else repr(exc.character)
+        raise ChecklistFileError(
+            'checklist.bad_yaml',
+            f'YAML không hợp lệ: ký tự điều khiển {code} không được phép trong tệp',
+            f'invalid YAML: the control character {code} is not allowed in the file',
+            path=path,
+            line=line,
+            field=None,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -106,7 +119,7 @@ def read_yaml(text: str, *, path: str | Path | None = None) -> tuple[Any, dict[L
             line=mark.line + 1 if mark else None,
             field=None,
         ) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
+    except yaml.YAMLError as exc:  # pragma: no cover - the reader's errors are handled above, the rest are marked
         raise ChecklistFileError(
             'checklist.bad_yaml', f'YAML không hợp lệ: {exc}', f'invalid YAML: {exc}', path=path, line=None, field=None
         ) from None

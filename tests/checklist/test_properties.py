@@ -12,9 +12,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from inspect_flow.checklist import (
+    Checklist,
+    ChecklistFileError,
     SubmissionInvalid,
     evaluate,
     household_rows,
+    parse_checklist_text,
     save_draft,
     score,
     submit_answers,
@@ -25,7 +28,7 @@ from inspect_flow.checklist.errors import ExpressionError
 from inspect_flow.checklist.expressions import FUNCTIONS, AnswersContext, parse, to_bool
 from inspect_flow.checklist.expressions import evaluate as evaluate_expression
 
-from .conftest import TODAY, shipped
+from .conftest import SHIPPED_DIR, TODAY, shipped
 from .test_capture import FORM
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -312,3 +315,47 @@ def test_a_draft_keeps_every_key_of_any_python_answers(answers):
     assert set(draft.answers) == {str(k) for k in answers}
     json.dumps(draft.answers, allow_nan=False)  # storable as strict JSON
     assert save_draft(FORM, draft.answers, today=TODAY).answers == draft.answers  # and stable
+
+
+# -- the loader over any text -------------------------------------------------------------------------------------
+
+SHIPPED_TEXT = (SHIPPED_DIR / 'household-consultation.yaml').read_text(encoding='utf-8')
+SHIPPED_LINES = SHIPPED_TEXT.splitlines()
+
+
+@st.composite
+def mutated_checklists(draw):
+    """The shipped household form with a few lines deleted, duplicated, swapped or altered."""
+    lines = list(SHIPPED_LINES)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(['delete', 'duplicate', 'swap', 'replace', 'indent', 'insert']))
+        if action == 'delete':
+            del lines[i]
+        elif action == 'duplicate':
+            lines.insert(i, lines[i])
+        elif action == 'swap':
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif action == 'replace':
+            start = draw(st.integers(0, max(len(lines[i]) - 1, 0)))
+            lines[i] = lines[i][:start] + draw(st.text(max_size=6)) + lines[i][start + 1:]
+        elif action == 'indent':
+            lines[i] = draw(st.sampled_from([' ', '  ', '\t'])) + lines[i]
+        else:
+            lines.insert(i, draw(st.sampled_from(['- x', 'x: [', 'type: note', '  - id: a', '&a b: *a', '%YAML 1.1',
+                                                  '---', '...', '? x', 'relevant: ${in_project} = ', '{', '"'])))
+    return '\n'.join(lines)
+
+
+@LIGHT
+@given(st.one_of(mutated_checklists(), st.text(max_size=200)))
+def test_loading_any_text_either_succeeds_or_raises_a_checklist_file_error(text):
+    try:
+        checklist = parse_checklist_text(text, path='mutated.yaml')
+    except ChecklistFileError as exc:
+        assert exc.message_en.startswith('File mutated.yaml')
+        assert exc.line is None or 1 <= exc.line <= text.count('\n') + 2
+        return
+    # What loads is a valid checklist: it survives pinning.
+    assert Checklist.from_dict(checklist.to_dict()).sha256 == checklist.sha256
