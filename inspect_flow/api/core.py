@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, has_request_context, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -38,6 +38,8 @@ TITLES = {
 
 
 def lang() -> str:
+    if not has_request_context():  # the intake worker: the language recorded with the submission
+        return 'en' if LANGUAGE.get() == 'en' else 'vi'
     header = request.headers.get('Accept-Language', '')
     for part in header.split(','):
         code = part.split(';', 1)[0].strip().lower()
@@ -122,11 +124,22 @@ def _teardown(_exc: BaseException | None) -> None:
 
 # --- problems -----------------------------------------------------------------------------------------
 
+def problem_body(status: int, code: str, detail: str, errors: list[dict] | None = None,
+                 instance: str | None = None) -> dict:
+    title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
+    return {'type': f'urn:inspect-flow:problem:{code}', 'title': title[1] if lang() == 'en' else title[0],
+            'status': status, 'detail': detail, 'code': code, 'instance': instance or request.path,
+            'errors': errors or []}
+
+
+def domain_problem(exc: DomainError, instance: str | None = None) -> dict:
+    """The problem document of a refusal (also recorded on a queued submission that was refused)."""
+    return problem_body(exc.status, exc.code, exc.localized(lang()), _field_errors(exc), instance)
+
+
 def problem(status: int, code: str, detail: str, errors: list[dict] | None = None,
             headers: dict | None = None) -> Response:
-    title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
-    body = {'type': f'urn:inspect-flow:problem:{code}', 'title': title[1] if lang() == 'en' else title[0],
-            'status': status, 'detail': detail, 'code': code, 'instance': request.path, 'errors': errors or []}
+    body = problem_body(status, code, detail, errors)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
     for k, v in (headers or {}).items():
         resp.headers[k] = v

@@ -225,6 +225,24 @@ class SubmissionOut(Out):
     findings: int = Field(description='Findings of the visit after the submission.')
 
 
+class IntakeOut(Out):
+    """A submission accepted for asynchronous processing (``Prefer: respond-async``) and its outcome."""
+
+    id: str = Field(description='The id of this status resource (a UUID).')
+    visit_id: int
+    idempotency_key: str
+    state: Literal['queued', 'done', 'failed'] = Field(
+        description='queued: stored, not applied yet; done: applied (see submission); failed: refused '
+                    '(see problem and errors).')
+    status_url: str
+    created_dt: UtcDateTime
+    processed_dt: UtcDateTime | None
+    response_status: int | None = Field(description='The status the synchronous request would have answered.')
+    submission: SubmissionOut | None = Field(description='The result, once applied.')
+    problem: Problem | None = Field(description='Why it was refused, once refused.')
+    errors: list[FieldError] = Field(description='The per-field (per-item) errors of a refusal.')
+
+
 class AnswersBody(In):
     answers: dict[str, Any]
     version: int | None = Field(default=None, ge=1, le=MAX_ID)

@@ -43,8 +43,9 @@ def actor() -> str:
 
 
 def _stale() -> Conflict:
-    return Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
-                    'Someone else changed this in the meantime; reload and edit again.', field='version')
+    from inspect_flow.api.intake import stale
+
+    return stale()
 
 
 def _page(query: sa.Select, column, q: s.ListQuery, visible: Callable[[Any], bool], serialize: Callable) -> dict:  # noqa: ANN001
@@ -390,42 +391,84 @@ def save_answers(visit_id: str) -> Response:
     return out(s.AnswersOut, payload, headers={'ETag': f'"{visit.version_id}"'})
 
 
+PREFER = {'name': 'Prefer', 'in': 'header', 'required': False,
+          'description': '`respond-async`: store the submission and answer 202 at once with a status URL; it is '
+                         'applied shortly after by the intake worker, exactly once. Without it the submission is '
+                         'applied before the answer (201).',
+          'schema': {'type': 'string', 'maxLength': 200}}
+
+
+def _prefers_async() -> bool:
+    header = request.headers.get('Prefer', '')
+    return any(part.split('=', 1)[0].strip().lower() == 'respond-async'
+               for chunk in header.split(',') for part in chunk.split(';'))
+
+
 @route('POST', '/visits/{visit_id}/submissions', summary='Submit a visit record (idempotent)', tag='submissions',
-       body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH], responses={201: s.SubmissionOut},
+       body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH, PREFER],
+       responses={201: s.SubmissionOut, 202: s.IntakeOut},
        description='Stores participants, content, checklist answers, the household roster and findings, then '
-                   'submits the visit for review, in one transaction with the Idempotency-Key record.')
+                   'submits the visit for review, in one transaction with the Idempotency-Key record. With '
+                   '`Prefer: respond-async` the body is stored durably under its key and answered 202 with '
+                   '`Location:` the status URL (GET it to see the result or the per-item errors).')
 def submit(visit_id: str) -> Response:
-    from inspect_flow.findings.models import Finding
+    from inspect_flow.api import intake
     from inspect_flow.integrations import idempotency
-    from inspect_flow.visits.operations import submit_visit
 
     visit = load_visit(visit_id)
     body, raw = parse_body(s.SubmissionBody)
     require(access.can_edit_visit(user(), visit))
     key = request.headers.get('Idempotency-Key') or body.submission_id
+    key = idempotency.check_key(key) if key is not None else None
+    fingerprint = idempotency.request_fingerprint('POST', request.path, raw) if key is not None else None
+    expected = if_match(body.version)
+    if _prefers_async():
+        if expected is not None and expected != visit.version_id:
+            raise _stale()
+        status, text, replayed = intake.accept(
+            db(), user(), visit, raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint,
+            path=request.path, if_match=expected, lang=t('vi', 'en'))
+        if replayed:
+            db().rollback()
+        else:
+            commit()
+        headers = {'Preference-Applied': 'respond-async'}
+        if replayed:
+            headers['Idempotent-Replayed'] = 'true'
+        if status == 202:
+            headers['Location'] = json.loads(text)['status_url']
+        return Response(text, status=status, mimetype='application/json' if status < 400 else PROBLEM,
+                        headers=headers)
     claimed = None
     if key is not None:
-        key = idempotency.check_key(key)
-        fingerprint = idempotency.request_fingerprint('POST', request.path, raw)
         claimed = idempotency.claim(db(), user().id, key, f'POST {request.path}', fingerprint)
         if isinstance(claimed, idempotency.Replay):
             db().rollback()
             mimetype = 'application/json' if claimed.status < 400 else PROBLEM
-            return Response(claimed.body, status=claimed.status, mimetype=mimetype,
-                            headers={'Idempotent-Replayed': 'true'})
-    expected = if_match(body.version)
-    if expected is not None and expected != visit.version_id:
-        raise _stale()
-    data = {k: v for k, v in raw.items() if k not in ('submission_id', 'version')}
-    submit_visit(db(), visit, actor=actor(), data=data)
-    findings = db().scalar(sa.select(sa.func.count()).select_from(Finding).where(Finding.visit_id == visit.id))
-    payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
-                                              'findings': findings}).model_dump(mode='json')
-    text = json.dumps(payload, ensure_ascii=False)
+            headers = {'Idempotent-Replayed': 'true'}
+            if claimed.status == 202:
+                headers['Location'] = json.loads(claimed.body)['status_url']
+            return Response(claimed.body, status=claimed.status, mimetype=mimetype, headers=headers)
+    text = intake.apply_submission(db(), user(), visit, raw, key, expected)
     if claimed is not None:
         idempotency.store_response(db(), claimed, 201, text)
     commit()
     return Response(text, status=201, mimetype='application/json', headers={'ETag': f'"{visit.version_id}"'})
+
+
+@route('GET', '/submissions/{submission_id}', summary='Status of an asynchronous submission', tag='submissions',
+       responses={200: s.IntakeOut},
+       description='queued until the intake worker applies it; then done (with the submission) or failed (with '
+                   'the problem document and its per-item errors). Only its sender (or an administrator) sees it.')
+def get_submission(submission_id: str) -> Response:
+    from inspect_flow.api import intake
+
+    row = None
+    if len(submission_id) == 36 and all(ch in '0123456789abcdef-' for ch in submission_id):
+        row = intake.find(db(), submission_id)
+    if row is None or (row.user_id != user().id and not access.is_admin(user())):
+        raise not_found('submission')
+    return out(s.IntakeOut, intake.status_out(row))
 
 
 @route('POST', '/evidence', summary='Upload an evidence file (stored once per content hash)', tag='submissions',

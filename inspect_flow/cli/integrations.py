@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import timedelta
 
 import click
 
@@ -128,7 +130,86 @@ def webhooks_deliver(ctx: CliContext, loop: bool, interval: float, max_rounds: i
         time.sleep(interval)
 
 
+@click.group('submissions')
+def submissions() -> None:
+    """Asynchronous submissions (Prefer: respond-async): the intake worker."""
+
+
+@submissions.command('process')
+@click.option('--loop', is_flag=True, help='Keep processing; poll every --interval seconds when the queue is empty.')
+@click.option('--interval', default=0.2, show_default=True, type=click.FloatRange(0.01, 3600))
+@click.option('--batch', default=50, show_default=True, type=click.IntRange(1, 1000),
+              help='At most this many submissions per transaction.')
+@click.option('--max-batch-ms', default=25.0, show_default=True, type=click.FloatRange(1, 60000),
+              help='End a transaction after this long (keeps the SQLite write lock short).')
+@click.option('--max-rounds', default=0, type=click.IntRange(0), help='With --loop: stop after N polls (0: never).')
+@pass_ctx
+def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int, max_batch_ms: float,
+                        max_rounds: int) -> None:
+    """Apply the queued submissions, oldest first, each exactly once; print what was done."""
+    from inspect_flow.api.intake import process
+    from inspect_flow.core.db import make_session_factory
+
+    ctx.require_schema()
+    factory = make_session_factory(ctx.engine)
+    rounds = 0
+    while True:
+        result = process(factory, batch=batch, max_batch_ms=max_batch_ms)
+        rounds += 1
+        if result.processed or not loop:
+            click.echo(f'done={result.done} failed={result.failed} batches={result.batches}')
+        if not loop or (max_rounds and rounds >= max_rounds):
+            return
+        if not result.processed:
+            time.sleep(interval)
+
+
+@submissions.command('status')
+@pass_ctx
+def submissions_status(ctx: CliContext) -> None:
+    """Count queued, done and failed submissions."""
+    import sqlalchemy as sa
+
+    from inspect_flow.integrations.models import SubmissionIntake
+
+    with ctx.session() as session:
+        counts = dict(session.execute(sa.select(SubmissionIntake.state, sa.func.count())
+                                      .group_by(SubmissionIntake.state)).all())
+    echo_json({k: counts.get(k, 0) for k in ('queued', 'done', 'failed')})
+
+
+def _duration(value: str) -> timedelta:
+    match = re.fullmatch(r'\s*(\d{1,6})\s*([smhdw])\s*', value or '')
+    if not match:
+        raise click.BadParameter('use a number and a unit: 30m, 12h, 7d, 2w')
+    n, unit = int(match.group(1)), match.group(2)
+    units = {'s': 'seconds', 'm': 'minutes', 'h': 'hours', 'd': 'days', 'w': 'weeks'}
+    return timedelta(**{units[unit]: n})
+
+
+@click.group('api')
+def api() -> None:
+    """JSON API maintenance."""
+
+
+@api.command('prune-keys')
+@click.option('--older-than', 'older_than', default='7d', show_default=True,
+              help='Delete idempotency keys older than this (30m, 12h, 7d, 2w).')
+@pass_ctx
+def api_prune_keys(ctx: CliContext, older_than: str) -> None:
+    """Delete old idempotency keys; a resend with such a key is then taken as a new request."""
+    from inspect_flow.integrations.idempotency import prune
+
+    age = _duration(older_than)
+    with ctx.session() as session:
+        n = prune(session, age)
+    click.echo(ctx.msg(f'Đã xóa {n} khóa Idempotency-Key cũ hơn {older_than}.',
+                       f'Deleted {n} idempotency keys older than {older_than}.'))
+
+
 def register(cli: click.Group) -> None:
-    """Add ``tokens`` and ``webhooks`` to the ``inspect-flow`` command."""
+    """Add ``tokens``, ``webhooks``, ``submissions`` and ``api`` to the ``inspect-flow`` command."""
     cli.add_command(tokens)
     cli.add_command(webhooks)
+    cli.add_command(submissions)
+    cli.add_command(api)

@@ -4,7 +4,9 @@ A client sends a key with a request that changes data. The first request with th
 inserting a row; the row and the work of the request commit in the same transaction, with the
 response to send. A retry with the same key and the same body gets the stored response again; a
 retry with a different body is refused (409). Two copies arriving at once: the unique constraint on
-(user, key) decides; the loser waits for the winner's commit and replays its response.
+(user, key) decides (``INSERT … ON CONFLICT DO NOTHING``); the loser waits for the winner's commit and
+replays its response. Keys older than the retention period are removed by :func:`prune`
+(``inspect-flow api prune-keys``).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput
 from inspect_flow.integrations.models import IdempotencyKey
 
@@ -63,28 +66,47 @@ def _replay_of(row: IdempotencyKey, fingerprint: str) -> Replay:
     return Replay(row.response_status, row.response_body or '')
 
 
-def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str) -> IdempotencyKey | Replay:
+def _insert_if_absent(session: Session, values: dict) -> int | None:
+    """``INSERT … ON CONFLICT (user_id, key) DO NOTHING RETURNING id``: the new id, or ``None`` if the key exists.
+
+    One statement and no SAVEPOINT. On PostgreSQL a concurrent uncommitted insert of the same key makes
+    this wait for it to end; on SQLite the writer holds the database lock, so there is no such race.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == 'postgresql':
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (insert(IdempotencyKey).values(**values)
+            .on_conflict_do_nothing(index_elements=['user_id', 'key']).returning(IdempotencyKey.id))
+    return session.execute(stmt).scalar()
+
+
+def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str, *,
+          response: tuple[int, str] | None = None) -> IdempotencyKey | Replay | int:
     """Claim *key* for this request, or return the response stored for it.
 
-    :return: the new row (do the work, then :func:`store_response`), or a :class:`Replay`
+    :param response: the response, when it is known before the work (asynchronous intake): it is stored
+        in the same insert, and the new row's id is returned instead of the row
+    :return: the new row (do the work, then :func:`store_response`), its id, or a :class:`Replay`
     :raise Conflict: the key was used with a different request
     """
-    q = sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-    existing = session.scalar(q)
-    if existing is not None:
+    values = {'user_id': user_id, 'key': key, 'scope': scope[:300], 'request_hash': fingerprint,
+              'created_dt': utcnow()}
+    if response is not None:
+        values['response_status'], values['response_body'] = response
+    with session.no_autoflush:
+        new_id = _insert_if_absent(session, values)
+    if new_id is None:
+        existing = session.scalar(sa.select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).execution_options(populate_existing=True))
+        if existing is None:  # pragma: no cover - the conflicting row vanished (pruned) between the statements
+            raise Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
+                           'A request with this key is still being processed; retry later.', field='Idempotency-Key')
         return _replay_of(existing, fingerprint)
-    row = IdempotencyKey(user_id=user_id, key=key, scope=scope[:300], request_hash=fingerprint)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key committed first (PostgreSQL made us wait for it).
-        existing = session.scalar(q.execution_options(populate_existing=True))
-        if existing is None:
-            raise
-        return _replay_of(existing, fingerprint)
-    return row
+    if response is not None:
+        return new_id
+    return session.get(IdempotencyKey, new_id)
 
 
 def store_response(session: Session, row: IdempotencyKey, status: int, body: str) -> None:
@@ -92,3 +114,10 @@ def store_response(session: Session, row: IdempotencyKey, status: int, body: str
     row.response_status = status
     row.response_body = body
     session.flush()
+
+
+def prune(session: Session, older_than: timedelta) -> int:
+    """Delete the keys older than *older_than* (a retry after that is treated as a new request); return how many."""
+    cutoff = utcnow() - older_than
+    result = session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_dt < cutoff))
+    return result.rowcount or 0

@@ -1,0 +1,194 @@
+"""Visit submissions: the synchronous path, and the asynchronous intake (``Prefer: respond-async``).
+
+Asynchronous intake works as in ODK Central: the request is authenticated, parsed and checked
+(the visit exists, the user may edit it, the version is not already stale), then its raw body is stored
+under its idempotency key in one short transaction (the ``idempotency_keys`` row, carrying the 202
+response, and the ``submission_intake`` row) and answered ``202 Accepted`` with a status URL.
+
+:func:`process` (``inspect-flow submissions process [--loop]``) applies queued submissions oldest first
+with :func:`apply_submission`, the very code the synchronous path runs. The outcome (the submission,
+or the problem document with the per-item errors) is written on the intake row *in the transaction that
+makes the domain change*, so a row is either still queued (nothing happened; it is tried again) or done
+(it happened once). ``kill -9`` of the server or the worker at any moment therefore neither loses nor
+repeats a submission. On PostgreSQL several workers may run (rows are taken with ``FOR UPDATE SKIP
+LOCKED``); on SQLite the write lock serializes them. Each row is applied inside a SAVEPOINT, so a refused
+submission does not undo the others of its batch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspect_flow.core.db import utcnow
+from inspect_flow.core.errors import LANGUAGE, Conflict, DomainError
+from inspect_flow.integrations.models import SubmissionIntake
+
+STATUS_PATH = '/api/v1/submissions/{uid}'
+#: The body fields that steer the request rather than form the record.
+CONTROL_FIELDS = ('submission_id', 'version')
+
+
+def stale() -> Conflict:
+    return Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                    'Someone else changed this in the meantime; reload and edit again.', field='version')
+
+
+def apply_submission(session: Session, user, visit, raw: dict, key: str | None,  # noqa: ANN001
+                     expected: int | None) -> str:
+    """Check access and version, record and submit the visit; return the JSON of the 201 response.
+
+    :raise DomainError: refused (nothing of it should be committed)
+    """
+    from inspect_flow.accounts import access
+    from inspect_flow.api import schemas as s
+    from inspect_flow.api.core import forbidden
+    from inspect_flow.api.views import visit_out
+    from inspect_flow.findings.models import Finding
+    from inspect_flow.visits.operations import submit_visit
+
+    if not user.is_active or not access.can_edit_visit(user, visit):
+        raise forbidden()
+    if expected is not None and expected != visit.version_id:
+        raise stale()
+    data = {k: v for k, v in raw.items() if k not in CONTROL_FIELDS}
+    submit_visit(session, visit, actor=f'api:{user.username}', data=data)
+    findings = session.scalar(sa.select(sa.func.count()).select_from(Finding).where(Finding.visit_id == visit.id))
+    payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
+                                              'findings': findings}).model_dump(mode='json')
+    return json.dumps(payload, ensure_ascii=False)
+
+
+# --- the status resource ----------------------------------------------------------------------------------
+
+def status_out(row: SubmissionIntake) -> dict:
+    result = json.loads(row.result) if row.result else None
+    failed = row.state == 'failed'
+    return {'id': row.uid, 'visit_id': row.visit_id, 'idempotency_key': row.key, 'state': row.state,
+            'status_url': STATUS_PATH.format(uid=row.uid), 'created_dt': row.created_dt,
+            'processed_dt': row.processed_dt, 'response_status': row.response_status,
+            'submission': result if row.state == 'done' else None,
+            'problem': result if failed else None,
+            'errors': (result or {}).get('errors', []) if failed else []}
+
+
+def accept(session: Session, user, visit, *, raw_text: str, key: str | None, fingerprint: str | None,  # noqa: ANN001
+           path: str, if_match: int | None, lang: str) -> tuple[int, str, bool]:
+    """Store the submission for the worker; return (status, JSON body, replayed). The caller commits.
+
+    With a key, the 202 response is stored with the key in the same insert, so a resend replays it.
+    """
+    from inspect_flow.api import schemas as s
+    from inspect_flow.integrations import idempotency
+
+    uid = str(uuid.uuid4())
+    now = utcnow()
+    row = SubmissionIntake(uid=uid, user_id=user.id, visit_id=visit.id, key=key or f'intake:{uid}',
+                           body=raw_text, if_match=if_match, lang=lang, state='queued', created_dt=now)
+    text = json.dumps(s.IntakeOut.model_validate(status_out(row)).model_dump(mode='json'), ensure_ascii=False)
+    if key is not None:
+        claimed = idempotency.claim(session, user.id, key, f'POST {path}', fingerprint, response=(202, text))
+        if isinstance(claimed, idempotency.Replay):
+            return claimed.status, claimed.body, True
+    session.add(row)
+    session.flush()
+    return 202, text, False
+
+
+def find(session: Session, uid: str) -> SubmissionIntake | None:
+    return session.scalar(sa.select(SubmissionIntake).where(SubmissionIntake.uid == uid))
+
+
+# --- the worker ---------------------------------------------------------------------------------------------
+
+@dataclass
+class ProcessResult:
+    done: int = 0
+    failed: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed
+
+
+def _apply_row(session: Session, row: SubmissionIntake) -> None:
+    """Apply one queued submission inside a SAVEPOINT and write the outcome on the row."""
+    from inspect_flow.accounts.models import User
+    from inspect_flow.api.core import domain_problem, problem_body, t
+    from inspect_flow.visits.models import Visit
+
+    instance = STATUS_PATH.format(uid=row.uid)
+    token = LANGUAGE.set(row.lang)
+    try:
+        try:
+            with session.begin_nested():
+                user = session.get(User, row.user_id)
+                visit = session.get(Visit, row.visit_id)
+                raw = json.loads(row.body)
+                key = None if row.key.startswith('intake:') else row.key
+                text = apply_submission(session, user, visit, raw, key, row.if_match)
+            row.state, row.response_status, row.result = 'done', 201, text
+        except DomainError as exc:
+            body = domain_problem(exc, instance)
+            row.state, row.response_status, row.result = 'failed', exc.status, json.dumps(body, ensure_ascii=False)
+        except StaleDataError:
+            body = problem_body(409, 'stale_version', t('Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                                                        'Someone else changed this in the meantime; reload and edit '
+                                                        'again.'), instance=instance)
+            row.state, row.response_status, row.result = 'failed', 409, json.dumps(body, ensure_ascii=False)
+        except IntegrityError:
+            body = problem_body(409, 'db.conflict', t('Dữ liệu xung đột với dữ liệu đã có.',
+                                                      'The change conflicts with existing data.'), instance=instance)
+            row.state, row.response_status, row.result = 'failed', 409, json.dumps(body, ensure_ascii=False)
+        row.processed_dt = utcnow()
+    finally:
+        LANGUAGE.reset(token)
+
+
+def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50,
+            max_batch_ms: float = 25.0) -> ProcessResult:
+    """Apply queued submissions oldest first until none is left (or *limit* are done).
+
+    Each batch is one transaction: its rows' domain changes and their outcomes commit together. A batch
+    ends after *batch* rows or *max_batch_ms* milliseconds, whichever comes first, so that on SQLite the
+    intake (which needs the same write lock) never waits long.
+    """
+    result = ProcessResult()
+    while not limit or result.processed < limit:
+        with factory() as session:
+            postgres = session.get_bind().dialect.name == 'postgresql'
+            q = (sa.select(SubmissionIntake).where(SubmissionIntake.state == 'queued')
+                 .order_by(SubmissionIntake.id).limit(batch if not limit else min(batch, limit - result.processed)))
+            if postgres:
+                q = q.with_for_update(skip_locked=True)
+            rows = list(session.scalars(q))
+            if not rows:
+                session.rollback()
+                return result
+            started = time.monotonic()
+            for row in rows:
+                _apply_row(session, row)
+                if row.state == 'done':
+                    result.done += 1
+                else:
+                    result.failed += 1
+                if (time.monotonic() - started) * 1000 >= max_batch_ms:
+                    break
+            session.flush()
+            session.commit()
+            result.batches += 1
+    return result
+
+
+def queued_count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(SubmissionIntake)
+                          .where(SubmissionIntake.state == 'queued')) or 0
