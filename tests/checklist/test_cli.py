@@ -212,3 +212,11 @@ def test_import_writes_yaml_to_stdout_and_warnings_to_stderr(run, tmp_path):
     assert 'Mã hộ' in result.stdout  # readable, not escaped
     assert result.stderr == ("Cảnh báo: trang survey, dòng 4: loại câu hỏi 'geopoint' không được hỗ trợ; bỏ qua câu "
                              "hỏi 'location'\n")
+
+
+def test_show_refuses_while_a_file_of_the_folder_is_broken(run, folder):
+    """A broken file could be the newest version of the checklist asked for: nothing is shown until it is fixed."""
+    shutil.copy(BROKEN / 'missing_type.yaml', folder / 'household-consultation-2019.2.yaml')
+    result = run('show', 'household-consultation', lang='en', env=env(folder), code=1)
+    assert result.stderr == 'Error: ' + TABLE['missing_type.yaml']['en'].replace(
+        'missing_type.yaml', 'household-consultation-2019.2.yaml') + '\n'
