@@ -156,6 +156,14 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     member.reload()
     expect(form).to_have_attribute('data-ready', '1')
 
+    # A wrong value is said beside its item as soon as the draft is saved, and the message goes once fixed.
+    models = member.locator('.item[data-item="effective_models"]')
+    models.locator('input').fill('vài mô hình')
+    expect(models.locator('.error')).to_contain_text('số nguyên', timeout=10_000)
+    expect(models).to_have_class(re.compile('has-error'))
+    models.locator('input').fill(str(answers['effective_models']))
+    expect(models.locator('.error')).to_have_count(0, timeout=10_000)
+
     late = member.locator('.item[data-item="reports_late"]')
     on_time = member.locator('.item[data-item="reports_on_time"]')
     expect(on_time.locator('input[value=yes]')).to_be_checked()

@@ -116,6 +116,9 @@
       body: JSON.stringify({ answers: collect() })
     }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (body) {
+      showProblems(body.errors || []);
       var d = new Date();
       var hhmm = ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2);
       say('Đã lưu nháp lúc ' + hhmm, 'Draft saved at ' + hhmm);
@@ -124,6 +127,32 @@
       say('Chưa lưu được (mất kết nối?) — sẽ thử lại', 'Not saved (offline?) — will retry');
       setTimeout(schedule, 5000);
     }).finally(function () { saving = false; if (again) { again = false; schedule(); } });
+  }
+  // What the server says a submit would refuse, beside each item as it is typed: a message goes away
+  // once its item is right, and a wrong value is said at once. An unanswered required item is not a
+  // mistake while the form is being filled in: that is said on submit only.
+  function showProblems(errors) {
+    var byKey = {};
+    errors.forEach(function (e) { if (e.field) byKey[String(e.field).split('.').join('-')] = e; });
+    form.querySelectorAll('.item[id^="i-a-"] > .error').forEach(function (p) {
+      var block = p.parentNode;
+      if (block.getAttribute('data-type') === 'evidence' || byKey[block.id.slice(4)]) return;
+      p.remove();
+      block.classList.remove('has-error');
+    });
+    Object.keys(byKey).forEach(function (key) {
+      var e = byKey[key];
+      var block = document.getElementById('i-a-' + key);
+      if (e.code === 'required' || !block || block.hidden) return;
+      var p = block.querySelector(':scope > .error');
+      if (!p) {
+        p = document.createElement('p');
+        p.className = 'error live'; p.setAttribute('role', 'alert');
+        block.appendChild(p);
+      }
+      p.textContent = e.message;
+      block.classList.add('has-error');
+    });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(save, 800); }
 
