@@ -187,7 +187,11 @@ def _check_ready(session: Session, target: Target) -> None:
             which = ', '.join(f'{n:02d}' for n in leaderless) or '-'
             raise _refuse_issue('team_without_leader', f'Chưa có Đoàn hoặc có Đoàn chưa có Trưởng đoàn ({which}).',
                                 f'There are no teams, or some have no leader ({which}).')
-    elif kind == 'minutes':
+    team = target.visit.team if target.visit is not None else target.team
+    if team is not None and team.leader is None:
+        raise _refuse_issue('team_without_leader', f'Đoàn số {team.number:02d} chưa có Trưởng đoàn để ký văn bản.',
+                            f'Team {team.number} has no leader to sign the document.', field='team')
+    if kind == 'minutes':
         if target.visit.state != VisitState.reviewed:
             raise _refuse_issue('visit_not_reviewed',
                                 f'Kết quả buổi làm việc số {target.visit.id} chưa được Trưởng đoàn duyệt; chưa ban '
@@ -313,17 +317,31 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
     _check_ready(session, target)
     issue_date = issue_date or today()
     _check_date(target, issue_date)
-    old = _check_supersedes(session, target, supersedes)
+    _check_supersedes(session, target, supersedes)  # refuse early, before waiting for the register
 
     issuer = plan.issuer
-    number = allocate_number(session, issuer, issue_date.year, spec.type_code)
+    # Everything from the number on happens in a savepoint: a failure gives the number back even when
+    # the caller's transaction goes on (the register has no gap).
+    with session.begin_nested():
+        number = allocate_number(session, issuer, issue_date.year, spec.type_code)
+        # Checked again now that the register is held: an officer who issued the same document a moment
+        # ago has committed by now (PostgreSQL row lock, SQLite write lock), so it is never issued twice.
+        old = _check_supersedes(session, target, supersedes)
+        doc = _freeze(session, target, spec.type_code, number, issue_date, signer, drafting_unit, old, actor)
+    return doc
+
+
+def _freeze(session: Session, target: Target, type_code: str, number: int, issue_date: date, signer: SignerIn,
+            drafting_unit: str | None, old: IssuedDocument | None, actor: str) -> IssuedDocument:
+    """Render the final PDF/A with *number* and store it, frozen, with its SHA-256 and an audit entry."""
+    plan, kind, issuer = target.plan, target.kind, target.plan.issuer
     replaces = _ref_of(old, issuer.name) if old is not None else None
     view = sources.build_view_model(session, target, number=number, issued_on=issue_date, signer=signer,
                                     drafting_unit=drafting_unit, replaces=replaces)
     pdf = render_pdf(kind, view, pdf_variant=ISSUED_PDF_VARIANT)
     doc = IssuedDocument(
-        plan_id=plan.id, issuer_id=issuer.id, kind=kind, type_code=spec.type_code, year=issue_date.year,
-        number=number, symbol=vnformat.symbol(spec.type_code, issuer.abbreviation), subject=view.meta.subject,
+        plan_id=plan.id, issuer_id=issuer.id, kind=kind, type_code=type_code, year=issue_date.year,
+        number=number, symbol=vnformat.symbol(type_code, issuer.abbreviation), subject=view.meta.subject,
         state=DocumentState.issued, issue_date=issue_date,
         visit_id=target.visit.id if target.visit is not None else None,
         district_id=target.district.id if target.district is not None else None,

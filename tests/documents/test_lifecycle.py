@@ -239,3 +239,43 @@ def test_text_typed_into_the_round_is_printed_as_text_and_fetches_nothing(demo_s
     for attack in (ATTACKS[0], ATTACKS[2], ATTACKS[3]):
         assert re.sub(r'\s+', '', attack) in minutes, attack
     assert re.sub(r'\s+', '', ATTACKS[1]) in notice  # the template was not evaluated: {{ 7*7 }} is still there
+
+
+def test_two_officers_issuing_the_same_document_at_once_get_one_document_and_one_number(databases, db_kind):
+    """Both pass the first check; the register's lock makes the second see the first's document."""
+    import threading
+
+    from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
+    from inspect_flow.demo.round2019 import find_demo_plan, run_demo
+
+    engine = make_engine(databases.fresh(db_kind), pool_size=4)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        run_demo(session, 'closed')
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def officer(name: str) -> None:
+        try:
+            barrier.wait(timeout=10)  # (before any statement: SQLite takes its write lock at the first one)
+            with unit_of_work(factory) as session:
+                plan = find_demo_plan(session)
+                doc = ops.issue_document(session, plan, 'conclusion', district='838', issue_date=DAY, signer=SIGNER,
+                                         actor=name)
+                results.append(doc.reference)
+        except BaseException as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=officer, args=(f'van-thu-{i}',)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    issued = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if not isinstance(r, str)]
+    assert len(issued) == 1 and issued[0].startswith('01/TB-'), results
+    assert len(refused) == 1 and getattr(refused[0], 'code', None) == 'document.already_issued', refused
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from documents")).scalar() == 1
+        assert conn.execute(sa.text("select last_number from number_registers where kind = 'TB'")).scalar() == 1
+    engine.dispose()
