@@ -304,9 +304,12 @@ def targets_of(plan: Plan, kind: str) -> list[Target]:
 
 def document_set(plan: Plan) -> list[Target]:
     """The round's whole document set: plan, decision, schedule; per team its minutes, conclusion
-    notice and report; then the round report."""
-    out = [Target('plan', plan), Target('team_decision', plan), Target('schedule', plan)]
+    notice and report; then the round report (only the plan and the decision before any visit)."""
+    out = [Target('plan', plan), Target('team_decision', plan)]
     minutes = targets_of(plan, 'minutes')
+    if not minutes:  # nothing scheduled yet: no schedule, no minutes, no report
+        return out
+    out.append(Target('schedule', plan))
     conclusions = {t.district.code: t for t in targets_of(plan, 'conclusion')}
     reports = {t.team.number: t for t in targets_of(plan, 'team_report')}
     seen: set[str] = set()

@@ -230,3 +230,13 @@ def test_text_helpers_word_positions_and_negations():
     assert sources.short_name('Thành viên Ban Chỉ đạo các Chương trình mục tiêu quốc gia tỉnh Bến Tre') == \
         'Thành viên BCĐ các CTMTQG tỉnh Bến Tre'
     assert vnformat.date_short(date(2019, 7, 5)) == '05/7/2019'
+
+
+def test_a_round_without_visits_has_only_its_plan_and_decision(demo_session):
+    plan = builders.plan_at(demo_session, 'planning')
+    assert [t.kind for t in sources.document_set(plan)] == ['plan', 'team_decision']
+    doc = sources.build_view_model(demo_session, sources.Target('plan', plan), signer=SIGNER)
+    assert doc.schedule == () and doc.meta.number == plan.number
+    with pytest.raises(Conflict) as info:
+        sources.build_view_model(demo_session, sources.Target('report', plan), signer=SIGNER)
+    assert info.value.code == 'document.no_visits'
