@@ -129,6 +129,9 @@ def main(out: str = '/tmp/web_review') -> None:
         ('20-en-plan', closed, 'thao.vpt', f'/plans/{p}', 'en', None),
         ('21-en-visit-form', visiting, 'ngan.ltk', f'/visits/{v["form"]}', 'en', None),
         ('22-en-dashboard', closed, 'thao.vpt', f'/plans/{p}/dashboard', 'en', None),
+        ('23-en-documents', closed, 'thao.vpt', f'/plans/{p}/documents', 'en', 'open-issue'),
+        ('24-en-inbox', closed, 'huyen.mcb', '/inbox', 'en', None),
+        ('25-en-history', closed, 'thao.vpt', f'/plans/{p}/history', 'en', None),
     ]
     only = set(sys.argv[2:])
     try:
@@ -153,6 +156,8 @@ def main(out: str = '/tmp/web_review') -> None:
                         page.locator('.tools button[name=lang]').click()
                         page.wait_for_load_state()
                     page.goto(path)
+                    if action == 'open-issue':
+                        page.locator('#doc-conclusion-829 summary').click()
                     if action == 'bad-submit':
                         page.locator('.item[data-item="total_households"] input').fill('khoảng 2500')
                         page.locator('.item[data-item="dialogues_held"] input[value=yes]').check()
