@@ -1,26 +1,34 @@
 """Load and fault harness for idempotent visit submissions (not a test: run it by hand).
 
-    .venv/bin/python benchmarks/api_harness.py --db sqlite --clients 16 --visits 40
-    .venv/bin/python benchmarks/api_harness.py --db postgresql
+    .venv/bin/python benchmarks/api_harness.py --matrix            # the README table: both DBs, sync/async, ±kill
+    .venv/bin/python benchmarks/api_harness.py --db sqlite --mode async --duration 20
+    .venv/bin/python benchmarks/api_harness.py --db postgresql --mode sync --no-kill
 
-It makes a scratch database (a SQLite file in a temporary folder, or a new PostgreSQL database on
-127.0.0.1:5432 next to ``test``), seeds one round in the visiting stage with one team (and one API token)
-per client and M visits per team, and starts gunicorn on 127.0.0.1. N client threads then submit their
-visits with an Idempotency-Key each, retrying the same key on connection errors and 503. Meanwhile the
-harness kill -9s the server's process group (only the one it started) at random moments and restarts
-it. At the end it checks that every acknowledged submission is stored exactly once (the visit is
-submitted, one ``submit`` audit row, one idempotency row), counts "database is locked" in the server
-log, and prints submissions per second and p50/p99 latency of the acknowledged requests.
+It seeds a template database once per kind (a SQLite file in a temporary folder, or a new PostgreSQL
+database on 127.0.0.1:5432 next to ``test``): ``--plans`` rounds in ``visiting``, each visiting all 164
+communes, with one team per client in every round and one API token per client. Each run works on a
+copy of the template. It starts gunicorn on 127.0.0.1 (``--workers`` processes × ``--threads``) and, for
+``--mode async``, the intake worker (``inspect-flow submissions process --loop``). N client threads
+(keep-alive ``http.client`` connections) submit their visits one after another for ``--duration``
+seconds, each with an Idempotency-Key, and resend the same key on connection errors, 502 and 503. With
+kills, the harness kill -9s the process groups it started (the server, and the worker in async mode) at
+random moments and restarts them. After the clients stop it waits for the queue to drain (async), then
+checks that every acknowledged submission is stored exactly once: the visit is submitted, it has exactly
+one ``submit`` audit row and its key row, and (async) its intake row is ``done``. It counts "database
+is locked" in the logs and prints acknowledgments per second, p50/p99 latency of the acknowledged
+requests (and from the first try, retries included), and for async how fast the queue was applied.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import random
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,25 +51,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def scratch_database(kind: str, tmp: Path) -> tuple[str, callable]:
+def _pg_admin():  # noqa: ANN202
     from inspect_flow.core.db import make_engine
 
-    if kind == 'sqlite':
-        return f'sqlite:///{tmp / "harness.sqlite3"}', lambda: None
-    name = f'if_harness_{uuid.uuid4().hex[:8]}'
-    admin = make_engine(PG_ADMIN, isolation_level='AUTOCOMMIT', poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE {name}'))
+    return make_engine(PG_ADMIN, isolation_level='AUTOCOMMIT', poolclass=sa.pool.NullPool)
 
-    def drop() -> None:
+
+class Template:
+    """A seeded database per kind; :meth:`copy` gives each run its own copy."""
+
+    def __init__(self, kind: str, tmp: Path, clients: int, plans: int):
+        self.kind, self.tmp = kind, tmp
+        self.created: list[str] = []
+        t0 = time.perf_counter()
+        if kind == 'sqlite':
+            self.path = tmp / 'template.sqlite3'
+            self.url = f'sqlite:///{self.path}'
+        else:
+            self.name = f'if_harness_tmpl_{uuid.uuid4().hex[:8]}'
+            self._create(f'CREATE DATABASE {self.name}')
+            self.url = PG_ADMIN.rsplit('/', 1)[0] + '/' + self.name
+        self.plan = seed(self.url, clients, plans)
+        self.seconds = time.perf_counter() - t0
+
+    def _create(self, sql: str) -> None:
+        admin = _pg_admin()
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+            conn.execute(sa.text(sql))
+        admin.dispose()
+        self.created.append(sql.split()[2])
 
-    return PG_ADMIN.rsplit('/', 1)[0] + '/' + name, drop
+    def copy(self) -> str:
+        if self.kind == 'sqlite':
+            path = self.tmp / f'run_{uuid.uuid4().hex[:8]}.sqlite3'
+            shutil.copyfile(self.path, path)
+            return f'sqlite:///{path}'
+        name = f'if_harness_{uuid.uuid4().hex[:8]}'
+        self._create(f'CREATE DATABASE {name} TEMPLATE {self.name}')
+        return PG_ADMIN.rsplit('/', 1)[0] + '/' + name
+
+    def drop(self) -> None:
+        if self.kind != 'sqlite':
+            admin = _pg_admin()
+            with admin.connect() as conn:
+                for name in reversed(self.created):
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+            admin.dispose()
 
 
-def seed(url: str, clients: int, visits: int) -> list[tuple[str, list[int]]]:
-    """One round in ``visiting``: per client a team, a member account with a token, *visits* visits."""
+def seed(url: str, clients: int, plans: int) -> list[tuple[str, list[int]]]:
+    """*plans* rounds in ``visiting``, each visiting every commune once; one team per client in each round
+    (the client's account is a member of all its teams, with one API token). Returns (token, visit ids)."""
     from inspect_flow.accounts.operations import create_user, use_fast_hashing
     from inspect_flow.core import migrate
     from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
@@ -74,52 +114,62 @@ def seed(url: str, clients: int, visits: int) -> list[tuple[str, list[int]]]:
     use_fast_hashing()
     engine = make_engine(url, poolclass=sa.pool.NullPool)
     migrate.upgrade(engine)
-    out = []
-    with unit_of_work(make_session_factory(engine)) as s:
+    factory = make_session_factory(engine)
+    day0 = date(2019, 7, 5)
+    with unit_of_work(factory) as s:
         unit_ops.load_ben_tre_2019(s)
-        day0 = date(2019, 7, 5)
         province = unit_ops.get_unit(s, '83', day0)
-        issuer = unit_ops.add_issuing_body(s, slug='bench', name='Ban Chỉ đạo', abbreviation='BCĐ',
-                                           header_lines=['BAN CHỈ ĐẠO'], parent_header='UBND TỈNH BẾN TRE',
-                                           place_name='Bến Tre', unit=province)
-        units = unit_ops.units_on(s, day0, UnitLevel.commune)
-        communes = [u.code for u in units]
-        used = {communes[k % len(communes)] for k in range(clients * visits)}
-        districts = sorted({u.parent.code for u in units if u.code in used})
-        plan = plan_ops.create_plan(s, issuer=issuer, number=1, subject='Harness', fieldwork_start=day0,
-                                    fieldwork_end=day0 + timedelta(days=400), actor='harness')
-        plan_ops.set_targets(s, plan, districts, actor='harness')
-        teams = []
+        unit_ops.add_issuing_body(s, slug='bench', name='Ban Chỉ đạo', abbreviation='BCĐ',
+                                  header_lines=['BAN CHỈ ĐẠO'], parent_header='UBND TỈNH BẾN TRE',
+                                  place_name='Bến Tre', unit=province)
+        tokens = []
         for c in range(clients):
-            team = plan_ops.add_team(s, plan, c + 1, actor='harness')
-            leader = unit_ops.add_person(s, full_name=f'Trưởng đoàn {c}', unit=province)
             member = unit_ops.add_person(s, full_name=f'Thành viên {c}', unit=province)
-            plan_ops.add_member(s, team, leader, TeamRole.leader, actor='harness')
-            plan_ops.add_member(s, team, member, TeamRole.member, actor='harness')
             user = create_user(s, username=f'bench{c}', password='harness-pass-1', role='team_member',
                                full_name=f'Bench {c}', person=member)
-            teams.append((team, create_token(s, user)[1]))
-        plan_ops.advance_plan(s, plan, 'schedule', actor='harness')
-        k = 0
-        for c, (team, token) in enumerate(teams):
-            ids = []
-            for m in range(visits):
+            tokens.append(create_token(s, user)[1])
+    visits: list[list[int]] = [[] for _ in range(clients)]
+    for p in range(plans):
+        with unit_of_work(factory) as s:
+            from inspect_flow.accounts.models import User
+            from inspect_flow.units.models import IssuingBody
+
+            issuer = s.scalar(sa.select(IssuingBody).where(IssuingBody.slug == 'bench'))
+            province = unit_ops.get_unit(s, '83', day0)
+            units = unit_ops.units_on(s, day0, UnitLevel.commune)
+            communes = [u.code for u in units]
+            districts = sorted({u.parent.code for u in units})
+            plan = plan_ops.create_plan(s, issuer=issuer, number=p + 1, subject=f'Harness {p + 1}',
+                                        fieldwork_start=day0, fieldwork_end=day0 + timedelta(days=400),
+                                        actor='harness')
+            plan_ops.set_targets(s, plan, districts, actor='harness')
+            teams = []
+            for c in range(clients):
+                team = plan_ops.add_team(s, plan, c + 1, actor='harness')
+                leader = unit_ops.add_person(s, full_name=f'Trưởng đoàn {p}.{c}', unit=province)
+                plan_ops.add_member(s, team, leader, TeamRole.leader, actor='harness')
+                person = s.scalar(sa.select(User).where(User.username == f'bench{c}')).person
+                plan_ops.add_member(s, team, person, TeamRole.member, actor='harness')
+                teams.append(team)
+            plan_ops.advance_plan(s, plan, 'schedule', actor='harness')
+            made = []
+            for k, code in enumerate(communes):
+                c, m = k % clients, k // clients
                 start = datetime(2019, 7, 5, 7, 0) + timedelta(days=m // 2, hours=(m % 2) * 5)
-                visit, _ = plan_ops.schedule_visit(s, plan, team, communes[k % len(communes)], start,
-                                                   start + timedelta(hours=4), actor='harness')
-                k += 1
-                ids.append(visit)
-            teams[c] = (token, ids)
-        plan_ops.advance_plan(s, plan, 'start_visiting', actor='harness')
-        s.flush()
-        out = [(token, [v.id for v in ids]) for token, ids in teams]
+                visit, _ = plan_ops.schedule_visit(s, plan, teams[c], code, start, start + timedelta(hours=4),
+                                                   actor='harness')
+                made.append((c, visit))
+            plan_ops.advance_plan(s, plan, 'start_visiting', actor='harness')
+            s.flush()
+            for c, visit in made:
+                visits[c].append(visit.id)
     engine.dispose()
-    return out
+    return list(zip(tokens, visits, strict=True))
 
 
 class Server:
-    def __init__(self, url: str, port: int, workers: int, log: Path):
-        self.url, self.port, self.workers, self.log = url, port, workers, log
+    def __init__(self, url: str, port: int, workers: int, threads: int, log: Path):
+        self.url, self.port, self.workers, self.threads, self.log = url, port, workers, threads, log
         self.proc: subprocess.Popen | None = None
         self.kills = 0
 
@@ -127,8 +177,9 @@ class Server:
         env = dict(os.environ, INSPECT_FLOW_DATABASE_URL=self.url, INSPECT_FLOW_SECRET_KEY='harness')
         with open(self.log, 'ab') as log:
             self.proc = subprocess.Popen(
-                [sys.executable, '-m', 'gunicorn', '-w', str(self.workers), '-k', 'gthread', '--threads', '4',
-                 '-b', f'127.0.0.1:{self.port}', '--log-level', 'warning', 'inspect_flow:create_app()'],
+                [sys.executable, '-m', 'gunicorn', '-w', str(self.workers), '-k', 'gthread',
+                 '--threads', str(self.threads), '-b', f'127.0.0.1:{self.port}', '--log-level', 'warning',
+                 'inspect_flow:create_app()'],
                 cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -155,6 +206,36 @@ class Server:
                 self.kill()
 
 
+class Worker:
+    """The intake worker (``inspect-flow submissions process --loop``) in its own process group."""
+
+    def __init__(self, url: str, log: Path):
+        self.url, self.log = url, log
+        self.proc: subprocess.Popen | None = None
+        self.kills = 0
+
+    def start(self) -> None:
+        env = dict(os.environ, INSPECT_FLOW_DATABASE_URL=self.url)
+        with open(self.log, 'ab') as log:
+            self.proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / 'inspect-flow'), 'submissions', 'process', '--loop',
+                 '--interval', '0.05'], cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.kills += 1
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 def body(visit_id: int) -> dict:
     return {'participants': [{'side': 'commune', 'full_name': 'Lê Văn Hùng', 'title': 'Chủ tịch UBND xã'}],
             'content': {'district_report': f'Báo cáo của buổi {visit_id}.', 'local_opinion': 'Thống nhất.'},
@@ -162,88 +243,134 @@ def body(visit_id: int) -> dict:
                           'severity': 'medium', 'source': 'records'}]}
 
 
-def run(kind: str, clients: int, visits: int, workers: int, kill_min: float, kill_max: float, kills: bool) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix='if_harness_'))
-    url, drop = scratch_database(kind, tmp)
-    try:
-        plan = seed(url, clients, visits)
-        port = free_port()
-        server = Server(url, port, workers, tmp / 'server.log')
-        server.start()
-        base = f'http://127.0.0.1:{port}'
-        acked: list[tuple[int, str]] = []
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        errors = {'connection': 0}
-        lock = threading.Lock()
-        done = threading.Event()
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[min(len(v) - 1, int(len(v) * q))] * 1000, 1)
 
-        def client(token: str, visit_ids: list[int]) -> None:
-            http = requests.Session()
-            headers = {'Authorization': f'Bearer {token}'}
-            for vid in visit_ids:
-                key = str(uuid.uuid4())
-                while True:
-                    t0 = time.perf_counter()
-                    try:
-                        r = http.post(f'{base}/api/v1/visits/{vid}/submissions', json=body(vid), timeout=10,
-                                      headers={**headers, 'Idempotency-Key': key})
-                    except requests.RequestException:
-                        with lock:
-                            errors['connection'] += 1
-                        http = requests.Session()
-                        time.sleep(0.05)
-                        continue
-                    elapsed = time.perf_counter() - t0
+
+def queued(url: str) -> int:
+    from inspect_flow.core.db import make_engine
+
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        n = conn.execute(sa.text("select count(*) from submission_intake where state = 'queued'")).scalar()
+    engine.dispose()
+    return n
+
+
+def run(template: Template, mode: str, kills: bool, *, workers: int, threads: int, duration: float,
+        kill_min: float, kill_max: float, drain_timeout: float) -> dict:
+    url = template.copy()
+    tmp = template.tmp
+    tag = uuid.uuid4().hex[:6]
+    port = free_port()
+    server = Server(url, port, workers, threads, tmp / f'server_{tag}.log')
+    worker = Worker(url, tmp / f'worker_{tag}.log') if mode == 'async' else None
+    server.start()
+    if worker:
+        worker.start()
+    acked: list[tuple[int, str]] = []
+    latencies: list[float] = []
+    first_try: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = {'connection': 0}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + duration
+    done = threading.Event()
+    exhausted = [0]
+
+    def client(token: str, visit_ids: list[int]) -> None:
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+        headers = {'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'}
+        if mode == 'async':
+            headers['Prefer'] = 'respond-async'
+        for vid in visit_ids:
+            if time.perf_counter() >= stop_at:
+                return
+            key = str(uuid.uuid4())
+            payload = json.dumps(body(vid), ensure_ascii=False).encode()
+            start = time.perf_counter()
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    conn.request('POST', f'/api/v1/visits/{vid}/submissions', body=payload,
+                                 headers={**headers, 'Idempotency-Key': key})
+                    r = conn.getresponse()
+                    text = r.read()
+                except (OSError, http.client.HTTPException):
                     with lock:
-                        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-                    if r.status_code == 201:
-                        with lock:
-                            acked.append((vid, key))
-                            latencies.append(elapsed)
-                        break
-                    if r.status_code in (502, 503):
-                        time.sleep(0.05)
-                        continue
-                    raise RuntimeError(f'unexpected {r.status_code}: {r.text[:300]}')
+                        errors['connection'] += 1
+                    conn.close()
+                    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+                    time.sleep(0.02)
+                    continue
+                now = time.perf_counter()
+                with lock:
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                if r.status in (201, 202):
+                    with lock:
+                        acked.append((vid, key))
+                        latencies.append(now - t0)
+                        first_try.append(now - start)
+                    break
+                if r.status in (502, 503):
+                    time.sleep(0.02)
+                    continue
+                raise RuntimeError(f'unexpected {r.status}: {text[:300]!r}')
+        with lock:
+            exhausted[0] += 1
 
-        def killer() -> None:
-            while not done.wait(random.uniform(kill_min, kill_max)):
-                server.kill()
-                server.start()
+    def killer() -> None:
+        while not done.wait(random.uniform(kill_min, kill_max)):
+            victims = [server] if worker is None else random.choice([[server], [worker], [server, worker]])
+            for v in victims:
+                v.kill()
+            for v in victims:
+                v.start()
 
-        threads = [threading.Thread(target=client, args=p) for p in plan]
-        t0 = time.perf_counter()
-        for th in threads:
-            th.start()
-        kt = threading.Thread(target=killer) if kills else None
-        if kt:
-            kt.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t0
-        done.set()
-        if kt:
-            kt.join()
-        server.stop()
-        log_text = (tmp / 'server.log').read_text(errors='replace')
-        result = verify(url, acked)
-        lat = sorted(latencies)
-        result.update({
-            'db': kind, 'clients': clients, 'visits_per_client': visits, 'gunicorn_workers': workers,
-            'acknowledged': len(acked), 'expected': clients * visits, 'wall_s': round(wall, 2),
-            'submissions_per_s': round(len(acked) / wall, 1),
-            'p50_ms': round(statistics.median(lat) * 1000, 1) if lat else None,
-            'p99_ms': round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, 1) if lat else None,
-            'kills': server.kills, 'connection_errors': errors['connection'], 'statuses': statuses,
-            'database_is_locked_in_log': log_text.count('database is locked'),
-        })
-        return result
-    finally:
-        drop()
+    threads_ = [threading.Thread(target=client, args=p) for p in template.plan]
+    t0 = time.perf_counter()
+    for th in threads_:
+        th.start()
+    kt = threading.Thread(target=killer) if kills else None
+    if kt:
+        kt.start()
+    for th in threads_:
+        th.join()
+    wall = time.perf_counter() - t0
+    drained = None
+    if worker:
+        deadline = time.perf_counter() + drain_timeout
+        while time.perf_counter() < deadline and queued(url):
+            time.sleep(0.2)
+        drained = time.perf_counter() - t0
+    done.set()
+    if kt:
+        kt.join()
+    server.stop()
+    if worker:
+        worker.stop()
+    log_text = (tmp / f'server_{tag}.log').read_text(errors='replace')
+    if worker:
+        log_text += (tmp / f'worker_{tag}.log').read_text(errors='replace')
+    result = verify(url, acked, mode)
+    result.update({
+        'db': template.kind, 'mode': mode, 'kills': server.kills + (worker.kills if worker else 0),
+        'clients': len(template.plan), 'workers': workers, 'threads': threads,
+        'acknowledged': len(acked), 'wall_s': round(wall, 2), 'acks_per_s': round(len(acked) / wall, 1),
+        'p50_ms': _pct(latencies, 0.5), 'p99_ms': _pct(latencies, 0.99),
+        'p99_first_try_ms': _pct(first_try, 0.99),
+        'applied_per_s': round(len(acked) / drained, 1) if drained else round(len(acked) / wall, 1),
+        'drain_s': round(drained - wall, 1) if drained else 0.0,
+        'ran_out_of_visits': exhausted[0], 'connection_errors': errors['connection'], 'statuses': statuses,
+        'database_is_locked_in_log': log_text.count('database is locked'),
+    })
+    return result
 
 
-def verify(url: str, acked: list[tuple[int, str]]) -> dict:
+def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
     from inspect_flow.core.db import make_engine
 
     engine = make_engine(url, poolclass=sa.pool.NullPool)
@@ -253,29 +380,70 @@ def verify(url: str, acked: list[tuple[int, str]]) -> dict:
             'group by entity_id')).all())
         states = dict(conn.execute(sa.text('select id, state from visits')).all())
         keys = {k for (k,) in conn.execute(sa.text('select key from idempotency_keys'))}
+        intake = {}
+        for key, state in conn.execute(sa.text('select key, state from submission_intake')):
+            intake.setdefault(key, []).append(state)
     engine.dispose()
-    lost = [v for v, k in acked if states.get(v) != 'submitted' or submits.get(v, 0) == 0 or k not in keys]
-    duplicated = [v for v, n in submits.items() if n > 1]
-    return {'lost': len(lost), 'duplicated': len(duplicated)}
+    lost = [v for v, k in acked if states.get(v) != 'submitted' or submits.get(v, 0) == 0 or k not in keys
+            or (mode == 'async' and intake.get(k) != ['done'])]
+    duplicated = [v for v, n in submits.items() if n > 1] + [k for k, st in intake.items() if len(st) > 1]
+    return {'lost': len(lost), 'duplicated': len(duplicated),
+            'intake_failed': sum(st.count('failed') for st in intake.values()),
+            'still_queued': sum(st.count('queued') for st in intake.values())}
+
+
+COLUMNS = ('db', 'mode', 'kills', 'acknowledged', 'wall_s', 'acks_per_s', 'p50_ms', 'p99_ms', 'p99_first_try_ms',
+           'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors')
+
+
+def table(rows: list[dict]) -> str:
+    lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + '---|' * len(COLUMNS)]
+    for r in rows:
+        lines.append('| ' + ' | '.join(str(r.get(c)) for c in COLUMNS) + ' |')
+    return '\n'.join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--db', choices=['sqlite', 'postgresql', 'both'], default='both')
-    parser.add_argument('--clients', type=int, default=16)
-    parser.add_argument('--visits', type=int, default=40, help='visits per client')
+    parser.add_argument('--mode', choices=['sync', 'async', 'both'], default='both')
+    parser.add_argument('--matrix', action='store_true', help='both DBs × sync/async × no-kill/kill')
+    parser.add_argument('--clients', type=int, default=8)
+    parser.add_argument('--plans', type=int, default=40, help='rounds to seed (164 visits each)')
+    parser.add_argument('--duration', type=float, default=20.0, help='seconds the clients keep submitting')
     parser.add_argument('--workers', type=int, default=2, help='gunicorn worker processes')
-    parser.add_argument('--kill-min', type=float, default=1.0)
-    parser.add_argument('--kill-max', type=float, default=3.0)
+    parser.add_argument('--threads', type=int, default=2, help='threads per gunicorn worker')
+    parser.add_argument('--kill-min', type=float, default=0.3)
+    parser.add_argument('--kill-max', type=float, default=0.8)
+    parser.add_argument('--drain-timeout', type=float, default=600.0)
     parser.add_argument('--no-kill', action='store_true', help='measure throughput without faults')
+    parser.add_argument('--json', type=Path, help='also write the results here')
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    kinds = ['sqlite', 'postgresql'] if args.db == 'both' else [args.db]
-    failed = False
+    kinds = ['sqlite', 'postgresql'] if args.db == 'both' or args.matrix else [args.db]
+    modes = ['sync', 'async'] if args.mode == 'both' or args.matrix else [args.mode]
+    kill_modes = [False, True] if args.matrix else [not args.no_kill]
+    rows, failed = [], False
+    tmp = Path(tempfile.mkdtemp(prefix='if_harness_'))
     for kind in kinds:
-        res = run(kind, args.clients, args.visits, args.workers, args.kill_min, args.kill_max, not args.no_kill)
-        print(res, flush=True)
-        failed |= bool(res['lost'] or res['duplicated'] or res['acknowledged'] != res['expected'])
+        template = Template(kind, tmp, args.clients, args.plans)
+        print(f'# {kind}: seeded {sum(len(v) for _, v in template.plan)} visits in {template.seconds:.0f} s',
+              flush=True)
+        try:
+            for mode in modes:
+                for kills in kill_modes:
+                    res = run(template, mode, kills, workers=args.workers, threads=args.threads,
+                              duration=args.duration, kill_min=args.kill_min, kill_max=args.kill_max,
+                              drain_timeout=args.drain_timeout)
+                    print(res, flush=True)
+                    rows.append(res)
+                    failed |= bool(res['lost'] or res['duplicated'] or res['still_queued'])
+        finally:
+            template.drop()
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 

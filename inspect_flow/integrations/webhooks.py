@@ -154,20 +154,37 @@ def _entered(obj, value: str) -> bool:  # noqa: ANN001
         not history.deleted or str(history.deleted[0]) != value)
 
 
-def pending_events(session: Session) -> list[tuple[str, dict]]:
-    """The events this flush is about to cause."""
-    from inspect_flow.documents.models import IssuedDocument
-    from inspect_flow.findings.models import Recommendation
-    from inspect_flow.visits.models import Visit
+_WATCHED: dict[type, tuple[str, str, object]] | None = None
 
+
+def _watched() -> dict[type, tuple[str, str, object]]:
+    """Model class → (event, state entered, payload builder); imported lazily (no import cycle)."""
+    global _WATCHED  # noqa: PLW0603
+    if _WATCHED is None:
+        from inspect_flow.documents.models import IssuedDocument
+        from inspect_flow.findings.models import Recommendation
+        from inspect_flow.visits.models import Visit
+
+        _WATCHED = {Visit: ('visit.submitted', 'submitted', _visit_payload),
+                    IssuedDocument: ('document.issued', 'issued', _document_payload),
+                    Recommendation: ('recommendation.overdue', 'overdue', _recommendation_payload)}
+    return _WATCHED
+
+
+def pending_events(session: Session) -> list[tuple[str, dict]]:
+    """The events this flush is about to cause.
+
+    Runs before every flush, so it stays cheap: a type lookup per new or changed object, and the
+    attribute history only of the three watched models; the subscriptions are read only when an event
+    is found.
+    """
+    watched = _watched()
     found = []
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Visit) and _entered(obj, 'submitted'):
-            found.append(('visit.submitted', _visit_payload(obj)))
-        elif isinstance(obj, IssuedDocument) and _entered(obj, 'issued'):
-            found.append(('document.issued', _document_payload(obj)))
-        elif isinstance(obj, Recommendation) and _entered(obj, 'overdue'):
-            found.append(('recommendation.overdue', _recommendation_payload(obj)))
+    for objects in (session.new, session.dirty):
+        for obj in objects:
+            spec = watched.get(type(obj))
+            if spec is not None and _entered(obj, spec[1]):
+                found.append((spec[0], spec[2](obj)))
     return found
 
 
