@@ -26,9 +26,11 @@ from inspect_flow.checklist.expressions import (
     NodeSet,
     Value,
     coerce_answer,
+    compile_pattern,
     evaluate_bool,
     is_number_text,
     parse_date,
+    pattern_matches,
     plain_value,
 )
 from inspect_flow.checklist.expressions import (
@@ -469,9 +471,16 @@ class _Checker:
         if number is not None and c.max is not None and number > c.max:
             fail('max', f'giá trị phải nhỏ hơn hoặc bằng {_fmt(c.max)}', f'must be at most {_fmt(c.max)}')
             return
-        if c.pattern is not None and isinstance(value, str) and re.fullmatch(c.pattern, value) is None:
-            fail('pattern', f'không đúng mẫu {c.pattern}', f'does not match the pattern {c.pattern}')
-            return
+        if c.pattern is not None and isinstance(value, str):
+            try:
+                matched = pattern_matches(compile_pattern(c.pattern), value, full=True)
+            except TimeoutError:
+                fail('pattern', f'không kiểm tra được theo mẫu {c.pattern} (mẫu chạy quá lâu)',
+                     f'cannot be checked against the pattern {c.pattern} (the pattern runs too long)')
+                return
+            if not matched:
+                fail('pattern', f'không đúng mẫu {c.pattern}', f'does not match the pattern {c.pattern}')
+                return
         if c.expression is not None:
             ctx = self.ctx.with_row(repeat, index) if repeat is not None and index is not None else self.ctx
             ctx = ctx.with_current(value, item.type.value)

@@ -31,6 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+import regex as _regex
+
 from inspect_flow.checklist.errors import ExpressionError
 
 MAX_LENGTH = 4000
@@ -676,15 +678,38 @@ def _nodeset_error(text: str, node: Node) -> ExpressionError:
     )
 
 
+#: How long one regular expression of a checklist may run on one answer, in seconds. A pattern with
+#: catastrophic backtracking (``(a+)+$``) would otherwise hang the request that checks an answer.
+REGEX_TIMEOUT = 0.05
+
+
 @lru_cache(maxsize=1024)
-def _compile_regex_cached(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
+def _compile_regex_cached(pattern: str) -> _regex.Pattern:
+    return _regex.compile(pattern, _regex.VERSION0)
 
 
-def _compile_regex(pattern: str, text: str, pos: int) -> re.Pattern:
+def compile_pattern(pattern: str) -> _regex.Pattern:
+    """Compile a checklist's regular expression (XLSForm ``regex()``, a ``pattern`` constraint).
+
+    :raise regex.error: the pattern is malformed
+    """
+    return _compile_regex_cached(pattern)
+
+
+def pattern_matches(pattern: _regex.Pattern, value: str, *, full: bool) -> bool:
+    """Whether *value* matches (all of it when *full*), giving up after :data:`REGEX_TIMEOUT`.
+
+    :raise TimeoutError: the pattern ran too long on this value
+    """
+    if full:
+        return pattern.fullmatch(value, timeout=REGEX_TIMEOUT) is not None
+    return pattern.search(value, timeout=REGEX_TIMEOUT) is not None
+
+
+def _compile_regex(pattern: str, text: str, pos: int) -> _regex.Pattern:
     try:
         return _compile_regex_cached(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+    except (_regex.error, re.error, OverflowError, RecursionError, ValueError) as exc:
         raise ExpressionError(
             'expression.regex',
             f'biểu thức chính quy {pattern!r} không hợp lệ: {exc}',
@@ -839,17 +864,17 @@ class _Evaluator:
         if name == 'regex':
             pattern = _compile_regex(to_string(vals[1]), self.text, args[1].pos)
             try:
-                return pattern.search(to_string(vals[0])) is not None
-            except RecursionError:  # pragma: no cover - pathological backtracking
+                return pattern_matches(pattern, to_string(vals[0]), full=False)
+            except (TimeoutError, RecursionError):  # pathological backtracking
                 raise _compile_regex_error(self.text, args[1].pos) from None
         raise AssertionError(name)  # pragma: no cover - the parser only admits known functions
 
 
-def _compile_regex_error(text: str, pos: int) -> ExpressionError:  # pragma: no cover
+def _compile_regex_error(text: str, pos: int) -> ExpressionError:
     return ExpressionError(
         'expression.regex',
-        'biểu thức chính quy quá phức tạp',
-        'regular expression too complex',
+        'biểu thức chính quy quá phức tạp (chạy quá lâu trên câu trả lời này)',
+        'regular expression too complex (it ran too long on this answer)',
         expression=text,
         position=pos,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import regex
 from pydantic import ValidationError
 
 from inspect_flow.checklist.errors import ChecklistFileError, ExpressionError
@@ -23,6 +24,7 @@ from inspect_flow.checklist.expressions import (
     Expression,
     Node,
     Ref,
+    compile_pattern,
     parse,
 )
 from inspect_flow.checklist.model import HOUSEHOLD_CATEGORIES, NUMBER_TYPES, YES_NO_CHOICES, Checklist
@@ -502,8 +504,8 @@ class _Rules:
                     c_loc + ('pattern',),
                 )
             try:
-                re.compile(c.pattern)
-            except (re.error, OverflowError, RecursionError, ValueError) as exc:
+                compile_pattern(c.pattern)
+            except (regex.error, re.error, OverflowError, RecursionError, ValueError) as exc:
                 self.add(
                     'checklist.bad_pattern',
                     f'mẫu {c.pattern!r} không phải biểu thức chính quy hợp lệ: {exc}',

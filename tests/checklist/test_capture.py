@@ -562,3 +562,32 @@ def test_a_boolean_answer_is_neither_yes_nor_no():
     assert errors_of(answers) == [('loans_ok', 'choice', None, None)]
     assert suggest_findings(FORM, answers, today=TODAY) == []
     assert 'loans_ok' in score(FORM, answers, today=TODAY).unscored
+
+
+# --- regular expressions cannot hang a request ------------------------------------------------------------
+
+
+def test_a_catastrophic_pattern_gives_up_with_an_error_instead_of_hanging() -> None:
+    """``(a|a)+$`` backtracks exponentially on 'aaaa…!' (plain ``re`` would run for hours); the check
+    stops after REGEX_TIMEOUT."""
+    import time
+
+    from inspect_flow.checklist import parse_checklist_text, validate_for_submit
+    from inspect_flow.checklist.errors import ExpressionError
+    from inspect_flow.checklist.expressions import AnswersContext, evaluate
+
+    checklist = parse_checklist_text(
+        'id: slow\nversion: "1"\ntitle: {vi: Mẫu chậm}\nsections:\n  - id: s\n    label: {vi: Phần}\n    items:\n'
+        "      - id: code\n        type: text\n        label: {vi: Mã}\n        constraint: {pattern: '(a|a)+$'}\n"
+    )
+    started = time.perf_counter()
+    errors = validate_for_submit(checklist, {'code': 'a' * 40 + '!'})
+    assert time.perf_counter() - started < 2
+    assert [(e.item_id, e.code) for e in errors] == [('code', 'pattern')]
+    assert 'mẫu chạy quá lâu' in errors[0].message_vi
+
+    started = time.perf_counter()
+    with pytest.raises(ExpressionError) as err:
+        evaluate("regex(${x}, '(a|a)+$')", AnswersContext({'x': 'a' * 40 + '!'}))
+    assert time.perf_counter() - started < 2
+    assert 'quá phức tạp' in err.value.message_vi
