@@ -533,22 +533,31 @@ def findings_edit(ctx: CliContext, finding_id, category, text, severity, status)
 
 
 @findings.command('accept')
-@click.argument('finding_ids', type=int, nargs=-1, required=True)
+@click.argument('finding_ids', type=int, nargs=-1)
 @click.option('--text', help='Accept with this text instead of the suggested one (one finding only).')
+@click.option('--visit', 'visit_id', type=int, help='Accept every undecided suggestion of this visit.')
 @pass_ctx
-def findings_accept(ctx: CliContext, finding_ids: tuple[int, ...], text: str | None) -> None:
-    """Accept findings suggested by the checklist rules (optionally reworded)."""
+def findings_accept(ctx: CliContext, finding_ids: tuple[int, ...], text: str | None, visit_id: int | None) -> None:
+    """Accept findings suggested by the checklist rules (optionally reworded), or all of a visit's."""
     from inspect_flow.findings.operations import get_finding
-    from inspect_flow.visits.capture import decide_suggestion
+    from inspect_flow.visits.capture import decide_all_suggestions, decide_suggestion
+    from inspect_flow.visits.operations import get_visit
 
+    if bool(finding_ids) == (visit_id is not None):
+        raise InvalidInput('finding.which', 'Nêu số các kết quả, hoặc --visit để chấp nhận tất cả kết quả gợi ý.',
+                           'Give finding ids, or --visit to accept all suggestions of a visit.', field='finding_ids')
     if text is not None and len(finding_ids) != 1:
         raise InvalidInput('finding.text_one', '--text chỉ dùng khi chấp nhận một kết quả.',
                            '--text applies to one finding only.', field='text')
     with ctx.session() as session:
-        for fid in finding_ids:
-            decide_suggestion(session, get_finding(session, fid), 'accept', actor=ctx.actor,
-                              values={'text': text} if text is not None else None)
-    click.echo(ctx.msg(f'Đã chấp nhận {len(finding_ids)} kết quả.', f'Accepted {len(finding_ids)} finding(s).'))
+        if visit_id is not None:
+            count = len(decide_all_suggestions(session, get_visit(session, visit_id), 'accept', actor=ctx.actor))
+        else:
+            for fid in finding_ids:
+                decide_suggestion(session, get_finding(session, fid), 'accept', actor=ctx.actor,
+                                  values={'text': text} if text is not None else None)
+            count = len(finding_ids)
+    click.echo(ctx.msg(f'Đã chấp nhận {count} kết quả.', f'Accepted {count} finding(s).'))
 
 
 @findings.command('reject')

@@ -39,6 +39,15 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def size_text(size: int, lang: str = 'vi') -> str:
+    """``10 MB``, ``512 KB``, ``1,5 MB`` (Vietnamese decimal comma) or ``1.5 MB``."""
+    for unit, factor in (('MB', 1024 * 1024), ('KB', 1024)):
+        if size >= factor:
+            text = f'{size / factor:.1f}'.removesuffix('.0')
+            return f'{text.replace(".", ",") if lang == "vi" else text} {unit}'
+    return f'{size} byte' if lang == 'vi' else f'{size} bytes'
+
+
 def _refuse(code: str, vi: str, en: str) -> InvalidInput:
     return InvalidInput(code, vi, en, field='file')
 
@@ -78,8 +87,9 @@ def store_evidence(session: Session, data: bytes, *, filename: str = '', actor: 
     if not data:
         raise _refuse('evidence.empty', 'Tệp rỗng.', 'The file is empty.')
     if len(data) > max_bytes:
-        raise _refuse('evidence.too_large', f'Tệp quá lớn: tối đa {max_bytes // (1024 * 1024)} MB.',
-                      f'The file is too large: at most {max_bytes // (1024 * 1024)} MB.')
+        limit_vi, limit_en = size_text(max_bytes, 'vi'), size_text(max_bytes, 'en')
+        raise _refuse('evidence.too_large', f'Tệp quá lớn: tối đa {limit_vi}.',
+                      f'The file is too large: at most {limit_en}.')
     media_type = sniff(data)
     if media_type is None or (images_only and media_type not in IMAGE_TYPES):
         accepted_vi = 'ảnh JPEG, PNG, WebP' + ('' if images_only else ' hoặc tệp PDF')

@@ -176,6 +176,17 @@ def decide_suggestion(session: Session, finding: Finding, decision: str, *, acto
     return finding
 
 
+def decide_all_suggestions(session: Session, visit: Visit, decision: str, *, actor: str) -> list[Finding]:
+    """Accept (or reject) every still-undecided suggestion of *visit* as it stands.
+
+    :return: the findings decided (empty when none was waiting)
+    """
+    pending = [f for f in visit_findings(session, visit) if f.status == FindingStatus.suggested]
+    for finding in pending:
+        decide_suggestion(session, finding, decision, actor=actor)
+    return pending
+
+
 @dataclass
 class FormStatus:
     """What a visit form shows: which items are relevant, computed values, what blocks a submit."""

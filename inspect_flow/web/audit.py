@@ -51,17 +51,12 @@ def field_label(name: str) -> str:
 
 
 def state_text(entity_type: str, value: str | None) -> str:
-    """The label of a workflow state stored as text in an audit entry (``in_progress`` → ``Đang thực hiện``)."""
-    from inspect_flow.workflow.states import STATE_LABELS
+    """The label of a workflow state stored as text in an audit entry (``in_progress`` → ``Đang làm việc``)."""
+    from inspect_flow.workflow.states import stored_state_label
 
     if value is None:
         return '∅'
-    # XXX STATE_LABELS is keyed by StrEnum members, and members of different workflows with the same
-    # value (in_progress, cancelled) are equal keys there: match on the value alone.
-    for state, (vi, en) in STATE_LABELS.items():
-        if state.value == value:
-            return en if lang() == 'en' else vi
-    return value
+    return stored_state_label(entity_type, value, lang()) or value
 
 
 @bp.get('/plans/<int:plan_id>/history')

@@ -285,6 +285,22 @@ def approve(visit_id: int):  # noqa: ANN201
     return _page(load_visit(visit_id), form, 409)
 
 
+@bp.post('/visits/<int:visit_id>/suggestions/accept-all')
+@login_required
+def accept_all_suggestions(visit_id: int):  # noqa: ANN201
+    """The team leader accepts every finding the checklist suggested, as suggested."""
+    from inspect_flow.visits.capture import decide_all_suggestions
+
+    visit = load_visit(visit_id)
+    require(access.can_review_visit(user(), visit))
+    form = Form(request.form, fields=())
+    with attempt(form):
+        done = decide_all_suggestions(db(), visit, 'accept', actor=actor())
+        flash(t(f'Đã chấp nhận {len(done)} kết quả gợi ý.', f'Accepted {len(done)} suggested finding(s).'), 'ok')
+        return redirect(url_for('visits.visit_page', visit_id=visit_id) + '#review')
+    return _page(load_visit(visit_id), form, 409)
+
+
 @bp.post('/visits/<int:visit_id>/cancel')
 @login_required
 def cancel(visit_id: int):  # noqa: ANN201

@@ -38,29 +38,43 @@ class RecommendationState(enum.StrEnum):
     verified = 'verified'  # đã kiểm tra xác nhận
 
 
-STATE_LABELS: dict[enum.Enum, tuple[str, str]] = {
-    PlanState.planning: ('Lập kế hoạch', 'Planning'),
-    PlanState.scheduling: ('Xếp lịch', 'Scheduling'),
-    PlanState.visiting: ('Làm việc tại cơ sở', 'Visiting'),
-    PlanState.findings: ('Tổng hợp kết quả', 'Findings'),
-    PlanState.conclusions: ('Kết luận', 'Conclusions'),
-    PlanState.closed: ('Đã kết thúc', 'Closed'),
-    PlanState.cancelled: ('Đã hủy', 'Cancelled'),
-    VisitState.scheduled: ('Đã xếp lịch', 'Scheduled'),
-    VisitState.in_progress: ('Đang làm việc', 'In progress'),
-    VisitState.submitted: ('Đã nộp', 'Submitted'),
-    VisitState.returned: ('Trả lại để sửa', 'Returned for correction'),
-    VisitState.reviewed: ('Trưởng đoàn đã duyệt', 'Reviewed'),
-    VisitState.cancelled: ('Đã hủy', 'Cancelled'),
-    RecommendationState.open: ('Chưa thực hiện', 'Open'),
-    RecommendationState.in_progress: ('Đang thực hiện', 'In progress'),
-    RecommendationState.overdue: ('Quá hạn', 'Overdue'),
-    RecommendationState.done: ('Đã thực hiện', 'Done'),
-    RecommendationState.verified: ('Đã xác nhận', 'Verified'),
-}
+#: Keyed by ``(state class, value)``: the states are ``StrEnum`` members, and ``VisitState.in_progress``
+#: equals ``RecommendationState.in_progress`` (both are the string ``'in_progress'``).
+STATE_LABELS: dict[tuple[type, str], tuple[str, str]] = {(type(k), k.value): v for k, v in (
+    (PlanState.planning, ('Lập kế hoạch', 'Planning')),
+    (PlanState.scheduling, ('Xếp lịch', 'Scheduling')),
+    (PlanState.visiting, ('Làm việc tại cơ sở', 'Visiting')),
+    (PlanState.findings, ('Tổng hợp kết quả', 'Findings')),
+    (PlanState.conclusions, ('Kết luận', 'Conclusions')),
+    (PlanState.closed, ('Đã kết thúc', 'Closed')),
+    (PlanState.cancelled, ('Đã hủy', 'Cancelled')),
+    (VisitState.scheduled, ('Đã xếp lịch', 'Scheduled')),
+    (VisitState.in_progress, ('Đang làm việc', 'In progress')),
+    (VisitState.submitted, ('Đã nộp', 'Submitted')),
+    (VisitState.returned, ('Trả lại để sửa', 'Returned for correction')),
+    (VisitState.reviewed, ('Trưởng đoàn đã duyệt', 'Reviewed')),
+    (VisitState.cancelled, ('Đã hủy', 'Cancelled')),
+    (RecommendationState.open, ('Chưa thực hiện', 'Open')),
+    (RecommendationState.in_progress, ('Đang thực hiện', 'In progress')),
+    (RecommendationState.overdue, ('Quá hạn', 'Overdue')),
+    (RecommendationState.done, ('Đã thực hiện', 'Done')),
+    (RecommendationState.verified, ('Đã xác nhận', 'Verified')),
+)}
 
 
 def state_label(state: enum.Enum, lang: str = 'vi') -> str:
     """Return the human label of *state* in *lang*."""
-    vi, en = STATE_LABELS[state]
+    vi, en = STATE_LABELS[(type(state), state.value)]
     return en if lang == 'en' else vi
+
+
+#: The state class of each workflow, by the entity type the audit trail records.
+STATE_CLASSES: dict[str, type] = {'plan': PlanState, 'visit': VisitState, 'recommendation': RecommendationState}
+
+
+def stored_state_label(entity_type: str, value: str | None, lang: str = 'vi') -> str | None:
+    """The label of a state stored as text (e.g. in an audit entry), or ``None`` when it is not one."""
+    cls = STATE_CLASSES.get(entity_type)
+    if cls is None or value is None or value not in cls.__members__:
+        return None
+    return state_label(cls(value), lang)

@@ -96,7 +96,9 @@ def test_a_visit_against_the_pinned_checklist(run, tmp_path) -> None:  # noqa: A
     run('findings', 'reject', str(late))
     run('findings', 'accept', str(loans), '--text', 'Hộ NPT-01 dùng vốn vay chăn nuôi để sửa nhà.')
     rest = [str(f['id']) for f in suggested if f['id'] not in (late, loans)]
-    out = run('findings', 'accept', *rest).stdout
+    assert run('findings', 'accept', rest[0], '--visit', str(visit_id), ok=False).exit_code == 1
+    assert run('findings', 'accept', ok=False).exit_code == 1
+    out = run('findings', 'accept', '--visit', str(visit_id)).stdout
     assert f'Đã chấp nhận {len(rest)} kết quả.' in out
     run('visits', 'review', str(visit_id))
 

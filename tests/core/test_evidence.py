@@ -85,3 +85,15 @@ def test_unknown_reference_is_not_found(session) -> None:  # noqa: ANN001
     for ref in ('sha256:' + '0' * 64, 'nonsense', ''):
         with pytest.raises(NotFound):
             get_evidence(session, ref)
+
+
+@pytest.mark.parametrize(('limit', 'vi', 'en'), [
+    (10 * 1024 * 1024, 'tối đa 10 MB', 'at most 10 MB'),
+    (1536 * 1024, 'tối đa 1,5 MB', 'at most 1.5 MB'),
+    (512 * 1024, 'tối đa 512 KB', 'at most 512 KB'),
+    (100, 'tối đa 100 byte', 'at most 100 bytes'),
+])
+def test_the_size_limit_is_stated_in_units_a_person_reads(session, limit, vi, en) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidInput) as err:
+        store_evidence(session, b'%PDF-' + b'x' * limit, actor='tv', max_bytes=limit)
+    assert vi in err.value.message_vi and en in err.value.message_en
