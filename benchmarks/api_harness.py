@@ -209,8 +209,8 @@ class Server:
 class Worker:
     """The intake worker (``inspect-flow submissions process --loop``) in its own process group."""
 
-    def __init__(self, url: str, log: Path):
-        self.url, self.log = url, log
+    def __init__(self, url: str, log: Path, idle_ms: float):
+        self.url, self.log, self.idle_ms = url, log, idle_ms
         self.proc: subprocess.Popen | None = None
         self.kills = 0
 
@@ -219,7 +219,8 @@ class Worker:
         with open(self.log, 'ab') as log:
             self.proc = subprocess.Popen(
                 [str(Path(sys.executable).parent / 'inspect-flow'), 'submissions', 'process', '--loop',
-                 '--interval', '0.05'], cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+                 '--interval', '0.05', '--idle-ms', str(self.idle_ms), '--max-lag', '60'],
+                cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -261,13 +262,13 @@ def queued(url: str) -> int:
 
 
 def run(template: Template, mode: str, kills: bool, *, workers: int, threads: int, duration: float,
-        kill_min: float, kill_max: float, drain_timeout: float) -> dict:
+        kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float) -> dict:
     url = template.copy()
     tmp = template.tmp
     tag = uuid.uuid4().hex[:6]
     port = free_port()
     server = Server(url, port, workers, threads, tmp / f'server_{tag}.log')
-    worker = Worker(url, tmp / f'worker_{tag}.log') if mode == 'async' else None
+    worker = Worker(url, tmp / f'worker_{tag}.log', idle_ms) if mode == 'async' else None
     server.start()
     if worker:
         worker.start()
@@ -330,6 +331,11 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
             for v in victims:
                 v.start()
 
+    for token, _ids in template.plan:  # warm each server thread up (imports, first queries) before measuring
+        for _ in range(threads):
+            requests.get(f'http://127.0.0.1:{port}/api/v1/me', headers={'Authorization': f'Bearer {token}'},
+                         timeout=30)
+    stop_at = time.perf_counter() + duration
     threads_ = [threading.Thread(target=client, args=p) for p in template.plan]
     t0 = time.perf_counter()
     for th in threads_:
@@ -415,6 +421,8 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=2, help='threads per gunicorn worker')
     parser.add_argument('--kill-min', type=float, default=0.3)
     parser.add_argument('--kill-max', type=float, default=0.8)
+    parser.add_argument('--idle-ms', type=float, default=200.0,
+                        help='async: the worker waits while submissions arrived within this many ms')
     parser.add_argument('--drain-timeout', type=float, default=600.0)
     parser.add_argument('--no-kill', action='store_true', help='measure throughput without faults')
     parser.add_argument('--json', type=Path, help='also write the results here')
@@ -434,7 +442,7 @@ def main() -> None:
                 for kills in kill_modes:
                     res = run(template, mode, kills, workers=args.workers, threads=args.threads,
                               duration=args.duration, kill_min=args.kill_min, kill_max=args.kill_max,
-                              drain_timeout=args.drain_timeout)
+                              drain_timeout=args.drain_timeout, idle_ms=args.idle_ms)
                     print(res, flush=True)
                     rows.append(res)
                     failed |= bool(res['lost'] or res['duplicated'] or res['still_queued'])

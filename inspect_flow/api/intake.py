@@ -113,6 +113,7 @@ class ProcessResult:
     done: int = 0
     failed: int = 0
     batches: int = 0
+    deferred: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -154,15 +155,36 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
         LANGUAGE.reset(token)
 
 
-def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50,
-            max_batch_ms: float = 25.0) -> ProcessResult:
+def _should_wait(factory: sessionmaker[Session], idle_ms: float, max_lag_s: float) -> bool:
+    """Submissions are still arriving (the newest is younger than *idle_ms*) and none has waited *max_lag_s*."""
+    with factory() as session:
+        session.connection(execution_options={'sqlite_begin': 'DEFERRED'})
+        newest, oldest = session.execute(sa.select(sa.func.max(SubmissionIntake.created_dt),
+                                                   sa.func.min(SubmissionIntake.created_dt))
+                                         .where(SubmissionIntake.state == 'queued')).one()
+        session.rollback()
+    if newest is None:
+        return False
+    now = utcnow()
+    return (now - newest).total_seconds() * 1000 < idle_ms and (now - oldest).total_seconds() < max_lag_s
+
+
+def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, max_batch_ms: float = 25.0,
+            idle_ms: float = 0.0, max_lag_s: float = 30.0) -> ProcessResult:
     """Apply queued submissions oldest first until none is left (or *limit* are done).
 
     Each batch is one transaction: its rows' domain changes and their outcomes commit together. A batch
     ends after *batch* rows or *max_batch_ms* milliseconds, whichever comes first, so that on SQLite the
     intake (which needs the same write lock) never waits long.
+
+    With *idle_ms*, acknowledgments come first: while submissions keep arriving (the newest queued one
+    is younger than *idle_ms*) the worker steps aside and returns (``deferred`` is set), unless the
+    oldest queued one has waited *max_lag_s* seconds; then it applies until the queue is empty.
     """
     result = ProcessResult()
+    if idle_ms and _should_wait(factory, idle_ms, max_lag_s):
+        result.deferred = True
+        return result
     while not limit or result.processed < limit:
         with factory() as session:
             postgres = session.get_bind().dialect.name == 'postgresql'

@@ -142,10 +142,14 @@ def submissions() -> None:
               help='At most this many submissions per transaction.')
 @click.option('--max-batch-ms', default=25.0, show_default=True, type=click.FloatRange(1, 60000),
               help='End a transaction after this long (keeps the SQLite write lock short).')
+@click.option('--idle-ms', default=0.0, show_default=True, type=click.FloatRange(0, 60000),
+              help='Acknowledgments first: wait while submissions arrived within this many ms (0: never wait).')
+@click.option('--max-lag', default=30.0, show_default=True, type=click.FloatRange(0, 86400),
+              help='With --idle-ms: apply anyway once the oldest queued submission has waited this many seconds.')
 @click.option('--max-rounds', default=0, type=click.IntRange(0), help='With --loop: stop after N polls (0: never).')
 @pass_ctx
 def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int, max_batch_ms: float,
-                        max_rounds: int) -> None:
+                        idle_ms: float, max_lag: float, max_rounds: int) -> None:
     """Apply the queued submissions, oldest first, each exactly once; print what was done."""
     from inspect_flow.api.intake import process
     from inspect_flow.core.db import make_session_factory
@@ -154,7 +158,7 @@ def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int
     factory = make_session_factory(ctx.engine)
     rounds = 0
     while True:
-        result = process(factory, batch=batch, max_batch_ms=max_batch_ms)
+        result = process(factory, batch=batch, max_batch_ms=max_batch_ms, idle_ms=idle_ms, max_lag_s=max_lag)
         rounds += 1
         if result.processed or not loop:
             click.echo(f'done={result.done} failed={result.failed} batches={result.batches}')
