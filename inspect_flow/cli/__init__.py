@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+
 import click
 
 from inspect_flow.cli.context import CliContext, pass_ctx, report_error

@@ -1,12 +1,12 @@
 """initial schema
 
 Revision ID: 45661f1e4042
-Revises: 
+Revises:
 Create Date: 2026-11-24 14:21:32.156517
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '45661f1e4042'
