@@ -159,9 +159,14 @@ class SubmissionIntake(Base):
         return f'<SubmissionIntake {self.id} visit={self.visit_id} {self.state}>'
 
 
-@event.listens_for(Session, 'before_flush')
-def _webhook_events(session: Session, _context, _instances) -> None:  # noqa: ANN001
-    """Put the events this flush causes into the webhook outbox (see :mod:`inspect_flow.integrations.webhooks`)."""
+@event.listens_for(Session, 'after_flush')
+def _webhook_events(session: Session, _context) -> None:  # noqa: ANN001
+    """Put the events this flush caused into the webhook outbox (see :mod:`inspect_flow.integrations.webhooks`).
+
+    After the flush, so that new rows have their ids (an issued document is often new); the attribute
+    history is still that of the flush. The outbox rows join the next flush, in the same transaction
+    (committing flushes until the session is clean).
+    """
     from inspect_flow.integrations.webhooks import enqueue_pending
 
     enqueue_pending(session)

@@ -1,9 +1,10 @@
 """Webhooks: subscriptions, an outbox written in the transaction of the event, signed delivery with retries.
 
-Events are noticed by a ``before_flush`` listener on every session, so the operations of the round
+Events are noticed by an ``after_flush`` listener on every session, so the operations of the round
 (submitting a visit, issuing a document, marking a recommendation overdue) need no change: when a
 flush moves a visit to ``submitted``, a document to ``issued`` or a recommendation to ``overdue``,
-one outbox row per matching active subscription joins that same flush. A crash therefore loses
+one outbox row per matching active subscription is added to the same transaction (after the flush, so
+that a new document's payload has its id). A crash therefore loses
 neither the event nor invents one for a rolled-back change.
 
 Delivery (:func:`deliver_due`) posts the JSON payload with
@@ -172,7 +173,7 @@ def _watched() -> dict[type, tuple[str, str, object]]:
 
 
 def pending_events(session: Session) -> list[tuple[str, dict]]:
-    """The events this flush is about to cause.
+    """The events the flush that is ending caused.
 
     Runs before every flush, so it stays cheap: a type lookup per new or changed object, and the
     attribute history only of the three watched models; the subscriptions are read only when an event
@@ -204,7 +205,7 @@ def enqueue(session: Session, name: str, payload: dict) -> list[WebhookOutbox]:
 
 
 def enqueue_pending(session: Session) -> None:
-    """Called before every flush: queue the events the flush causes, in the same transaction."""
+    """Called after every flush: queue the events the flush caused, in the same transaction."""
     for name, payload in pending_events(session):
         enqueue(session, name, payload)
 

@@ -102,3 +102,56 @@ def test_a_refused_submission_writes_no_event(api, receiver):  # noqa: ANN001
 def test_backoff_grows_exponentially_and_is_capped():
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert webhooks.backoff(30) == webhooks.BACKOFF_MAX
+
+
+def test_document_issued_and_recommendation_overdue_are_delivered_signed(api_closed, receiver):  # noqa: ANN001
+    from datetime import date
+
+    from inspect_flow.documents.operations import issue_document
+    from inspect_flow.documents.sources import SignerIn
+    from inspect_flow.findings.operations import mark_overdue
+    from inspect_flow.plans.models import Plan
+    from inspect_flow.units.models import AdminUnit
+
+    api = api_closed
+    receiver.statuses.clear()
+    secrets = {}
+    for event in ('document.issued', 'recommendation.overdue'):
+        r = api.post('/api/v1/webhooks', json={'url': receiver.url, 'events': [event], 'secret': event * 3})
+        assert r.status_code == 201, r.get_data(as_text=True)
+        secrets[event] = event * 3
+    factory = make_session_factory(api.app.extensions['inspect_flow.engine'])
+    with unit_of_work(factory) as s:
+        plan = s.query(Plan).one()
+        district = s.query(AdminUnit).filter_by(code='838').one()
+        doc = issue_document(s, plan, 'conclusion', district=district, actor='test', issue_date=date(2019, 8, 20),
+                             signer=SignerIn(name='Trần Văn A'))
+        doc_id, plan_id = doc.id, plan.id
+    with unit_of_work(factory) as s:
+        overdue = sorted(rec.id for rec in mark_overdue(s, actor='test', today=date(2031, 1, 1)))
+    assert overdue, 'the closed demo round has open recommendations'
+    assert api.scalar("select count(*) from webhook_outbox where event = 'document.issued'") == 1
+    assert api.scalar("select count(*) from webhook_outbox where event = 'recommendation.overdue'") == len(overdue)
+    with unit_of_work(factory) as s:
+        result = webhooks.deliver_due(s)
+    assert (result.delivered, result.retried, result.failed) == (1 + len(overdue), 0, 0)
+    by_event: dict[str, list[dict]] = {}
+    for headers, body in receiver.received:
+        event = headers['x-inspectflow-event']
+        assert webhooks.verify(secrets[event], headers['x-inspectflow-timestamp'], body,
+                               headers['x-inspectflow-signature'])
+        other = next(e for e in secrets if e != event)
+        assert not webhooks.verify(secrets[other], headers['x-inspectflow-timestamp'], body,
+                                   headers['x-inspectflow-signature'])
+        payload = json.loads(body)
+        assert payload['event'] == event
+        by_event.setdefault(event, []).append(payload['data'])
+    [issued] = by_event['document.issued']
+    assert issued['document_id'] == doc_id and issued['plan_id'] == plan_id and len(issued['sha256']) == 64
+    assert issued['kind'] == 'conclusion' and issued['issue_date'] == '2019-08-20'
+    assert sorted(d['recommendation_id'] for d in by_event['recommendation.overdue']) == overdue
+    assert all(d['state'] == 'overdue' and d['deadline'] < '2031-01-01' for d in by_event['recommendation.overdue'])
+    # marking again finds nothing new: no second event
+    with unit_of_work(factory) as s:
+        assert mark_overdue(s, actor='test', today=date(2031, 1, 2)) == []
+    assert api.scalar("select count(*) from webhook_outbox where event = 'recommendation.overdue'") == len(overdue)
