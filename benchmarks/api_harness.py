@@ -255,7 +255,7 @@ def queued(url: str) -> int:
     from inspect_flow.core.db import make_engine
 
     engine = make_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
+    with engine.connect().execution_options(sqlite_begin='DEFERRED') as conn:  # a reader: never waits in WAL
         n = conn.execute(sa.text("select count(*) from submission_intake where state = 'queued'")).scalar()
     engine.dispose()
     return n
@@ -265,6 +265,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
         kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float) -> dict:
     url = template.copy()
     tmp = template.tmp
+    load_before = os.getloadavg()[0]
     tag = uuid.uuid4().hex[:6]
     port = free_port()
     server = Server(url, port, workers, threads, tmp / f'server_{tag}.log')
@@ -372,6 +373,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
         'drain_s': round(drained - wall, 1) if drained else 0.0,
         'ran_out_of_visits': exhausted[0], 'connection_errors': errors['connection'], 'statuses': statuses,
         'database_is_locked_in_log': log_text.count('database is locked'),
+        'loadavg_1m_before_after': (round(load_before, 2), round(os.getloadavg()[0], 2)),
     })
     return result
 
@@ -380,7 +382,7 @@ def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
     from inspect_flow.core.db import make_engine
 
     engine = make_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
+    with engine.connect().execution_options(sqlite_begin='DEFERRED') as conn:
         submits = dict(conn.execute(sa.text(
             "select entity_id, count(*) from audit_entries where entity_type = 'visit' and trigger = 'submit' "
             'group by entity_id')).all())
@@ -399,7 +401,8 @@ def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
 
 
 COLUMNS = ('db', 'mode', 'kills', 'acknowledged', 'wall_s', 'acks_per_s', 'p50_ms', 'p99_ms', 'p99_first_try_ms',
-           'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors')
+           'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors',
+           'loadavg_1m_before_after')
 
 
 def table(rows: list[dict]) -> str:

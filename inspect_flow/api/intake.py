@@ -93,7 +93,7 @@ def accept(session: Session, user, visit, *, raw_text: str, key: str | None, fin
     row = SubmissionIntake(uid=uid, user_id=user.id, visit_id=visit.id, key=key or f'intake:{uid}',
                            body=raw_text, if_match=if_match, lang=lang, state='queued', created_dt=now)
     text = json.dumps(s.IntakeOut.model_validate(status_out(row)).model_dump(mode='json'), ensure_ascii=False)
-    if key is not None:
+    if key is not None:  # the 202 is stored with the key in the one insert
         claimed = idempotency.claim(session, user.id, key, f'POST {path}', fingerprint, response=(202, text))
         if isinstance(claimed, idempotency.Replay):
             return claimed.status, claimed.body, True
@@ -179,13 +179,14 @@ def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, 
 
     With *idle_ms*, acknowledgments come first: while submissions keep arriving (the newest queued one
     is younger than *idle_ms*) the worker steps aside and returns (``deferred`` is set), unless the
-    oldest queued one has waited *max_lag_s* seconds; then it applies until the queue is empty.
+    oldest queued one has waited *max_lag_s* seconds. This is checked before every batch, so new
+    arrivals get the SQLite write lock within one batch.
     """
     result = ProcessResult()
-    if idle_ms and _should_wait(factory, idle_ms, max_lag_s):
-        result.deferred = True
-        return result
     while not limit or result.processed < limit:
+        if idle_ms and _should_wait(factory, idle_ms, max_lag_s):  # checked before every batch
+            result.deferred = True
+            return result
         with factory() as session:
             postgres = session.get_bind().dialect.name == 'postgresql'
             q = (sa.select(SubmissionIntake).where(SubmissionIntake.state == 'queued')

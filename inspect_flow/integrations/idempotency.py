@@ -82,13 +82,20 @@ def _insert_if_absent(session: Session, values: dict) -> int | None:
     return session.execute(stmt).scalar()
 
 
+@dataclass
+class Claimed:
+    """A key this request inserted (its row id); the response is stored with :func:`store_response`."""
+
+    id: int
+
+
 def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str, *,
-          response: tuple[int, str] | None = None) -> IdempotencyKey | Replay | int:
+          response: tuple[int, str] | None = None) -> Claimed | Replay:
     """Claim *key* for this request, or return the response stored for it.
 
     :param response: the response, when it is known before the work (asynchronous intake): it is stored
         in the same insert, and the new row's id is returned instead of the row
-    :return: the new row (do the work, then :func:`store_response`), its id, or a :class:`Replay`
+    :return: the claim (do the work, then :func:`store_response`), or a :class:`Replay`
     :raise Conflict: the key was used with a different request
     """
     values = {'user_id': user_id, 'key': key, 'scope': scope[:300], 'request_hash': fingerprint,
@@ -104,16 +111,13 @@ def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str
             raise Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
                            'A request with this key is still being processed; retry later.', field='Idempotency-Key')
         return _replay_of(existing, fingerprint)
-    if response is not None:
-        return new_id
-    return session.get(IdempotencyKey, new_id)
+    return Claimed(new_id)
 
 
-def store_response(session: Session, row: IdempotencyKey, status: int, body: str) -> None:
-    """Record the response sent for *row*'s request (in the same transaction as the work)."""
-    row.response_status = status
-    row.response_body = body
-    session.flush()
+def store_response(session: Session, claimed: Claimed, status: int, body: str) -> None:
+    """Record the response sent for the claimed key's request (in the same transaction as the work)."""
+    session.execute(sa.update(IdempotencyKey).where(IdempotencyKey.id == claimed.id)
+                    .values(response_status=status, response_body=body))
 
 
 def prune(session: Session, older_than: timedelta) -> int:
