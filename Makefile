@@ -36,6 +36,8 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/workflow_bench.py
+	$(PY) benchmarks/checklist_bench.py
+	$(PY) benchmarks/documents_bench.py
 
 lint: venv
 	$(VENV)/bin/ruff check inspect_flow tests benchmarks

@@ -1,9 +1,8 @@
-"""A 200-item form: validating the file and evaluating a visit stay well under what a page load allows."""
+"""A 200-item form exercises every part of the engine at once (its timings: benchmarks/checklist_bench.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import yaml
 
@@ -83,24 +82,16 @@ def big_answers() -> dict:
     return answers
 
 
-def test_a_200_item_form_validates_and_evaluates_quickly():
-    text = big_checklist_text()
-    started = time.perf_counter()
-    checklist = parse_checklist_text(text, path='big.yaml')
-    load_seconds = time.perf_counter() - started
+def test_a_200_item_form_loads_and_evaluates_correctly():
+    checklist = parse_checklist_text(big_checklist_text(), path='big.yaml')
     assert checklist.item_count == SECTIONS * PER_SECTION + 1 + ROSTER_ITEMS + 2 == 200
     answers = big_answers()
-    started = time.perf_counter()
     ev = evaluate(checklist, answers, today=TODAY)
     errors = validate_for_submit(checklist, answers, today=TODAY)
     visit_score = score(checklist, answers, evaluation=ev)
     findings = suggest_findings(checklist, answers, evaluation=ev)
-    visit_seconds = time.perf_counter() - started
     # The answers are valid and every part of the form was used.
     assert errors == []
     assert ev.calculated['households_consulted'] == ROWS
     assert ev.calculated['s0_q4'] == 50 + 1  # 60/120 = 50 %, plus the one choice of s0_q3
     assert visit_score.possible > 0 and len(findings) == SECTIONS
-    # Generous bounds for a loaded machine; measured here: about 0.1 s to load, under 0.02 s per visit.
-    assert load_seconds < 2.0, load_seconds
-    assert visit_seconds < 2.0, visit_seconds
