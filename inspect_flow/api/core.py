@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -72,12 +73,20 @@ def not_found(what: str = 'object') -> NotFound:
 
 # --- session and auth -------------------------------------------------------------------------------------
 
+#: SQLite has one writer. Threads of this process queue for it here, in order, rather than in SQLite's busy
+#: handler (which sleeps up to 100 ms between tries, so an unlucky request can wait far longer than its turn).
+_SQLITE_WRITER = threading.Lock()
+
+
 def db() -> Session:
     """This request's session (a read-only request starts a deferred SQLite transaction: no write lock)."""
     if 'api_session' not in g:
         sess = current_app.extensions['inspect_flow.sessions']()
         if request.method in ('GET', 'HEAD'):
             sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
+        elif sess.get_bind().dialect.name == 'sqlite':
+            _SQLITE_WRITER.acquire()
+            g.api_writer = True
         g.api_session = sess
     return g.api_session
 
@@ -117,6 +126,8 @@ def _teardown(_exc: BaseException | None) -> None:
             sess.rollback()
         finally:
             sess.close()
+            if g.pop('api_writer', False):
+                _SQLITE_WRITER.release()
     token = g.pop('api_lang_token', None)
     if token is not None:
         LANGUAGE.reset(token)
