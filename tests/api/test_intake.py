@@ -187,3 +187,30 @@ def test_cli_processes_the_queue_and_prunes_old_keys(api, db_url):  # noqa: ANN0
     bad = runner.invoke(cli, ['--db', db_url, 'api', 'prune-keys', '--older-than', 'seven days'])
     assert bad.exit_code == 2
     assert api.scalar('select count(*) from idempotency_keys where key = :k', k=new_key) == 1
+
+
+def test_async_without_a_key_and_a_stale_version_recorded_at_intake(api):  # noqa: ANN001
+    first, second = scheduled(api)[:2]
+    plain = api.post(f'/api/v1/visits/{first}/submissions', 'member25', json=submission_for(api, first),
+                     headers=ASYNC)
+    assert plain.status_code == 202 and plain.get_json()['idempotency_key'].startswith('intake:')
+    version = api.get(f'/api/v1/visits/{second}', 'member25').get_json()['version']
+    based = api.post(f'/api/v1/visits/{second}/submissions', 'member25', json=submission_for(api, second),
+                     headers={**ASYNC, 'If-Match': f'"{version}"', 'Idempotency-Key': str(uuid.uuid4())})
+    assert based.status_code == 202
+    # the visit changes after the intake: the queued edit is now stale
+    saved = api.call('PUT', f'/api/v1/visits/{second}/answers', 'member25', json={'answers': {}})
+    assert saved.status_code == 200 and saved.get_json()['visit']['version'] > version
+    result = intake.process(factory(api))
+    assert (result.done, result.failed) == (1, 1)
+    ok = api.get(plain.get_json()['status_url'], 'member25').get_json()
+    assert ok['state'] == 'done' and ok['submission']['idempotency_key'] is None
+    stale = api.get(based.get_json()['status_url'], 'member25').get_json()
+    assert stale['state'] == 'failed' and stale['response_status'] == 409
+    assert stale['problem']['code'] == 'stale_version'
+    assert api.scalar(SUBMIT_AUDIT, v=second) == 0
+    # already stale when it arrives: refused at once, nothing queued
+    late = api.post(f'/api/v1/visits/{second}/submissions', 'member25', json=submission_for(api, second),
+                    headers={**ASYNC, 'If-Match': f'"{version}"', 'Idempotency-Key': str(uuid.uuid4())})
+    assert late.status_code == 409
+    assert api.scalar('select count(*) from submission_intake') == 2
