@@ -21,6 +21,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -210,6 +211,14 @@ def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, 
             session.commit()
             result.batches += 1
     return result
+
+
+def prune_processed(session: Session, older_than: timedelta) -> int:
+    """Delete applied or refused intake rows processed more than *older_than* ago (queued ones are kept)."""
+    cutoff = utcnow() - older_than
+    result = session.execute(sa.delete(SubmissionIntake).where(SubmissionIntake.state != 'queued',
+                                                               SubmissionIntake.processed_dt < cutoff))
+    return result.rowcount or 0
 
 
 def queued_count(session: Session) -> int:

@@ -201,14 +201,18 @@ def api() -> None:
               help='Delete idempotency keys older than this (30m, 12h, 7d, 2w).')
 @pass_ctx
 def api_prune_keys(ctx: CliContext, older_than: str) -> None:
-    """Delete old idempotency keys; a resend with such a key is then taken as a new request."""
+    """Delete old idempotency keys (a resend with such a key is then taken as a new request) and the
+    asynchronous submissions processed that long ago (their status URL then answers 404)."""
+    from inspect_flow.api.intake import prune_processed
     from inspect_flow.integrations.idempotency import prune
 
     age = _duration(older_than)
     with ctx.session() as session:
         n = prune(session, age)
-    click.echo(ctx.msg(f'Đã xóa {n} khóa Idempotency-Key cũ hơn {older_than}.',
-                       f'Deleted {n} idempotency keys older than {older_than}.'))
+        m = prune_processed(session, age)
+    click.echo(ctx.msg(f'Đã xóa {n} khóa Idempotency-Key và {m} bài nộp bất đồng bộ đã xử lý, cũ hơn {older_than}.',
+                       f'Deleted {n} idempotency keys and {m} processed asynchronous submissions older than '
+                       f'{older_than}.'))
 
 
 def register(cli: click.Group) -> None:

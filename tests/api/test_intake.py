@@ -179,9 +179,18 @@ def test_cli_processes_the_queue_and_prunes_old_keys(api, db_url):  # noqa: ANN0
 
         conn.execute(sa.text('update idempotency_keys set created_dt = :d where key = :k'),
                      {'d': utcnow() - timedelta(days=8), 'k': old_key})
+        conn.execute(sa.text('update submission_intake set processed_dt = :d where key = :k'),
+                     {'d': utcnow() - timedelta(days=8), 'k': old_key})
+    queued_key = str(uuid.uuid4())
+    assert send_async(api, scheduled(api)[0], submission_for(api, scheduled(api)[0]), queued_key).status_code == 202
+    with engine.begin() as conn:  # old but still queued: kept
+        conn.execute(sa.text('update submission_intake set created_dt = :d where key = :k'),
+                     {'d': utcnow() - timedelta(days=30), 'k': queued_key})
     res = runner.invoke(cli, ['--db', db_url, '--lang', 'en', 'api', 'prune-keys', '--older-than', '7d'])
     assert res.exit_code == 0, res.output
-    assert 'Deleted 1 idempotency keys' in res.output
+    assert 'Deleted 1 idempotency keys and 1 processed asynchronous submissions' in res.output
+    assert api.scalar('select count(*) from submission_intake where key = :k', k=old_key) == 0
+    assert api.scalar("select state from submission_intake where key = :k", k=queued_key) == 'queued'
     assert api.scalar('select count(*) from idempotency_keys where key = :k', k=old_key) == 0
     assert api.scalar('select count(*) from idempotency_keys where key = :k', k=new_key) == 1
     bad = runner.invoke(cli, ['--db', db_url, 'api', 'prune-keys', '--older-than', 'seven days'])
