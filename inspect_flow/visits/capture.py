@@ -97,12 +97,20 @@ def sync_households(session: Session, visit: Visit) -> None:
     if checklist is None or checklist.roster is None:
         return
     rows = household_rows(checklist, visit.answers or {})
-    visit.households.clear()
-    session.flush()
+
+    def category_of(row) -> str:  # noqa: ANN001
+        return row.category if row.category in HouseholdCategory.__members__ else 'poor'
+
+    wanted = [(r.household_code, category_of(r), r.head_name, r.answers) for r in rows]
+    have = [(h.household_code, h.category.value, h.head_name, h.answers) for h in visit.households]
+    if wanted == have:
+        return  # already in step (e.g. recorded just before the submit): no delete and re-insert
+    if have:
+        visit.households.clear()
+        session.flush()  # the removals first: re-used household codes must not meet their old rows
     for row in rows:
-        category = row.category if row.category in HouseholdCategory.__members__ else 'poor'
         visit.households.append(HouseholdConsultation(household_code=row.household_code,
-                                                      category=HouseholdCategory(category),
+                                                      category=HouseholdCategory(category_of(row)),
                                                       head_name=row.head_name, answers=row.answers))
     session.flush()
 

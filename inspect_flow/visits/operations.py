@@ -88,7 +88,6 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         )
     visit.content = submission.content.model_dump()
     visit.answers = answers
-    session.flush()
     sync_households(session, visit)
     record_update(visit, actor=actor, changes={
         'content': [None, visit.content],
