@@ -23,6 +23,7 @@ from typing import Any
 from inspect_flow.checklist.errors import ExpressionError, SubmissionInvalid
 from inspect_flow.checklist.expressions import (
     Context,
+    Expression,
     NodeSet,
     Value,
     coerce_answer,
@@ -348,11 +349,22 @@ class _Checker:
         self.ev = evaluation
         self.ctx = ctx
         self.errors: list[AnswerError] = []
+        #: Answers of the wrong type or choice: ``(item id, repeat, row)``. A constraint that refers to one
+        #: of them is not checked, since its own error already says what is wrong (no cascade of messages).
+        self.unreadable: set[tuple[str, str | None, int | None]] = set()
 
     def error(self, item: ItemSpec, code: str, vi: str, en: str, repeat: str | None, index: int | None) -> None:
+        if code in ('type', 'choice'):
+            self.unreadable.add((item.id, repeat, index))
         self.errors.append(
             AnswerError(item.id, code, f'{_label(item, "vi")}: {vi}', f'{_label(item, "en")}: {en}', repeat, index)
         )
+
+    def refers_to_unreadable(self, expression: Expression, repeat: str | None, index: int | None) -> bool:
+        for ref in expression.references:
+            if (ref.name, None, None) in self.unreadable or (ref.name, repeat, index) in self.unreadable:
+                return True
+        return False
 
     def check(self, item: ItemSpec, value: Any, repeat: str | None, index: int | None) -> None:
         t = item.type
@@ -482,10 +494,13 @@ class _Checker:
                 fail('pattern', f'không đúng mẫu {c.pattern}', f'does not match the pattern {c.pattern}')
                 return
         if c.expression is not None:
+            expression = self.cl.expression(c.expression)
+            if self.refers_to_unreadable(expression, repeat, index):
+                return
             ctx = self.ctx.with_row(repeat, index) if repeat is not None and index is not None else self.ctx
             ctx = ctx.with_current(value, item.type.value)
             try:
-                ok = evaluate_bool(self.cl.expression(c.expression), ctx)
+                ok = evaluate_bool(expression, ctx)
             except ExpressionError as exc:
                 self.error(item, 'expression', exc.message_vi, exc.message_en, repeat, index)
                 return

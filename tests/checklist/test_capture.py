@@ -591,3 +591,17 @@ def test_a_catastrophic_pattern_gives_up_with_an_error_instead_of_hanging() -> N
         evaluate("regex(${x}, '(a|a)+$')", AnswersContext({'x': 'a' * 40 + '!'}))
     assert time.perf_counter() - started < 2
     assert 'quá phức tạp' in err.value.message_vi
+
+
+def test_a_wrong_answer_does_not_cascade_into_the_constraints_that_read_it(supervision) -> None:  # noqa: ANN001
+    """``total_households`` is not a number: that is one error, not three (``poor_start`` and
+    ``near_poor_start`` compare with it and cannot be judged)."""
+    from inspect_flow.checklist import validate_for_submit
+
+    base = {'total_households': 1000, 'poor_start': 1200, 'near_poor_start': 10}
+    fields = {e.item_id: e.code for e in validate_for_submit(supervision, base) if e.item_id in base}
+    assert fields == {'poor_start': 'constraint', 'near_poor_start': 'constraint'}  # the check itself still bites
+
+    bad = dict(base, total_households='hai nghìn')
+    fields = {e.item_id: e.code for e in validate_for_submit(supervision, bad) if e.item_id in base}
+    assert fields == {'total_households': 'type'}
