@@ -199,15 +199,10 @@ def _active_visits(plan: Plan) -> list[Visit]:
 
 
 def _get_visit(session: Session, plan: Plan, visit: Visit | int | str) -> Visit:
+    from inspect_flow.visits.operations import get_visit
+
     if not isinstance(visit, Visit):
-        try:
-            found = session.get(Visit, int(visit))
-        except (TypeError, ValueError):
-            found = None
-        if found is None:
-            raise NotFound('visit.not_found', f'Không tìm thấy buổi làm việc số {visit}.', f'No visit {visit}.',
-                           field='visit')
-        visit = found
+        visit = get_visit(session, visit)
     if visit.plan_id != plan.id:
         raise InvalidInput('document.visit_not_in_plan',
                            f'Buổi làm việc số {visit.id} không thuộc Kế hoạch {plan.reference}.',

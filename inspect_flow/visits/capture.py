@@ -41,6 +41,21 @@ def answer_field(error: Any) -> str:  # noqa: ANN401
     return error.item_id
 
 
+def _error_dict(error: Any) -> dict[str, Any]:  # noqa: ANN401
+    return {'field': answer_field(error), 'code': error.code, 'message': error.message_vi,
+            'message_en': error.message_en}
+
+
+def answer_errors(visit: Visit) -> list[dict[str, Any]]:
+    """What a submit would refuse in the visit's current answers, per item (empty without a checklist)."""
+    from inspect_flow.checklist import validate_for_submit
+
+    checklist = visit_checklist(visit)
+    if checklist is None:
+        return []
+    return [_error_dict(e) for e in validate_for_submit(checklist, visit.answers or {}, today=today())]
+
+
 def answer_problems(visit: Visit, _kw: Any = None) -> list[Problem]:  # noqa: ANN401
     """The submit guard: what is missing or wrong in the visit's answers (empty: it may be submitted)."""
     from inspect_flow.checklist import validate_for_submit
@@ -56,8 +71,7 @@ def answer_problems(visit: Visit, _kw: Any = None) -> list[Problem]:  # noqa: AN
     shown_en = '; '.join(e.message_en for e in errors[:LISTED_ERRORS])
     more_vi = f' và {n - LISTED_ERRORS} mục khác' if n > LISTED_ERRORS else ''
     more_en = f' and {n - LISTED_ERRORS} more' if n > LISTED_ERRORS else ''
-    items = tuple({'field': answer_field(e), 'code': e.code, 'message': e.message_vi, 'message_en': e.message_en}
-                  for e in errors)
+    items = tuple(_error_dict(e) for e in errors)
     return [Problem('visit.answers_valid',
                     f'Phiếu kiểm tra còn {n} mục chưa đạt: {shown_vi}{more_vi}.',
                     f'The checklist has {n} problem(s): {shown_en}{more_en}.', items)]
@@ -232,8 +246,7 @@ def form_status(visit: Visit) -> FormStatus | None:
     return FormStatus(
         checklist_id=checklist.id, version=checklist.version,
         relevant=sorted(ev.relevant), values=dict(ev.values),
-        errors=[{'field': answer_field(e), 'code': e.code, 'message': e.message_vi, 'message_en': e.message_en}
-                for e in errors],
+        errors=[_error_dict(e) for e in errors],
         suggestions=[s.to_dict() for s in suggest_findings(checklist, answers, today=day, evaluation=ev)],
         score_percent=result.percent,
     )

@@ -11,7 +11,13 @@ from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
 from inspect_flow.findings.models import FindingKind, FindingSource, Severity
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.units.models import Person
-from inspect_flow.visits.capture import apply_submitted_answers, form_status, roster_from_households, sync_households
+from inspect_flow.visits.capture import (
+    answer_errors,
+    apply_submitted_answers,
+    roster_from_households,
+    sync_households,
+    visit_findings,
+)
 from inspect_flow.visits.models import (
     HouseholdCategory,
     HouseholdConsultation,
@@ -95,7 +101,7 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         'households': [old_households, sorted(h.household_code for h in visit.households)],
     })
     # Findings merge: sending the same record again (a resend, or a corrected record) adds no duplicate.
-    known = {(f.kind.value, f.category, f.text) for f in _visit_findings(session, visit)}
+    known = {(f.kind.value, f.category, f.text) for f in visit_findings(session, visit)}
     new = []
     for f in submission.findings:
         if (f.kind, f.category, f.text) in known:
@@ -106,14 +112,6 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
                         evidence=f.evidence))
     add_findings(session, visit.plan, new, actor=actor)
     session.flush()
-
-
-def _visit_findings(session: Session, visit: Visit) -> list:
-    import sqlalchemy as sa
-
-    from inspect_flow.findings.models import Finding
-
-    return list(session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id)))
 
 
 def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> list[dict]:
@@ -133,8 +131,7 @@ def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -
     merged.update(normalize_answers(answers))
     visit.answers = merged
     session.flush()
-    status = form_status(visit)
-    return status.errors if status is not None else []
+    return answer_errors(visit)
 
 
 def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None) -> Visit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
@@ -262,10 +262,6 @@ def return_for_correction(visit_id: int):  # noqa: ANN201
     require(access.can_review_visit(user(), visit))
     form = Form(request.form, fields=('comment',))
     with attempt(form):
-        if not form.get('comment').strip():
-            # The workflow refuses it too; saying it here puts the message beside the comment box.
-            raise InvalidInput('visit.comment_required', 'Phải ghi ý kiến để đoàn biết cần sửa gì.',
-                               'A comment saying what to correct is required.', field='comment')
         visit_ops.return_visit(db(), visit, reviewer=user().person, comment=form.get('comment'), actor=actor())
         flash(t('Đã trả lại để đoàn sửa.', 'Returned to the team for correction.'), 'ok')
         return redirect(url_for('visits.visit_page', visit_id=visit_id))
@@ -316,10 +312,8 @@ def cancel(visit_id: int):  # noqa: ANN201
 @bp.get('/visits/<int:visit_id>/status')
 @login_required
 def status(visit_id: int):  # noqa: ANN201
+    from inspect_flow.visits.capture import form_status
+
     visit = load_visit(visit_id)
-    try:
-        from inspect_flow.visits.capture import form_status
-    except ImportError:
-        abort(404)
     result = form_status(visit)
     return jsonify(result.as_dict() if result else {})

@@ -102,7 +102,7 @@ def plan_district_conclusions(plan, _kw):  # noqa: ANN001
 def reason_given(_obj, kw):  # noqa: ANN001
     if (kw.get('reason') or '').strip():
         return []
-    return problem('reason_given', 'Phải nêu lý do.', 'A reason is required.')
+    return problem('reason_given', 'Phải nêu lý do.', 'A reason is required.', field='reason')
 
 
 @rule('comment_given')
@@ -110,7 +110,7 @@ def comment_given(_obj, kw):  # noqa: ANN001
     if (kw.get('comment') or '').strip():
         return []
     return problem('comment_given', 'Phải ghi ý kiến để đoàn biết cần sửa gì.',
-                   'A comment saying what to correct is required.')
+                   'A comment saying what to correct is required.', field='comment')
 
 
 # --- visit ----------------------------------------------------------------------------------------------

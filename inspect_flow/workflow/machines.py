@@ -229,4 +229,6 @@ def fire(obj: Any, trigger: str, *, actor: str, **kwargs) -> None:  # noqa: ANN4
         found = blockers(obj, trigger, **kwargs)
         vi = ' '.join(p.vi for p in found) or 'Bước này bị từ chối.'
         en = ' '.join(p.en for p in found) or 'The step was refused.'
-        raise TransitionRefused('workflow.guard_failed', vi, en, details=[p.as_dict() for p in found])
+        fields = {p.field for p in found}
+        field = fields.pop() if len(fields) == 1 else None  # the one input to fix, when there is one
+        raise TransitionRefused('workflow.guard_failed', vi, en, field=field, details=[p.as_dict() for p in found])

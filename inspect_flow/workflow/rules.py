@@ -22,10 +22,14 @@ class Problem:
     #: Per-field problems behind this one (e.g. each unanswered checklist item): dicts with
     #: ``field``, ``message`` and ``message_en``.
     items: tuple[dict[str, Any], ...] = ()
+    #: The input the user must fix (``comment``, ``reason``), when the rule is about one.
+    field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the problem as plain data (for JSON output and error details)."""
         out: dict[str, Any] = {'rule': self.rule, 'message': self.vi, 'message_en': self.en}
+        if self.field:
+            out['field'] = self.field
         if self.items:
             out['items'] = [dict(i) for i in self.items]
         return out
@@ -58,6 +62,6 @@ def rule(code: str) -> Callable[[Check], Rule]:
     return wrap
 
 
-def problem(code: str, vi: str, en: str) -> list[Problem]:
+def problem(code: str, vi: str, en: str, *, field: str | None = None) -> list[Problem]:
     """Return a one-problem list (a shorthand for simple rules)."""
-    return [Problem(code, vi, en)]
+    return [Problem(code, vi, en, field=field)]
