@@ -60,18 +60,37 @@ def _pg_admin():  # noqa: ANN202
 class Template:
     """A seeded database per kind; :meth:`copy` gives each run its own copy."""
 
-    def __init__(self, kind: str, tmp: Path, clients: int, plans: int):
+    def __init__(self, kind: str, tmp: Path, clients: int, plans: int, cache: Path | None = None):
         self.kind, self.tmp = kind, tmp
         self.created: list[str] = []
+        self.keep: set[str] = set()
         t0 = time.perf_counter()
+        tag = f'{clients}c{plans}p'
+        saved = cache / f'{kind}_{tag}.json' if cache else None
         if kind == 'sqlite':
-            self.path = tmp / 'template.sqlite3'
+            self.path = (cache or tmp) / f'template_{tag}.sqlite3'
             self.url = f'sqlite:///{self.path}'
         else:
-            self.name = f'if_harness_tmpl_{uuid.uuid4().hex[:8]}'
-            self._create(f'CREATE DATABASE {self.name}')
+            self.name = f'if_harness_cache_{tag}' if cache else f'if_harness_tmpl_{uuid.uuid4().hex[:8]}'
             self.url = PG_ADMIN.rsplit('/', 1)[0] + '/' + self.name
-        self.plan = seed(self.url, clients, plans)
+        if saved is not None and saved.exists():  # seeded by an earlier run with --cache
+            self.plan = [(token, ids) for token, ids in json.loads(saved.read_text())]
+            self.seeded = False
+            from inspect_flow.core import migrate
+            from inspect_flow.core.db import make_engine
+
+            engine = make_engine(self.url, poolclass=sa.pool.NullPool)
+            migrate.upgrade(engine)  # the schema may have moved on since it was seeded
+            engine.dispose()
+        else:
+            if kind == 'postgresql':
+                self._create(f'CREATE DATABASE {self.name}')
+            self.plan = seed(self.url, clients, plans)
+            self.seeded = True
+            if saved is not None:
+                saved.write_text(json.dumps(self.plan))
+        if kind == 'postgresql' and cache:
+            self.keep.add(self.name)
         self.seconds = time.perf_counter() - t0
 
     def _create(self, sql: str) -> None:
@@ -95,6 +114,8 @@ class Template:
             admin = _pg_admin()
             with admin.connect() as conn:
                 for name in reversed(self.created):
+                    if name in self.keep:
+                        continue
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
             admin.dispose()
 
@@ -258,6 +279,26 @@ def cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def process_cpu(groups: dict[str, callable]) -> dict[str, float]:
+    """CPU seconds used so far by the processes of each group (a predicate on the command line), from /proc."""
+    hz = os.sysconf('SC_CLK_TCK')
+    out = dict.fromkeys(groups, 0.0)
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f'/proc/{pid}/stat').read_text()
+            cmd = Path(f'/proc/{pid}/cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:
+            continue
+        fields = stat.rsplit(')', 1)[1].split()
+        for name, match in groups.items():
+            if match(cmd, int(pid)):
+                out[name] += (int(fields[11]) + int(fields[12])) / hz
+                break
+    return out
+
+
 def queued(url: str) -> int:
     from inspect_flow.core.db import make_engine
 
@@ -302,6 +343,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
             key = str(uuid.uuid4())
             payload = json.dumps(body(vid), ensure_ascii=False).encode()
             start = time.perf_counter()
+            busy = 0
             while True:
                 t0 = time.perf_counter()
                 try:
@@ -326,6 +368,9 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
                         first_try.append(now - start)
                     break
                 if r.status in (502, 503):
+                    busy += 1
+                    if busy > 500:  # ten seconds of refusals for one submission: the server is broken
+                        raise RuntimeError(f'{r.status} {busy} times in a row: {text[:300]!r}')
                     time.sleep(0.02)
                     continue
                 raise RuntimeError(f'unexpected {r.status}: {text[:300]!r}')
@@ -346,6 +391,12 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
                          timeout=30)
     stop_at = time.perf_counter() + duration
     threads_ = [threading.Thread(target=client, args=p) for p in template.plan]
+    db_name = url.rsplit('/', 1)[1]
+    groups = {'server': lambda cmd, _pid: f'127.0.0.1:{port}' in cmd and 'gunicorn' in cmd,
+              'database': lambda cmd, _pid: cmd.startswith('postgres:') and f' {db_name} ' in cmd,
+              'worker': lambda cmd, _pid: 'submissions process' in cmd and worker is not None,
+              'clients': lambda _cmd, pid: pid == os.getpid()}
+    cpu_before = process_cpu(groups)
     t0 = time.perf_counter()
     for th in threads_:
         th.start()
@@ -356,6 +407,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
         th.join()
     wall = time.perf_counter() - t0
     cpu1 = cpu_times()
+    cpu_after = process_cpu(groups)
     drained = None
     if worker:
         deadline = time.perf_counter() + drain_timeout
@@ -384,6 +436,10 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
         'database_is_locked_in_log': log_text.count('database is locked'),
         'loadavg_1m_before_after': (round(load_before, 2), round(os.getloadavg()[0], 2)),
         'machine_cpu_busy_pct': round(100 * (cpu1[0] - cpu0[0]) / max(cpu1[1] - cpu0[1], 1)),
+        # CPU milliseconds per acknowledgment, by process group (server = gunicorn, database = its PostgreSQL
+        # backends, clients = this harness); steadier than the rates on a shared machine
+        **{f'cpu_ms_per_ack_{k}': round(1000 * (cpu_after[k] - cpu_before[k]) / max(len(acked), 1), 2)
+           for k in groups},
     })
     return result
 
@@ -412,7 +468,7 @@ def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
 
 COLUMNS = ('db', 'mode', 'kills', 'acknowledged', 'wall_s', 'acks_per_s', 'p50_ms', 'p99_ms', 'p99_first_try_ms',
            'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors',
-           'machine_cpu_busy_pct', 'workers', 'threads')
+           'machine_cpu_busy_pct', 'cpu_ms_per_ack_server', 'cpu_ms_per_ack_database', 'workers', 'threads')
 
 
 def table(rows: list[dict]) -> str:
@@ -440,6 +496,8 @@ def main() -> None:
     parser.add_argument('--drain-timeout', type=float, default=600.0)
     parser.add_argument('--no-kill', action='store_true', help='measure throughput without faults')
     parser.add_argument('--json', type=Path, help='also write the results here')
+    parser.add_argument('--cache', type=Path, help='keep the seeded templates in this folder (and, on PostgreSQL, '
+                                                   'a database named after it) and reuse them on the next run')
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     kinds = ['sqlite', 'postgresql'] if args.db == 'both' or args.matrix else [args.db]
@@ -448,9 +506,11 @@ def main() -> None:
     rows, failed = [], False
     tmp = Path(tempfile.mkdtemp(prefix='if_harness_'))
     for kind in kinds:
-        template = Template(kind, tmp, args.clients, args.plans)
-        print(f'# {kind}: seeded {sum(len(v) for _, v in template.plan)} visits in {template.seconds:.0f} s',
-              flush=True)
+        if args.cache:
+            args.cache.mkdir(parents=True, exist_ok=True)
+        template = Template(kind, tmp, args.clients, args.plans, args.cache)
+        print(f"# {kind}: {'seeded' if template.seeded else 'reused'} {sum(len(v) for _, v in template.plan)} visits "
+              f'in {template.seconds:.0f} s', flush=True)
         try:
             for mode in modes:
                 for kills in kill_modes:

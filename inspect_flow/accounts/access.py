@@ -32,8 +32,13 @@ def is_admin(user: User | None) -> bool:
     return user is not None and user.is_active and user.role == Role.admin
 
 
+def has_team_account(user: User | None) -> bool:
+    """An active team leader or member account linked to a person (team membership comes from the person)."""
+    return user is not None and user.is_active and user.role in TEAM and user.person_id is not None
+
+
 def _membership(user: User | None, team):  # noqa: ANN001, ANN202
-    if user is None or not user.is_active or user.role not in TEAM or user.person_id is None:
+    if not has_team_account(user):
         return None
     return next((m for m in team.members if m.person_id == user.person_id), None)
 
@@ -91,6 +96,17 @@ def can_view_visit(user: User | None, visit) -> bool:  # noqa: ANN001
 def can_edit_visit(user: User | None, visit) -> bool:  # noqa: ANN001
     """Record answers, photos, households and submit: members of the visit's own team only."""
     return on_team(user, visit.team)
+
+
+def can_view_visit_as(user: User | None, *, on_visit_team: bool) -> bool:
+    """:func:`can_view_visit` when the person's membership of the visit's team was found by a query."""
+    return is_staff(user) or (has_team_account(user) and on_visit_team)
+
+
+def can_edit_visit_as(user: User | None, *, on_visit_team: bool) -> bool:
+    """:func:`can_edit_visit` when the person's membership of the visit's team was found by a query
+    (the asynchronous intake checks it in one statement instead of loading the team)."""
+    return has_team_account(user) and on_visit_team
 
 
 def can_review_visit(user: User | None, visit) -> bool:  # noqa: ANN001

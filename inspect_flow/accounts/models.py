@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -64,6 +65,26 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f'<User {self.username} {self.role}>'
+
+
+@dataclass(frozen=True)
+class UserSnapshot:
+    """The columns of a :class:`User` that the access rules read, copied for a cache (no relationships).
+
+    Only code that needs nothing else may take one instead of a ``User`` (the asynchronous intake's
+    acknowledgment); reaching for ``person`` or ``unit`` on it fails loudly.
+    """
+
+    id: int
+    username: str
+    role: Role
+    is_active: bool
+    person_id: int | None
+    unit_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> UserSnapshot:
+        return cls(user.id, user.username, user.role, user.is_active, user.person_id, user.unit_id)
 
 
 class LoginAttempt(Base):

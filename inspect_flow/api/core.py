@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, current_app, g, has_request_context, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -19,7 +19,9 @@ from werkzeug.exceptions import HTTPException
 from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
 from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
+from inspect_flow.core.db import writer_lock
 from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound
+from inspect_flow.integrations.tokens import TokenUse
 
 log = logging.getLogger(__name__)
 PROBLEM = 'application/problem+json'
@@ -73,44 +75,86 @@ def not_found(what: str = 'object') -> NotFound:
 
 # --- session and auth -------------------------------------------------------------------------------------
 
-#: SQLite has one writer. Threads of this process queue for it here, in order, rather than in SQLite's busy
-#: handler (which sleeps up to 100 ms between tries, so an unlucky request can wait far longer than its turn).
-_SQLITE_WRITER = threading.Lock()
-
-
 def db() -> Session:
-    """This request's session (a read-only request starts a deferred SQLite transaction: no write lock)."""
+    """This request's session.
+
+    A read-only request starts a deferred SQLite transaction (no write lock). A request that writes takes
+    the write lock at its first statement, unless its view only reads and hands its writes to a writer
+    (:func:`reads_first`): its statements then run without a transaction (PostgreSQL autocommit: no
+    BEGIN and ROLLBACK round trips).
+    """
     if 'api_session' not in g:
         sess = current_app.extensions['inspect_flow.sessions']()
-        if request.method in ('GET', 'HEAD'):
+        if g.get('api_reads_first'):  # reads only; its writes go elsewhere (the intake writer)
+            sess.connection(execution_options={'sqlite_begin': 'DEFERRED', 'isolation_level': 'AUTOCOMMIT'})
+        elif request.method in ('GET', 'HEAD'):
             sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
-        elif sess.get_bind().dialect.name == 'sqlite':
-            _SQLITE_WRITER.acquire()
-            g.api_writer = True
+        else:
+            _take_writer_lock(sess)
         g.api_session = sess
     return g.api_session
 
 
+def _take_writer_lock(sess: Session) -> None:
+    """On SQLite, queue for the database's one writer (see :class:`~inspect_flow.core.db.SqliteWriterLock`)."""
+    lock = writer_lock(sess)
+    if lock is not None:
+        lock.acquire()
+        g.api_writer = lock
+
+
+def read_connection() -> sa.Connection:
+    """A plain connection for a view that only reads (see :func:`reads_first`): cheaper than a session."""
+    if 'api_conn' not in g:
+        g.api_conn = current_app.extensions['inspect_flow.engine'].connect().execution_options(
+            sqlite_begin='DEFERRED', isolation_level='AUTOCOMMIT')
+    return g.api_conn
+
+
+def reads_first() -> None:
+    """Declare (before the first query) that this view only reads (its writes go to a writer of their own)."""
+    if 'api_session' in g:  # pragma: no cover - a programming error, caught by the tests of such views
+        raise RuntimeError('reads_first() must come before the first query')
+    g.api_reads_first = True
+
+
 def commit() -> None:
-    db().commit()
+    """Commit this request's work, recording the token's use with it (at most every few minutes)."""
+    from inspect_flow.integrations.tokens import record_use
+
+    sess = db()
+    use = g.get('api_token_use')
+    if use is not None and use.record:
+        record_use(sess, use)
+    sess.commit()
 
 
 def user() -> User:
     return g.api_user
 
 
-def _authenticate() -> User:
+def token_use() -> TokenUse:
+    """The token this request authenticated with."""
+    return g.api_token_use
+
+
+def _authenticate(*, cached: bool = False) -> User:
+    """The token's user; with *cached*, a snapshot from the process's token cache (see ``TokenCache``)."""
     from inspect_flow.integrations.tokens import authenticate_token
 
     header = request.headers.get('Authorization', '')
     scheme, _, secret = header.partition(' ')
     found = None
     if scheme.lower() == 'bearer' and secret.strip():
-        found = authenticate_token(db(), secret.strip(), record_use=request.method not in ('GET', 'HEAD'))
+        if cached:
+            found = current_app.extensions['inspect_flow.token_cache'].authenticate(db, secret.strip())
+        else:
+            found = authenticate_token(db(), secret.strip())
     if found is None:
         raise Unauthorized('auth.required', 'Cần mã truy cập hợp lệ (Authorization: Bearer …).',
                            'A valid API token is required (Authorization: Bearer …).')
-    return found
+    g.api_token_use = found
+    return found.user
 
 
 @bp.before_request
@@ -120,14 +164,17 @@ def _before() -> None:
 
 @bp.teardown_request
 def _teardown(_exc: BaseException | None) -> None:
+    conn = g.pop('api_conn', None)
+    if conn is not None:
+        conn.close()
     sess = g.pop('api_session', None)
     if sess is not None:
         try:
-            sess.rollback()
+            sess.close()  # rolls back what was not committed
         finally:
-            sess.close()
-            if g.pop('api_writer', False):
-                _SQLITE_WRITER.release()
+            lock = g.pop('api_writer', None)
+            if lock is not None:
+                lock.release()
     token = g.pop('api_lang_token', None)
     if token is not None:
         LANGUAGE.reset(token)
@@ -329,8 +376,12 @@ def json_response(model: BaseModel | dict, status: int = 200, headers: dict | No
 
 def route(method: str, path: str, *, summary: str, tag: str, responses: dict, query=None, body=None,  # noqa: ANN001
           body_media: str = 'application/json', auth: bool = True, headers: list | None = None,
-          description: str = '') -> Callable:
-    """Register a view on the blueprint and describe it in the OpenAPI document."""
+          description: str = '', reads: bool | Callable[[], bool] = False) -> Callable:
+    """Register a view on the blueprint and describe it in the OpenAPI document.
+
+    :param reads: the view (or, if callable, this request) only reads: see :func:`reads_first`; it is
+        authenticated through the token cache, and must check the token again where its writes are applied
+    """
 
     def decorator(func: Callable) -> Callable:
         op = Operation(method=method, path=path, name=func.__name__, summary=summary, tag=tag, responses=responses,
@@ -339,8 +390,11 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
         OPERATIONS.append(op)
 
         def view(**kwargs: str) -> Response:
+            only_reads = method not in ('GET', 'HEAD') and (reads() if callable(reads) else reads)
+            if only_reads:
+                reads_first()
             if auth:
-                g.api_user = _authenticate()
+                g.api_user = _authenticate(cached=only_reads)
             return func(**kwargs)
 
         view.__name__ = func.__name__

@@ -17,6 +17,8 @@ submission does not undo the others of its batch.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import time
 import uuid
@@ -28,8 +30,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspect_flow.core.db import utcnow
+from inspect_flow.core.db import utcnow, writer_lock
 from inspect_flow.core.errors import LANGUAGE, Conflict, DomainError
+from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Written
 from inspect_flow.integrations.models import SubmissionIntake
 
 STATUS_PATH = '/api/v1/submissions/{uid}'
@@ -70,37 +73,77 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
 # --- the status resource ----------------------------------------------------------------------------------
 
 def status_out(row: SubmissionIntake) -> dict:
-    result = json.loads(row.result) if row.result else None
-    failed = row.state == 'failed'
-    return {'id': row.uid, 'visit_id': row.visit_id, 'idempotency_key': row.key, 'state': row.state,
-            'status_url': STATUS_PATH.format(uid=row.uid), 'created_dt': row.created_dt,
-            'processed_dt': row.processed_dt, 'response_status': row.response_status,
-            'submission': result if row.state == 'done' else None,
+    return _status(row.uid, row.visit_id, row.key, row.state, row.created_dt, row.processed_dt, row.response_status,
+                   row.result)
+
+
+def _status(uid: str, visit_id: int, key: str, state: str, created_dt, processed_dt, response_status: int | None,  # noqa: ANN001
+            result_text: str | None) -> dict:
+    result = json.loads(result_text) if result_text else None
+    failed = state == 'failed'
+    return {'id': uid, 'visit_id': visit_id, 'idempotency_key': key, 'state': state,
+            'status_url': STATUS_PATH.format(uid=uid), 'created_dt': created_dt,
+            'processed_dt': processed_dt, 'response_status': response_status,
+            'submission': result if state == 'done' else None,
             'problem': result if failed else None,
             'errors': (result or {}).get('errors', []) if failed else []}
 
 
-def accept(session: Session, user, visit, *, raw_text: str, key: str | None, fingerprint: str | None,  # noqa: ANN001
-           path: str, if_match: int | None, lang: str) -> tuple[int, str, bool]:
-    """Store the submission for the worker; return (status, JSON body, replayed). The caller commits.
+@dataclass(frozen=True)
+class VisitFacts:
+    """What the intake checks before it stores a submission, read in one statement."""
 
-    With a key, the 202 response is stored with the key in the same insert, so a resend replays it.
+    id: int
+    version: int
+    #: The user's person is a member of the visit's team.
+    on_team: bool
+
+
+@functools.cache
+def _visit_facts_statement() -> sa.Select:
+    from inspect_flow.plans.models import TeamMember
+    from inspect_flow.visits.models import Visit
+
+    member = sa.exists().where(TeamMember.team_id == Visit.team_id, TeamMember.person_id == sa.bindparam('person'))
+    return sa.select(Visit.version_id, member).where(Visit.id == sa.bindparam('visit'))
+
+
+def visit_facts(conn: sa.Connection, user, visit_id: int) -> VisitFacts | None:  # noqa: ANN001
+    """The visit's version and whether *user*'s person is on its team, or ``None`` if there is no such visit.
+
+    The rules themselves stay in :mod:`inspect_flow.accounts.access` (``can_view_visit_as``,
+    ``can_edit_visit_as``); this only answers the membership question, with an ``EXISTS`` (false for a
+    user without a person: ``person_id = NULL`` is never true).
+    """
+    row = conn.execute(_visit_facts_statement(), {'visit': visit_id, 'person': user.person_id}).first()
+    return None if row is None else VisitFacts(visit_id, row[0], bool(row[1]))
+
+
+def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, key: str | None,
+           fingerprint: str | None, path: str, if_match: int | None, lang: str, token_id: int | None = None,
+           touch_token: bool = False) -> Written:
+    """Store the submission for the worker and return what to answer (202, or the replay of the key's response).
+
+    The rows are written by *writer*, batched with other requests of this process, and this returns only
+    once they are committed. *token_id* is checked again when the submission is applied; with
+    *touch_token* its ``last_used_dt`` is recorded with the write.
+
+    :raise Conflict: the key was used with a different body
     """
     from inspect_flow.api import schemas as s
-    from inspect_flow.integrations import idempotency
 
     uid = str(uuid.uuid4())
-    now = utcnow()
-    row = SubmissionIntake(uid=uid, user_id=user.id, visit_id=visit.id, key=key or f'intake:{uid}',
-                           body=raw_text, if_match=if_match, lang=lang, state='queued', created_dt=now)
-    text = json.dumps(s.IntakeOut.model_validate(status_out(row)).model_dump(mode='json'), ensure_ascii=False)
-    if key is not None:  # the 202 is stored with the key in the one insert
-        claimed = idempotency.claim(session, user.id, key, f'POST {path}', fingerprint, response=(202, text))
-        if isinstance(claimed, idempotency.Replay):
-            return claimed.status, claimed.body, True
-    session.add(row)
-    session.flush()
-    return 202, text, False
+    values = {'uid': uid, 'user_id': user_id, 'token_id': token_id, 'visit_id': visit_id,
+              'key': key or f'intake:{uid}', 'body': raw_text, 'if_match': if_match, 'lang': lang, 'state': 'queued',
+              'created_dt': utcnow()}
+    queued = _status(uid, visit_id, values['key'], 'queued', values['created_dt'], None, None, None)
+    text = json.dumps(s.IntakeOut.model_validate(queued).model_dump(mode='json'), ensure_ascii=False)
+    key_row = None
+    if key is not None:  # the 202 is stored with the key, so that a resend replays it
+        key_row = {'user_id': user_id, 'key': key, 'scope': f'POST {path}'[:300], 'request_hash': fingerprint,
+                   'created_dt': values['created_dt'], 'response_status': 202, 'response_body': text}
+    return writer.write(PendingIntake(intake=values, response=text, key=key_row,
+                                      touch_token_id=token_id if touch_token else None))
 
 
 def find(session: Session, uid: str) -> SubmissionIntake | None:
@@ -125,7 +168,8 @@ class ProcessResult:
 def _apply_row(session: Session, row: SubmissionIntake) -> None:
     """Apply one queued submission inside a SAVEPOINT and write the outcome on the row."""
     from inspect_flow.accounts.models import User
-    from inspect_flow.api.core import domain_problem, problem_body, t
+    from inspect_flow.api.core import Unauthorized, domain_problem, problem_body, t
+    from inspect_flow.integrations.tokens import revoked_before
     from inspect_flow.visits.models import Visit
 
     instance = STATUS_PATH.format(uid=row.uid)
@@ -133,6 +177,9 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
     try:
         try:
             with session.begin_nested():
+                if revoked_before(session, row.token_id, row.created_dt):
+                    raise Unauthorized('auth.revoked', 'Mã truy cập đã bị thu hồi trước khi gửi bản này.',
+                                       'The API token was revoked before this was sent.')
                 user = session.get(User, row.user_id)
                 visit = session.get(Visit, row.visit_id)
                 raw = json.loads(row.body)
@@ -188,8 +235,11 @@ def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, 
         if idle_ms and _should_wait(factory, idle_ms, max_lag_s):  # checked before every batch
             result.deferred = True
             return result
-        with factory() as session:
+        with factory() as session, contextlib.ExitStack() as stack:
             postgres = session.get_bind().dialect.name == 'postgresql'
+            lock = writer_lock(session)
+            if lock is not None:  # on SQLite, queue with the API's writers rather than in the busy handler
+                stack.enter_context(lock)
             q = (sa.select(SubmissionIntake).where(SubmissionIntake.state == 'queued')
                  .order_by(SubmissionIntake.id).limit(batch if not limit else min(batch, limit - result.processed)))
             if postgres:

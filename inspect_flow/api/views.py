@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import Response, current_app, request
 
 from inspect_flow.accounts import access
 from inspect_flow.api import schemas as s
@@ -22,8 +22,10 @@ from inspect_flow.api.core import (
     parse_body,
     parse_id,
     parse_query,
+    read_connection,
     route,
     t,
+    token_use,
     user,
 )
 from inspect_flow.core.errors import Conflict, InvalidInput
@@ -405,40 +407,25 @@ def _prefers_async() -> bool:
 
 
 @route('POST', '/visits/{visit_id}/submissions', summary='Submit a visit record (idempotent)', tag='submissions',
-       body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH, PREFER],
+       body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH, PREFER], reads=_prefers_async,
        responses={201: s.SubmissionOut, 202: s.IntakeOut},
        description='Stores participants, content, checklist answers, the household roster and findings, then '
                    'submits the visit for review, in one transaction with the Idempotency-Key record. With '
                    '`Prefer: respond-async` the body is stored durably under its key and answered 202 with '
                    '`Location:` the status URL (GET it to see the result or the per-item errors).')
 def submit(visit_id: str) -> Response:
-    from inspect_flow.api import intake
     from inspect_flow.integrations import idempotency
+
+    if _prefers_async():
+        return _submit_async(visit_id)
+    from inspect_flow.api import intake
 
     visit = load_visit(visit_id)
     body, raw = parse_body(s.SubmissionBody)
     require(access.can_edit_visit(user(), visit))
-    key = request.headers.get('Idempotency-Key') or body.submission_id
-    key = idempotency.check_key(key) if key is not None else None
+    key = _submission_key(body)
     fingerprint = idempotency.request_fingerprint('POST', request.path, raw) if key is not None else None
     expected = if_match(body.version)
-    if _prefers_async():
-        if expected is not None and expected != visit.version_id:
-            raise _stale()
-        status, text, replayed = intake.accept(
-            db(), user(), visit, raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint,
-            path=request.path, if_match=expected, lang=t('vi', 'en'))
-        if replayed:
-            db().rollback()
-        else:
-            commit()
-        headers = {'Preference-Applied': 'respond-async'}
-        if replayed:
-            headers['Idempotent-Replayed'] = 'true'
-        if status == 202:
-            headers['Location'] = json.loads(text)['status_url']
-        return Response(text, status=status, mimetype='application/json' if status < 400 else PROBLEM,
-                        headers=headers)
     claimed = None
     if key is not None:
         claimed = idempotency.claim(db(), user().id, key, f'POST {request.path}', fingerprint)
@@ -454,6 +441,47 @@ def submit(visit_id: str) -> Response:
         idempotency.store_response(db(), claimed, 201, text)
     commit()
     return Response(text, status=201, mimetype='application/json', headers={'ETag': f'"{visit.version_id}"'})
+
+
+def _submission_key(body: s.SubmissionBody) -> str | None:
+    from inspect_flow.integrations import idempotency
+
+    key = request.headers.get('Idempotency-Key') or body.submission_id
+    return idempotency.check_key(key) if key is not None else None
+
+
+def _submit_async(visit_id: str) -> Response:
+    """Store the submission for the intake worker and answer 202 (the hot path of field devices).
+
+    This request only reads (the token, then one statement for the visit and the team membership); the
+    rows are written by the process's intake writer, batched with the other requests arriving meanwhile
+    (:mod:`inspect_flow.integrations.intake_writer`), and the answer waits for their commit.
+    """
+    from inspect_flow.api import intake
+    from inspect_flow.integrations import idempotency
+
+    facts = intake.visit_facts(read_connection(), user(), parse_id(visit_id, 'visit'))
+    if facts is None or not access.can_view_visit_as(user(), on_visit_team=facts.on_team):
+        raise not_found('visit')
+    body, raw = parse_body(s.SubmissionBody)
+    require(access.can_edit_visit_as(user(), on_visit_team=facts.on_team))
+    key = _submission_key(body)
+    fingerprint = idempotency.request_fingerprint('POST', request.path, raw) if key is not None else None
+    expected = if_match(body.version)
+    if expected is not None and expected != facts.version:
+        raise _stale()
+    use = token_use()
+    written = intake.accept(
+        current_app.extensions['inspect_flow.intake_writer'], user().id, facts.id,
+        raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint, path=request.path,
+        if_match=expected, lang=t('vi', 'en'), token_id=use.token_id, touch_token=use.record)
+    status, text, replayed = written.status, written.body, written.replayed
+    headers = {'Preference-Applied': 'respond-async'}
+    if replayed:
+        headers['Idempotent-Replayed'] = 'true'
+    if status == 202:
+        headers['Location'] = json.loads(text)['status_url']
+    return Response(text, status=status, mimetype='application/json' if status < 400 else PROBLEM, headers=headers)
 
 
 @route('GET', '/submissions/{submission_id}', summary='Status of an asynchronous submission', tag='submissions',

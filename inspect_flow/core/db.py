@@ -7,7 +7,10 @@ owns the transaction and commits once, or rolls back on any exception (Indico's 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,9 +93,38 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         engine = sa.create_engine(url, **kwargs)
         _configure_sqlite(engine)
     else:
-        kwargs.setdefault('pool_pre_ping', True)
         engine = sa.create_engine(url, **kwargs)
+        if not kwargs.get('pool_pre_ping'):
+            _ping_after_idle(engine)
     return engine
+
+
+#: A pooled PostgreSQL connection idle for longer than this is tested before use.
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Test a pooled connection before use if it sat idle (a restarted server, a dropped socket).
+
+    ``pool_pre_ping`` tests it on *every* checkout: a round trip per request, a sixth of a busy API
+    request's cost. Connections in steady use are not tested; a connection that broke while in use
+    fails that one request (answered 503 with Retry-After), and SQLAlchemy then drops the whole pool.
+    Raising ``DisconnectionError`` from a checkout makes the pool discard it and take another.
+    """
+
+    @event.listens_for(engine, 'checkin')
+    def _on_checkin(_dbapi_conn, record):  # noqa: ANN001
+        record.info['idle_since'] = time.monotonic()
+
+    @event.listens_for(engine, 'checkout')
+    def _on_checkout(dbapi_conn, record, _proxy):  # noqa: ANN001
+        idle_since = record.info.get('idle_since')
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -118,3 +150,70 @@ def is_postgresql(session_or_engine) -> bool:  # noqa: ANN001
     """Tell whether the session or engine talks to PostgreSQL."""
     bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
     return bind.dialect.name == 'postgresql'
+
+
+class SqliteWriterLock:
+    """One writer at a time on a SQLite file, across the threads and the processes that share it.
+
+    SQLite lets one transaction write at a time; the others wait in its busy handler, which sleeps
+    1, 2, 5, 10 … up to 100 ms between tries, so an unlucky writer waits far longer than its turn. Writers
+    that take this lock first wait in the kernel instead (``flock`` on ``<file>-writer.lock``) and start
+    as soon as the previous one commits. Threads of one process queue on a ``threading.Lock`` in front of
+    it (``flock`` does not exclude threads sharing a descriptor). The kernel drops a dead process's lock,
+    so ``kill -9`` never leaves it held. Writers that do not take it (the CLI) still meet the busy handler.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(f'{path}-writer.lock')
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._pid != os.getpid():  # a new process (fork): its own descriptor
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def __enter__(self) -> SqliteWriterLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+_WRITER_LOCKS: dict[str, SqliteWriterLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def writer_lock(bind) -> SqliteWriterLock | None:  # noqa: ANN001
+    """The :class:`SqliteWriterLock` of a SQLite file engine (or session), ``None`` for PostgreSQL or memory.
+
+    Every engine on the same file shares one lock; the engine remembers its lock (this is on hot paths).
+    """
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    try:
+        return engine.__dict__['_inspect_flow_writer_lock']
+    except KeyError:
+        pass
+    lock = None
+    if engine.dialect.name == 'sqlite' and engine.url.database and engine.url.database != ':memory:':
+        path = str(Path(engine.url.database).resolve())
+        with _WRITER_LOCKS_GUARD:
+            lock = _WRITER_LOCKS.get(path)
+            if lock is None:
+                lock = _WRITER_LOCKS[path] = SqliteWriterLock(Path(path))
+    engine.__dict__['_inspect_flow_writer_lock'] = lock
+    return lock

@@ -11,6 +11,7 @@ replays its response. Keys older than the retention period are removed by :func:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -61,25 +62,34 @@ def _replay_of(row: IdempotencyKey, fingerprint: str) -> Replay:
     if row.request_hash != fingerprint:
         raise _mismatch()
     if row.response_status is None:  # cannot happen once committed: the response is stored with the work
-        raise Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
-                       'A request with this key is still being processed; retry later.', field='Idempotency-Key')
+        raise _in_progress()
     return Replay(row.response_status, row.response_body or '')
 
 
-def _insert_if_absent(session: Session, values: dict) -> int | None:
-    """``INSERT … ON CONFLICT (user_id, key) DO NOTHING RETURNING id``: the new id, or ``None`` if the key exists.
-
-    One statement and no SAVEPOINT. On PostgreSQL a concurrent uncommitted insert of the same key makes
-    this wait for it to end; on SQLite the writer holds the database lock, so there is no such race.
-    """
-    dialect = session.get_bind().dialect.name
+@functools.cache
+def _insert_statement(dialect: str) -> sa.Insert:
+    """``INSERT … ON CONFLICT (user_id, key) DO NOTHING RETURNING id``, built once per dialect (values are
+    bound at execution, so every call hits SQLAlchemy's compiled cache)."""
     if dialect == 'postgresql':
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = (insert(IdempotencyKey).values(**values)
-            .on_conflict_do_nothing(index_elements=['user_id', 'key']).returning(IdempotencyKey.id))
-    return session.execute(stmt).scalar()
+    table = IdempotencyKey.__table__  # a plain Core insert: no ORM bulk-insert machinery on the hot path
+    return insert(table).on_conflict_do_nothing(index_elements=['user_id', 'key']).returning(table.c.id)
+
+
+_COLUMNS = ('user_id', 'key', 'scope', 'request_hash', 'created_dt', 'response_status', 'response_body')
+
+
+def _insert_if_absent(session: Session, values: dict) -> int | None:
+    """Insert the key row unless the key exists: the new id, or ``None`` if the key exists.
+
+    One statement and no SAVEPOINT. On PostgreSQL a concurrent uncommitted insert of the same key makes
+    this wait for it to end; on SQLite the writer holds the database lock, so there is no such race.
+    """
+    conn = session.connection()
+    params = {c: values.get(c) for c in _COLUMNS}
+    return conn.execute(_insert_statement(conn.dialect.name), params).scalar()
 
 
 @dataclass
@@ -108,10 +118,59 @@ def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str
         existing = session.scalar(sa.select(IdempotencyKey).where(
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).execution_options(populate_existing=True))
         if existing is None:  # pragma: no cover - the conflicting row vanished (pruned) between the statements
-            raise Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
-                           'A request with this key is still being processed; retry later.', field='Idempotency-Key')
+            raise _in_progress()
         return _replay_of(existing, fingerprint)
     return Claimed(new_id)
+
+
+def claim_many(conn: sa.Connection, rows: list[dict]) -> set[tuple[int, str]]:
+    """Claim many keys in one statement, each with its response; return the (user, key) pairs inserted.
+
+    The others existed already (or came twice in *rows*: the first one wins); :func:`stored_responses`
+    tells what to answer for them once the transaction is over.
+    """
+    if not rows:
+        return set()
+    params = [{c: r.get(c) for c in _COLUMNS} for r in rows]
+    return {(row[0], row[1]) for row in conn.execute(_insert_many(conn.dialect.name), params)}
+
+
+@functools.cache
+def _insert_many(dialect: str) -> sa.Insert:
+    if dialect == 'postgresql':
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = IdempotencyKey.__table__
+    return (insert(table).on_conflict_do_nothing(index_elements=['user_id', 'key'])
+            .returning(table.c.user_id, table.c.key))
+
+
+def stored_responses(conn: sa.Connection,
+                     requests: list[tuple[int, str, str]]) -> dict[tuple[int, str], Replay | Conflict]:
+    """For (user, key, fingerprint) requests whose key was taken: the stored response, or the refusal."""
+    table = IdempotencyKey.__table__
+    pairs = list({(u, k) for u, k, _f in requests})
+    rows = {(r.user_id, r.key): r for r in conn.execute(
+        sa.select(table.c.user_id, table.c.key, table.c.request_hash, table.c.response_status, table.c.response_body)
+        .where(sa.tuple_(table.c.user_id, table.c.key).in_(pairs)))}
+    out: dict[tuple[int, str], Replay | Conflict] = {}
+    for user_id, key, fingerprint in requests:
+        row = rows.get((user_id, key))
+        if row is None:  # pragma: no cover - pruned between the insert and this read
+            out[(user_id, key)] = _in_progress()
+        elif row.request_hash != fingerprint:
+            out[(user_id, key)] = _mismatch()
+        elif row.response_status is None:
+            out[(user_id, key)] = _in_progress()
+        else:
+            out[(user_id, key)] = Replay(row.response_status, row.response_body or '')
+    return out
+
+
+def _in_progress() -> Conflict:
+    return Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
+                    'A request with this key is still being processed; retry later.', field='Idempotency-Key')
 
 
 def store_response(session: Session, claimed: Claimed, status: int, body: str) -> None:

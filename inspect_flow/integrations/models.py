@@ -143,6 +143,8 @@ class SubmissionIntake(Base):
     key: Mapped[str] = mapped_column(sa.String(255))
     #: The request body as received (JSON text).
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The API token it was acknowledged under (checked again when applied: a revoked token refuses it).
+    token_id: Mapped[int | None] = mapped_column()
     #: The If-Match version the request carried, if any.
     if_match: Mapped[int | None] = mapped_column()
     #: Language of the requester (``vi`` or ``en``), for the messages recorded when it is applied.

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
-from datetime import timedelta
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from inspect_flow.accounts.models import User
+from inspect_flow.accounts.models import User, UserSnapshot
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import InvalidInput, NotFound
 from inspect_flow.integrations.models import ApiToken
@@ -59,15 +64,97 @@ def revoke_token(session: Session, token: ApiToken) -> ApiToken:
     return token
 
 
-def authenticate_token(session: Session, secret: str, *, record_use: bool = False) -> User | None:
-    """The active user holding the active token *secret*, or ``None``."""
+@functools.cache
+def _authenticate_statement() -> sa.Select:
+    """Built once: the statement hits SQLAlchemy's compiled cache on every request."""
+    return (sa.select(User, ApiToken.id, ApiToken.last_used_dt).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == sa.bindparam('hash'), ApiToken.revoked_dt.is_(None),
+                   User.is_active.is_(True))
+            .options(lazyload(User.person), lazyload(User.unit)))
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """Who a valid token authenticates, and whether this use should be recorded (see :func:`record_use`)."""
+
+    user: User
+    token_id: int
+    record: bool
+
+
+def authenticate_token(session: Session, secret: str) -> TokenUse | None:
+    """The active user holding the active token *secret*, or ``None``.
+
+    One query (the token joined to its user); the user's person and unit load only if a rule needs them.
+    It only reads, so a request may authenticate before it takes the write lock.
+    """
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    if token is None or token.revoked_dt is not None or not token.user.is_active:
+    row = session.execute(_authenticate_statement(), {'hash': hash_secret(secret)}).first()
+    if row is None:
         return None
-    if record_use:
-        now = utcnow()
-        if token.last_used_dt is None or now - token.last_used_dt > LAST_USED_RESOLUTION:
-            token.last_used_dt = now
-    return token.user
+    user, token_id, last_used = row
+    return TokenUse(user, token_id, last_used is None or utcnow() - last_used > LAST_USED_RESOLUTION)
+
+
+def record_use(session: Session, use: TokenUse) -> None:
+    """Record that the token was used now (called by a request that writes, in its own transaction)."""
+    if use.record:
+        session.execute(sa.update(ApiToken).where(ApiToken.id == use.token_id).values(last_used_dt=utcnow()))
+
+
+#: How long a process trusts a token it has checked (the asynchronous intake's acknowledgments only).
+CACHE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _Cached:
+    use: TokenUse
+    expires: float
+
+
+class TokenCache:
+    """Tokens checked in the last :data:`CACHE_SECONDS`, per process, for the hot path of field devices.
+
+    Only the asynchronous intake uses it: it acknowledges (stores) a submission and applies it later,
+    and :func:`inspect_flow.api.intake.process` checks the token again then, refusing what was
+    acknowledged after the token was revoked. So a revoked token may get a few 202s for up to
+    :data:`CACHE_SECONDS`, never an applied submission. Everything else authenticates every request.
+    The cached user is a :class:`~inspect_flow.accounts.models.UserSnapshot`.
+    """
+
+    def __init__(self, seconds: float = CACHE_SECONDS, max_entries: int = 10_000):
+        self.seconds, self.max_entries = seconds, max_entries
+        self._entries: dict[str, _Cached] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, open_session: Callable[[], Session], secret: str) -> TokenUse | None:
+        """Like :func:`authenticate_token`, from the cache while fresh (*open_session* is called on a miss)."""
+        if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
+            return None
+        digest = hash_secret(secret)
+        now = time.monotonic()
+        hit = self._entries.get(digest)
+        if hit is not None and hit.expires > now:
+            return hit.use
+        use = authenticate_token(open_session(), secret)
+        if use is None:
+            self._entries.pop(digest, None)
+            return None
+        cached = TokenUse(UserSnapshot.of(use.user), use.token_id, use.record)
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[digest] = _Cached(TokenUse(cached.user, cached.token_id, False), now + self.seconds)
+        return cached
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def revoked_before(session: Session, token_id: int | None, moment: datetime) -> bool:
+    """The token is gone or was revoked at or before *moment* (a submission acknowledged then is refused)."""
+    if token_id is None:
+        return False
+    row = session.execute(sa.select(ApiToken.revoked_dt).where(ApiToken.id == token_id)).first()
+    return row is None or (row[0] is not None and row[0] <= moment)

@@ -19,6 +19,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from inspect_flow.core.db import make_engine, make_session_factory
 from inspect_flow.core.errors import LANGUAGE, DomainError
+from inspect_flow.integrations.intake_writer import IntakeWriter
+from inspect_flow.integrations.tokens import TokenCache
 from inspect_flow.paths import templates_dir
 
 STATIC_DIR = Path(__file__).resolve().parent / 'static'
@@ -65,6 +67,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config['DATABASE_URL'])
     app.extensions['inspect_flow.engine'] = engine
     app.extensions['inspect_flow.sessions'] = make_session_factory(engine)
+    # The asynchronous API intake's group commit (its thread starts on first use, in each worker process).
+    app.extensions['inspect_flow.intake_writer'] = IntakeWriter(engine)
+    app.extensions['inspect_flow.token_cache'] = TokenCache()
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -91,7 +96,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _language() -> None:
-        g.lang_token = LANGUAGE.set(select_locale())
+        if request.blueprint != 'api_v1':  # the API takes its language from Accept-Language, not the session
+            g.lang_token = LANGUAGE.set(select_locale())
 
     @app.after_request
     def _headers(response):  # noqa: ANN001, ANN202
@@ -102,7 +108,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
             'Content-Security-Policy',
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-        if current_user.is_authenticated:
+        # API answers are per token; pages per session (the API never looks at the session cookie)
+        if request.blueprint == 'api_v1' or current_user.is_authenticated:
             response.headers.setdefault('Cache-Control', 'no-store')
         return response
 
@@ -121,6 +128,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                 db_sess.rollback()
         finally:
             db_sess.close()
+            lock = g.pop('db_writer', None)
+            if lock is not None:
+                lock.release()
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):  # noqa: ANN202

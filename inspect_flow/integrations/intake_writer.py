@@ -1,0 +1,200 @@
+"""Group commit for the asynchronous intake: many acknowledgments, one short transaction.
+
+A field device's ``Prefer: respond-async`` submission is acknowledged (202) only once its body and its
+idempotency key are committed. Committing each request on its own costs a transaction per request
+(on SQLite, a turn at the one write lock; on PostgreSQL, a WAL flush and several round trips). Here the
+request threads of a process hand their rows to one writer thread and wait; the writer takes everything
+waiting, writes it with two multi-row inserts in one transaction, commits, and wakes each request with
+its outcome. Nothing waits on purpose: while one batch commits, the next one gathers, so a lone request
+is written at once and a busy server writes large batches (PostgreSQL's own group commit, one level up).
+
+The guarantees are those of one request per transaction:
+
+* a request is answered only after the transaction holding its rows has committed (``kill -9`` of the
+  process loses only requests that were never answered, which their devices send again);
+* a key already stored, or taken by an earlier request of the same batch, gets the stored response,
+  or 409 if the body differs (:func:`inspect_flow.integrations.idempotency.stored_responses`);
+* if the batch fails (a visit deleted meanwhile, the database gone), it is rolled back and each request
+  is written again in its own transaction, so one bad request fails alone, with its own error.
+
+No Flask here: the web API calls :meth:`IntakeWriter.write`; tests call it directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from inspect_flow.core.db import writer_lock
+from inspect_flow.core.errors import Conflict
+from inspect_flow.integrations import idempotency
+from inspect_flow.integrations.models import ApiToken, SubmissionIntake
+
+#: Upper bound on the rows of one transaction (a batch this size commits in a few milliseconds).
+MAX_BATCH = 200
+
+
+@dataclass
+class PendingIntake:
+    """One acknowledged-to-be submission: its intake row, and its key row (with the 202 it will replay)."""
+
+    intake: dict
+    #: The 202 response (also stored on the key row, for replays).
+    response: str
+    #: ``None`` without an Idempotency-Key (the intake row then carries ``intake:<uid>`` as its key).
+    key: dict | None = None
+    #: A token whose ``last_used_dt`` should be recorded with this write.
+    touch_token_id: int | None = None
+    future: Future = field(default_factory=Future, repr=False)
+
+
+@dataclass(frozen=True)
+class Written:
+    """The outcome of one request: the response to send (stored, or replayed for a key already used)."""
+
+    status: int
+    body: str
+    replayed: bool
+
+
+class IntakeWriter:
+    """The writer thread of one process (started on first use, and again in a forked child)."""
+
+    def __init__(self, engine: sa.Engine, *, max_batch: int = MAX_BATCH):
+        self.engine = engine
+        self.max_batch = max_batch
+        self._conn: sa.Connection | None = None
+        self._queue: queue.SimpleQueue[PendingIntake] = queue.SimpleQueue()
+        self._start_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        #: Batches written and rows in them, for the benchmarks.
+        self.batches = 0
+        self.rows = 0
+
+    def write(self, item: PendingIntake, timeout: float = 30.0) -> Written:
+        """Queue *item*, wait until its transaction has committed, and return what to answer.
+
+        :raise Conflict: the key was used with a different body
+        :raise SQLAlchemyError: the database refused or failed (nothing of this request was stored)
+        """
+        self._ensure_thread()
+        self._queue.put(item)
+        return item.future.result(timeout)
+
+    # --- the writer thread ------------------------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                if self._pid != os.getpid():  # forked: the parent's queue, thread and connection are not ours
+                    self._queue = queue.SimpleQueue()
+                    self._conn = None
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name='intake-writer', daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write_batch(batch)
+            except BaseException as exc:  # noqa: BLE001 - every waiting request must be woken
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(exc)
+
+    def _write_batch(self, batch: list[PendingIntake]) -> None:
+        try:
+            outcomes = self._commit(batch)
+        except Exception:  # noqa: BLE001 - retried one by one, so that only the bad request fails
+            if len(batch) == 1:
+                raise
+            for item in batch:
+                try:
+                    self._settle([item], self._commit([item]))
+                except Exception as exc:  # noqa: BLE001
+                    item.future.set_exception(exc)
+            return
+        self._settle(batch, outcomes)
+
+    def _connection(self) -> sa.Connection:
+        """The writer thread's own connection, kept between batches (opened again after a failure)."""
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _commit(self, batch: list[PendingIntake]) -> dict[int, Written | Conflict]:
+        """Write *batch* in one transaction and commit; return the outcomes of the requests whose key was taken."""
+        conn = self._connection()
+        try:
+            with contextlib.ExitStack() as stack:
+                lock = writer_lock(self.engine)
+                if lock is not None:
+                    stack.enter_context(lock)
+                with conn.begin():
+                    outcomes = self._insert(conn, batch)
+        except Exception:
+            self._conn = None
+            conn.close()
+            raise
+        self.batches += 1
+        self.rows += len(batch) - len(outcomes)
+        return outcomes
+
+    @staticmethod
+    def _insert(conn: sa.Connection, batch: list[PendingIntake]) -> dict[int, Written | Conflict]:
+        claimed = idempotency.claim_many(conn, [item.key for item in batch if item.key is not None])
+        taken: set[tuple[int, str]] = set()
+        rows, losers = [], []
+        for i, item in enumerate(batch):
+            if item.key is not None:
+                pair = (item.key['user_id'], item.key['key'])
+                if pair not in claimed or pair in taken:  # stored before, or by a request ahead in this batch
+                    losers.append(i)
+                    continue
+                taken.add(pair)
+            rows.append(item.intake)
+        if rows:
+            conn.execute(SubmissionIntake.__table__.insert(), rows)
+        touch = {item.touch_token_id for item in batch if item.touch_token_id is not None}
+        if touch:
+            conn.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id.in_(touch))
+                         .values(last_used_dt=batch[0].intake['created_dt']))
+        if not losers:
+            return {}
+        # In the same transaction: a key taken earlier in this batch is visible to it, and one taken by
+        # another transaction was committed (PostgreSQL's ON CONFLICT waited for it; SQLite holds the lock).
+        stored = idempotency.stored_responses(
+            conn, [(batch[i].key['user_id'], batch[i].key['key'], batch[i].key['request_hash']) for i in losers])
+        outcomes: dict[int, Written | Conflict] = {}
+        for i in losers:
+            found = stored[(batch[i].key['user_id'], batch[i].key['key'])]
+            outcomes[i] = found if isinstance(found, Conflict) else Written(found.status, found.body, True)
+        return outcomes
+
+    @staticmethod
+    def _settle(batch: list[PendingIntake], outcomes: dict[int, Written | Conflict]) -> None:
+        for i, item in enumerate(batch):
+            outcome = outcomes.get(i)
+            if outcome is None:
+                item.future.set_result(Written(202, item.response, False))
+            elif isinstance(outcome, Conflict):
+                item.future.set_exception(outcome)
+            else:
+                item.future.set_result(outcome)
