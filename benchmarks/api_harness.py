@@ -1,22 +1,25 @@
 """Load and fault harness for idempotent visit submissions (not a test: run it by hand).
 
-    .venv/bin/python benchmarks/api_harness.py --matrix            # the README table: both DBs, sync/async, ±kill
-    .venv/bin/python benchmarks/api_harness.py --db sqlite --mode async --duration 20
+    .venv/bin/python benchmarks/api_harness.py --matrix --cache /tmp/if_harness   # the README table
+    .venv/bin/python benchmarks/api_harness.py --db sqlite --mode async --no-kill
     .venv/bin/python benchmarks/api_harness.py --db postgresql --mode sync --no-kill
 
-It seeds a template database once per kind (a SQLite file in a temporary folder, or a new PostgreSQL
-database on 127.0.0.1:5432 next to ``test``): ``--plans`` rounds in ``visiting``, each visiting all 164
-communes, with one team per client in every round and one API token per client. Each run works on a
-copy of the template. It starts gunicorn on 127.0.0.1 (``--workers`` processes × ``--threads``) and, for
-``--mode async``, the intake worker (``inspect-flow submissions process --loop``). N client threads
-(keep-alive ``http.client`` connections) submit their visits one after another for ``--duration``
-seconds, each with an Idempotency-Key, and resend the same key on connection errors, 502 and 503. With
-kills, the harness kill -9s the process groups it started (the server, and the worker in async mode) at
-random moments and restarts them. After the clients stop it waits for the queue to drain (async), then
-checks that every acknowledged submission is stored exactly once: the visit is submitted, it has exactly
-one ``submit`` audit row and its key row, and (async) its intake row is ``done``. It counts "database
-is locked" in the logs and prints acknowledgments per second, p50/p99 latency of the acknowledged
-requests (and from the first try, retries included), and for async how fast the queue was applied.
+It seeds a template database once per kind (a SQLite file, or a new PostgreSQL database on 127.0.0.1:5432
+next to ``test``; with ``--cache`` both are kept and reused by later runs): ``--plans`` rounds in
+``visiting``, each visiting all 164 communes, with one team per account in every round and one API token
+per account (``--clients`` accounts). Each run works on a copy of the template. It starts gunicorn on
+127.0.0.1 (``--workers`` processes × ``--threads``) and, for ``--mode async``, the intake worker
+(``inspect-flow submissions process --loop``). ``--devices-per-account`` client threads per account share
+out its visits (keep-alive ``http.client`` connections) and submit them one after another for
+``--duration`` seconds, each with an Idempotency-Key, resending the same key on connection errors, 502
+and 503. With kills, the harness kill -9s the process groups it started (the server, and the worker in
+async mode) at random moments and restarts them. After the clients stop it waits for the queue to drain
+(async), then checks that every acknowledged submission is stored exactly once: the visit is submitted,
+it has exactly one ``submit`` audit row and its key row, and (async) its intake row is ``done``. It
+counts "database is locked" in the logs and prints acknowledgments per second, p50/p99 latency of the
+acknowledged requests (and from the first try, retries included), for async how fast the queue was
+applied, and the CPU milliseconds per acknowledgment of the server, the database, the worker and the
+clients (from /proc; in kill runs the killed processes' CPU is not counted).
 """
 
 from __future__ import annotations
@@ -310,7 +313,7 @@ def queued(url: str) -> int:
 
 
 def run(template: Template, mode: str, kills: bool, *, workers: int, threads: int, duration: float,
-        kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float) -> dict:
+        kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float, per_token: int = 1) -> dict:
     url = template.copy()
     tmp = template.tmp
     load_before = os.getloadavg()[0]
@@ -390,11 +393,13 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
             requests.get(f'http://127.0.0.1:{port}/api/v1/me', headers={'Authorization': f'Bearer {token}'},
                          timeout=30)
     stop_at = time.perf_counter() + duration
-    threads_ = [threading.Thread(target=client, args=p) for p in template.plan]
+    # each account's visits are shared out among its devices (a team's members submit with the same account)
+    devices = [(token, ids[d::per_token]) for token, ids in template.plan for d in range(per_token)]
+    threads_ = [threading.Thread(target=client, args=p) for p in devices]
     db_name = url.rsplit('/', 1)[1]
     groups = {'server': lambda cmd, _pid: f'127.0.0.1:{port}' in cmd and 'gunicorn' in cmd,
               'database': lambda cmd, _pid: cmd.startswith('postgres:') and f' {db_name} ' in cmd,
-              'worker': lambda cmd, _pid: 'submissions process' in cmd and worker is not None,
+              'worker': lambda _cmd, pid: worker is not None and worker.proc is not None and pid == worker.proc.pid,
               'clients': lambda _cmd, pid: pid == os.getpid()}
     cpu_before = process_cpu(groups)
     t0 = time.perf_counter()
@@ -426,7 +431,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
     result = verify(url, acked, mode)
     result.update({
         'db': template.kind, 'mode': mode, 'kills': server.kills + (worker.kills if worker else 0),
-        'clients': len(template.plan), 'workers': workers, 'threads': threads,
+        'clients': len(devices), 'workers': workers, 'threads': threads,
         'acknowledged': len(acked), 'wall_s': round(wall, 2), 'acks_per_s': round(len(acked) / wall, 1),
         'p50_ms': _pct(latencies, 0.5), 'p99_ms': _pct(latencies, 0.99),
         'p99_first_try_ms': _pct(first_try, 0.99),
@@ -468,7 +473,8 @@ def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
 
 COLUMNS = ('db', 'mode', 'kills', 'acknowledged', 'wall_s', 'acks_per_s', 'p50_ms', 'p99_ms', 'p99_first_try_ms',
            'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors',
-           'machine_cpu_busy_pct', 'cpu_ms_per_ack_server', 'cpu_ms_per_ack_database', 'workers', 'threads')
+           'machine_cpu_busy_pct', 'cpu_ms_per_ack_server', 'cpu_ms_per_ack_database', 'clients', 'workers',
+           'threads')
 
 
 def table(rows: list[dict]) -> str:
@@ -483,12 +489,13 @@ def main() -> None:
     parser.add_argument('--db', choices=['sqlite', 'postgresql', 'both'], default='both')
     parser.add_argument('--mode', choices=['sync', 'async', 'both'], default='both')
     parser.add_argument('--matrix', action='store_true', help='both DBs × sync/async × no-kill/kill')
-    parser.add_argument('--clients', type=int, default=8)
-    parser.add_argument('--plans', type=int, default=40, help='rounds to seed (164 visits each)')
-    parser.add_argument('--duration', type=float, default=20.0, help='seconds the clients keep submitting')
-    parser.add_argument('--workers', type=int, help='gunicorn worker processes (default: 1 on SQLite, 2 on '
-                                                     'PostgreSQL)')
-    parser.add_argument('--threads', type=int, help='threads per gunicorn worker (default: 4)')
+    parser.add_argument('--clients', type=int, default=8, help='accounts (each with its token and its visits)')
+    parser.add_argument('--devices-per-account', type=int, default=2,
+                        help='concurrent clients per account, sharing out its visits (clients × this in all)')
+    parser.add_argument('--plans', type=int, default=100, help='rounds to seed (164 visits each)')
+    parser.add_argument('--duration', type=float, default=10.0, help='seconds the clients keep submitting')
+    parser.add_argument('--workers', type=int, default=2, help='gunicorn worker processes')
+    parser.add_argument('--threads', type=int, default=8, help='threads per gunicorn worker')
     parser.add_argument('--kill-min', type=float, default=0.3)
     parser.add_argument('--kill-max', type=float, default=0.8)
     parser.add_argument('--idle-ms', type=float, default=200.0,
@@ -514,12 +521,11 @@ def main() -> None:
         try:
             for mode in modes:
                 for kills in kill_modes:
-                    # SQLite has one writer: one process whose threads queue for it in order (see api/core.py)
-                    # beats two processes meeting in SQLite's sleeping busy handler; PostgreSQL uses both cores.
-                    workers = args.workers or (1 if kind == 'sqlite' else 2)
-                    res = run(template, mode, kills, workers=workers, threads=args.threads or 4,
+                    # two processes on both: SQLite's writers queue on a file lock (core/db.py SqliteWriterLock)
+                    res = run(template, mode, kills, workers=args.workers, threads=args.threads,
                               duration=args.duration, kill_min=args.kill_min, kill_max=args.kill_max,
-                              drain_timeout=args.drain_timeout, idle_ms=args.idle_ms)
+                              drain_timeout=args.drain_timeout, idle_ms=args.idle_ms,
+                              per_token=args.devices_per_account)
                     print(res, flush=True)
                     rows.append(res)
                     failed |= bool(res['lost'] or res['duplicated'] or res['still_queued'])

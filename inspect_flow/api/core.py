@@ -104,10 +104,11 @@ def _take_writer_lock(sess: Session) -> None:
 
 
 def read_connection() -> sa.Connection:
-    """A plain connection for a view that only reads (see :func:`reads_first`): cheaper than a session."""
+    """A plain connection for a view that only reads (see :func:`reads_first`): cheaper than a session, and
+    without a transaction (each statement sees what is committed when it runs)."""
     if 'api_conn' not in g:
         g.api_conn = current_app.extensions['inspect_flow.engine'].connect().execution_options(
-            sqlite_begin='DEFERRED', isolation_level='AUTOCOMMIT')
+            sqlite_begin='AUTOCOMMIT', isolation_level='AUTOCOMMIT')
     return g.api_conn
 
 

@@ -18,6 +18,7 @@ submission does not undo the others of its batch.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import time
@@ -142,8 +143,9 @@ def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, 
     if key is not None:  # the 202 is stored with the key, so that a resend replays it
         key_row = {'user_id': user_id, 'key': key, 'scope': f'POST {path}'[:300], 'request_hash': fingerprint,
                    'created_dt': values['created_dt'], 'response_status': 202, 'response_body': text}
-    return writer.write(PendingIntake(intake=values, response=text, key=key_row,
-                                      touch_token_id=token_id if touch_token else None))
+    written = writer.write(PendingIntake(intake=values, response=text, key=key_row,
+                                         touch_token_id=token_id if touch_token else None))
+    return written if written.replayed else dataclasses.replace(written, location=STATUS_PATH.format(uid=uid))
 
 
 def find(session: Session, uid: str) -> SubmissionIntake | None:

@@ -480,7 +480,7 @@ def _submit_async(visit_id: str) -> Response:
     if replayed:
         headers['Idempotent-Replayed'] = 'true'
     if status == 202:
-        headers['Location'] = json.loads(text)['status_url']
+        headers['Location'] = written.location or json.loads(text)['status_url']
     return Response(text, status=status, mimetype='application/json' if status < 400 else PROBLEM, headers=headers)
 
 

@@ -61,6 +61,8 @@ class Written:
     status: int
     body: str
     replayed: bool
+    #: The status URL of a new 202 (a replayed one carries it in its body).
+    location: str | None = None
 
 
 class IntakeWriter:
