@@ -233,7 +233,7 @@ def _field_errors(exc: DomainError) -> list[dict]:
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> Response:
     _rollback()
-    headers = {'WWW-Authenticate': 'Bearer'} if exc.status == 401 else None
+    headers = {401: {'WWW-Authenticate': 'Bearer'}, 503: {'Retry-After': '1'}}.get(exc.status)
     return problem(exc.status, exc.code, exc.localized(lang()), _field_errors(exc), headers)
 
 

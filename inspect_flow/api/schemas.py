@@ -397,7 +397,16 @@ class WebhookOut(Out):
     description: str
     is_active: bool
     created_dt: UtcDateTime
-    secret: str | None = Field(default=None, description='Shown only in the response that created it.')
+    secret: str | None = Field(default=None, description='Shown only in the response that created or rotated it.')
+    previous_secret_until: UtcDateTime | None = Field(
+        default=None, description='After a rotation: until then deliveries are also signed with the previous secret.')
+
+
+class RotateBody(In):
+    secret: str | None = Field(default=None, min_length=16, max_length=128,
+                               description='The new secret (default: a random one, returned once).')
+    overlap_hours: float = Field(default=24, ge=0, le=720,
+                                 description='How long deliveries also carry a signature made with the old secret.')
 
 
 class AttemptOut(Out):

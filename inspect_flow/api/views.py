@@ -681,8 +681,11 @@ def revoke_token(token_id: str) -> Response:
 
 
 def webhook_out(sub, *, secret: bool = False) -> dict:  # noqa: ANN001
+    from inspect_flow.integrations.webhooks import signing_secrets
+
     return {'id': sub.id, 'url': sub.url, 'events': list(sub.events), 'description': sub.description,
-            'is_active': sub.is_active, 'created_dt': sub.created_dt, 'secret': sub.secret if secret else None}
+            'is_active': sub.is_active, 'created_dt': sub.created_dt, 'secret': sub.secret if secret else None,
+            'previous_secret_until': sub.previous_secret_until if len(signing_secrets(sub)) > 1 else None}
 
 
 def _require_admin() -> None:
@@ -722,6 +725,24 @@ def delete_webhook(webhook_id: str) -> Response:
     sub = get_subscription(db(), parse_id(webhook_id, 'webhook'))
     deactivate_subscription(db(), sub)
     payload = webhook_out(sub)
+    commit()
+    return out(s.WebhookOut, payload)
+
+
+@route('POST', '/webhooks/{webhook_id}/secret', summary='Rotate the signing secret (administrators)',
+       tag='webhooks', body=s.RotateBody, responses={200: s.WebhookOut},
+       description='Returns the new secret once. For `overlap_hours` (default 24) deliveries carry two '
+                   'signatures, `sha256=<new>, sha256=<old>`, so the receiver can switch at any moment.')
+def rotate_webhook_secret(webhook_id: str) -> Response:
+    from datetime import timedelta
+
+    from inspect_flow.integrations.webhooks import get_subscription, rotate_secret
+
+    _require_admin()
+    sub = get_subscription(db(), parse_id(webhook_id, 'webhook'))
+    body, _raw = parse_body(s.RotateBody)
+    rotate_secret(db(), sub, overlap=timedelta(hours=body.overlap_hours), secret=body.secret)
+    payload = webhook_out(sub, secret=True)
     commit()
     return out(s.WebhookOut, payload)
 

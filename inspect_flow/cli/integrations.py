@@ -90,6 +90,27 @@ def webhooks_add(ctx: CliContext, url: str, events: tuple[str, ...], secret: str
     echo_json(out)
 
 
+@webhooks.command('rotate')
+@click.argument('subscription_id')
+@click.option('--overlap-hours', default=24.0, show_default=True, type=click.FloatRange(0, 720),
+              help='How long deliveries are also signed with the old secret.')
+@click.option('--secret', default=None, help='The new secret (default: a random one, printed).')
+@pass_ctx
+def webhooks_rotate(ctx: CliContext, subscription_id: str, overlap_hours: float, secret: str | None) -> None:
+    """Give a subscription a new signing secret; prints it (once)."""
+    from datetime import timedelta
+
+    from inspect_flow.integrations.webhooks import get_subscription, rotate_secret
+
+    with ctx.session() as session:
+        sub = get_subscription(session, subscription_id)
+        new = rotate_secret(session, sub, overlap=timedelta(hours=overlap_hours), secret=secret)
+        until = sub.previous_secret_until
+        out = {'id': sub.id, 'url': sub.url, 'secret': new,
+               'previous_secret_until': until.isoformat() + 'Z' if until else None}
+    echo_json(out)
+
+
 @webhooks.command('list')
 @pass_ctx
 def webhooks_list(ctx: CliContext) -> None:

@@ -71,6 +71,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Unavailable(DomainError):
+    """The work could not be done now (the database is slow or away); the same request may be sent again."""
+
+    status = 503
+
+
 class TransitionRefused(DomainError):
     """A workflow step was refused: wrong state, or a guard rule is not met.
 

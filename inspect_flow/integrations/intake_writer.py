@@ -27,12 +27,13 @@ import os
 import queue
 import threading
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from inspect_flow.core.db import writer_lock
-from inspect_flow.core.errors import Conflict
+from inspect_flow.core.errors import Conflict, Unavailable
 from inspect_flow.integrations import idempotency
 from inspect_flow.integrations.models import ApiToken, SubmissionIntake
 
@@ -84,11 +85,17 @@ class IntakeWriter:
         """Queue *item*, wait until its transaction has committed, and return what to answer.
 
         :raise Conflict: the key was used with a different body
+        :raise Unavailable: not committed within *timeout* seconds (it may still be: a resend with the same key
+            gets the stored answer)
         :raise SQLAlchemyError: the database refused or failed (nothing of this request was stored)
         """
         self._ensure_thread()
         self._queue.put(item)
-        return item.future.result(timeout)
+        try:
+            return item.future.result(timeout)
+        except FutureTimeout:
+            raise Unavailable('intake.timeout', 'Máy chủ chưa lưu kịp bản gửi; hãy gửi lại với cùng khóa.',
+                              'The submission was not stored in time; send it again with the same key.') from None
 
     # --- the writer thread ------------------------------------------------------------------------------
 
@@ -97,8 +104,8 @@ class IntakeWriter:
             return
         with self._start_lock:
             if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
-                if self._pid != os.getpid():  # forked: the parent's queue, thread and connection are not ours
-                    self._queue = queue.SimpleQueue()
+                if self._pid is not None and self._pid != os.getpid():  # forked: the parent's queue, thread and
+                    self._queue = queue.SimpleQueue()                          # connection are not ours
                     self._conn = None
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name='intake-writer', daemon=True)

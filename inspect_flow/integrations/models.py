@@ -70,6 +70,9 @@ class WebhookSubscription(Base):
     #: Event names, e.g. ``["visit.submitted", "document.issued"]``.
     events: Mapped[list] = mapped_column(sa.JSON, default=list)
     secret: Mapped[str] = mapped_column(sa.String(128))
+    #: After a rotation, deliveries are signed with the previous secret too until ``previous_secret_until``.
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(128))
+    previous_secret_until: Mapped[datetime | None] = mapped_column()
     description: Mapped[str] = mapped_column(sa.String(200), default='')
     is_active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str] = mapped_column(sa.String(120), default='')

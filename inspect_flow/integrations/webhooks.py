@@ -9,7 +9,8 @@ neither the event nor invents one for a rolled-back change.
 
 Delivery (:func:`deliver_due`) posts the JSON payload with
 ``X-InspectFlow-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>`` and
-``X-InspectFlow-Timestamp``; a 2xx answer marks it delivered, anything else is retried with
+``X-InspectFlow-Timestamp`` (after :func:`rotate_secret`, for a while, a second signature made with the
+previous secret); a 2xx answer marks it delivered, anything else is retried with
 exponential backoff until :data:`MAX_ATTEMPTS`. Every attempt is logged. Delivery is at least once:
 receivers drop duplicates by ``X-InspectFlow-Delivery``.
 """
@@ -96,13 +97,18 @@ def _check_events(events: list[str]) -> list[str]:
     return sorted(set(events))
 
 
-def create_subscription(session: Session, *, url: str, events: list[str], actor: str, secret: str | None = None,
-                        description: str = '') -> WebhookSubscription:
-    """Subscribe *url* to *events*; a random secret is made when none is given."""
+def _check_secret(secret: str | None) -> str:
     secret = secret or secrets.token_hex(32)
     if not 16 <= len(secret) <= 128:
         raise InvalidInput('webhook.bad_secret', 'Khóa bí mật phải dài từ 16 đến 128 ký tự.',
                            'The secret must be 16 to 128 characters long.', field='secret')
+    return secret
+
+
+def create_subscription(session: Session, *, url: str, events: list[str], actor: str, secret: str | None = None,
+                        description: str = '') -> WebhookSubscription:
+    """Subscribe *url* to *events*; a random secret is made when none is given."""
+    secret = _check_secret(secret)
     sub = WebhookSubscription(url=check_target(url), events=_check_events(events), secret=secret,
                               description=(description or '')[:200], created_by=actor)
     session.add(sub)
@@ -120,6 +126,41 @@ def get_subscription(session: Session, sub_id: int | str) -> WebhookSubscription
 
 def list_subscriptions(session: Session) -> list[WebhookSubscription]:
     return list(session.scalars(sa.select(WebhookSubscription).order_by(WebhookSubscription.id)))
+
+
+#: How long deliveries stay signed with the old secret too after a rotation (the receiver's changeover).
+ROTATION_OVERLAP = timedelta(hours=24)
+MAX_OVERLAP = timedelta(days=30)
+
+
+def rotate_secret(session: Session, sub: WebhookSubscription, *, overlap: timedelta = ROTATION_OVERLAP,
+                  secret: str | None = None) -> str:
+    """Give *sub* a new secret (random unless given) and return it.
+
+    For *overlap* deliveries carry two signatures, with the new and the old secret
+    (``X-InspectFlow-Signature: sha256=<new>, sha256=<old>``), so the receiver can switch to the new secret
+    at any moment of that window without refusing a delivery. A zero overlap drops the old secret at once.
+    """
+    if not timedelta(0) <= overlap <= MAX_OVERLAP:
+        raise InvalidInput('webhook.bad_overlap', 'Thời gian chuyển tiếp phải từ 0 đến 30 ngày.',
+                           'The overlap must be between 0 and 30 days.', field='overlap')
+    new = _check_secret(secret)
+    if new == sub.secret:
+        raise InvalidInput('webhook.same_secret', 'Khóa mới phải khác khóa đang dùng.',
+                           'The new secret must differ from the current one.', field='secret')
+    sub.previous_secret, sub.previous_secret_until = (sub.secret, utcnow() + overlap) if overlap else (None, None)
+    sub.secret = new
+    session.flush()
+    return new
+
+
+def signing_secrets(sub: WebhookSubscription, now=None) -> list[str]:  # noqa: ANN001
+    """The secrets a delivery is signed with now: the current one, and the previous one during the overlap."""
+    now = now or utcnow()
+    keys = [sub.secret]
+    if sub.previous_secret and sub.previous_secret_until is not None and now < sub.previous_secret_until:
+        keys.append(sub.previous_secret)
+    return keys
 
 
 def deactivate_subscription(session: Session, sub: WebhookSubscription) -> None:
@@ -218,14 +259,22 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return 'sha256=' + mac.hexdigest()
 
 
+def signature_header(keys: list[str], timestamp: str, body: bytes) -> str:
+    """The ``X-InspectFlow-Signature`` value: one ``sha256=…`` per secret, comma-separated."""
+    return ', '.join(sign(key, timestamp, body) for key in keys)
+
+
 def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300,
            now: float | None = None) -> bool:
-    """What a receiver does: check the signature in constant time and refuse stale timestamps."""
+    """What a receiver does: refuse stale timestamps, and accept if one of the signatures is made with *secret*
+    (compared in constant time; during a rotation the header carries two)."""
     try:
         age = abs((now or time.time()) - int(timestamp))
     except (TypeError, ValueError):
         return False
-    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature or '')
+    expected = sign(secret, timestamp, body)
+    found = [hmac.compare_digest(expected, part.strip()) for part in (signature or '').split(',')]
+    return age <= tolerance and any(found)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -248,13 +297,13 @@ class DeliveryResult:
     failed: int = 0
 
 
-def _post(row: WebhookOutbox, secret: str) -> tuple[int | None, str | None]:
+def _post(row: WebhookOutbox, keys: list[str]) -> tuple[int | None, str | None]:
     body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(row.subscription.url, data=body, method='POST', headers={
         'Content-Type': 'application/json', 'User-Agent': 'inspect_flow-webhooks/1',
         'X-InspectFlow-Event': row.event, 'X-InspectFlow-Delivery': row.delivery_id,
-        'X-InspectFlow-Timestamp': timestamp, 'X-InspectFlow-Signature': sign(secret, timestamp, body),
+        'X-InspectFlow-Timestamp': timestamp, 'X-InspectFlow-Signature': signature_header(keys, timestamp, body),
     })
     try:
         check_target(row.subscription.url)  # DNS may have changed since the subscription was made
@@ -281,7 +330,7 @@ def deliver_due(session: Session, *, limit: int = 100, now=None) -> DeliveryResu
         if not sub.is_active:
             status, error = None, 'subscription inactive'
         else:
-            status, error = _post(row, sub.secret)
+            status, error = _post(row, signing_secrets(sub))
         row.attempts += 1
         row.log.append(WebhookAttempt(attempt=row.attempts, status_code=status, error=error,
                                       duration_ms=int((time.monotonic() - started) * 1000)))

@@ -155,3 +155,71 @@ def test_document_issued_and_recommendation_overdue_are_delivered_signed(api_clo
     with unit_of_work(factory) as s:
         assert mark_overdue(s, actor='test', today=date(2031, 1, 2)) == []
     assert api.scalar("select count(*) from webhook_outbox where event = 'recommendation.overdue'") == len(overdue)
+
+
+def _deliver(api, **kw):  # noqa: ANN001, ANN003, ANN202
+    factory = make_session_factory(api.app.extensions['inspect_flow.engine'])
+    with unit_of_work(factory) as s:
+        return webhooks.deliver_due(s, **kw)
+
+
+def test_a_rotated_secret_signs_with_both_during_the_overlap_then_only_the_new(api, receiver):  # noqa: ANN001
+    receiver.statuses = []
+    sub = api.post('/api/v1/webhooks', json={'url': receiver.url, 'events': ['visit.submitted'],
+                                             'secret': 'o' * 32}).get_json()
+    # only administrators rotate; a bad body keeps the old secret
+    assert api.post(f'/api/v1/webhooks/{sub["id"]}/secret', 'member25', json={}).status_code == 403
+    bad = api.post(f'/api/v1/webhooks/{sub["id"]}/secret', json={'secret': 'o' * 32})
+    assert bad.status_code == 422 and bad.get_json()['code'] == 'webhook.same_secret'
+    assert api.post(f'/api/v1/webhooks/{sub["id"]}/secret', json={'overlap_hours': 721}).status_code == 422
+    assert api.scalar('select secret from webhook_subscriptions where id = :i', i=sub['id']) == 'o' * 32
+
+    rotated = api.post(f'/api/v1/webhooks/{sub["id"]}/secret', json={'overlap_hours': 2})
+    assert rotated.status_code == 200, rotated.get_data(as_text=True)
+    new = rotated.get_json()['secret']
+    assert new and new != 'o' * 32 and rotated.get_json()['previous_secret_until'] is not None
+    listed = api.get('/api/v1/webhooks').get_json()['items'][0]
+    assert listed['secret'] is None, 'the secret is shown once'
+
+    visit = member_visit(api)
+    assert api.post(f'/api/v1/visits/{visit}/submissions', 'member25',
+                    json=submission_for(api, visit)).status_code == 201
+    assert _deliver(api).delivered == 1
+    headers, body = receiver.received[-1]
+    signature, stamp = headers['x-inspectflow-signature'], headers['x-inspectflow-timestamp']
+    assert signature.count('sha256=') == 2
+    assert webhooks.verify(new, stamp, body, signature), 'a receiver already on the new secret accepts it'
+    assert webhooks.verify('o' * 32, stamp, body, signature), 'a receiver still on the old secret accepts it'
+    assert not webhooks.verify('x' * 32, stamp, body, signature)
+
+    # after the overlap only the new secret signs
+    with unit_of_work(make_session_factory(api.app.extensions['inspect_flow.engine'])) as s:
+        row = webhooks.get_subscription(s, sub['id'])
+        later = utcnow() + timedelta(hours=3)
+        assert webhooks.signing_secrets(row, later) == [new]
+        assert webhooks.signing_secrets(row) == [new, 'o' * 32]
+
+
+def test_rotation_without_overlap_drops_the_old_secret_at_once(api, receiver):  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from inspect_flow.cli import cli
+
+    receiver.statuses = []
+    sub = api.post('/api/v1/webhooks', json={'url': receiver.url, 'events': ['visit.submitted'],
+                                             'secret': 'p' * 32}).get_json()
+    url = str(api.app.extensions['inspect_flow.engine'].url.render_as_string(hide_password=False))
+    result = CliRunner().invoke(cli, ['--db', url, 'webhooks', 'rotate', str(sub['id']), '--overlap-hours', '0'])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out['previous_secret_until'] is None and len(out['secret']) == 64
+    visit = member_visit(api)
+    api.post(f'/api/v1/visits/{visit}/submissions', 'member25', json=submission_for(api, visit))
+    assert _deliver(api).delivered == 1
+    headers, body = receiver.received[-1]
+    assert headers['x-inspectflow-signature'].count('sha256=') == 1
+    assert webhooks.verify(out['secret'], headers['x-inspectflow-timestamp'], body, headers['x-inspectflow-signature'])
+    assert not webhooks.verify('p' * 32, headers['x-inspectflow-timestamp'], body,
+                               headers['x-inspectflow-signature'])
+    missing = CliRunner().invoke(cli, ['--db', url, 'webhooks', 'rotate', '99999'])
+    assert missing.exit_code != 0 and 'Traceback' not in missing.output
