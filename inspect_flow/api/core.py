@@ -112,6 +112,16 @@ def read_connection() -> sa.Connection:
     return g.api_conn
 
 
+def release_connections() -> None:
+    """Give this request's connections back to the pool (before it waits on something that needs one)."""
+    conn = g.pop('api_conn', None)
+    if conn is not None:
+        conn.close()
+    sess = g.get('api_session')
+    if sess is not None:
+        sess.close()
+
+
 def reads_first() -> None:
     """Declare (before the first query) that this view only reads (its writes go to a writer of their own)."""
     if 'api_session' in g:  # pragma: no cover - a programming error, caught by the tests of such views
@@ -147,8 +157,9 @@ def _authenticate(*, cached: bool = False) -> User:
     scheme, _, secret = header.partition(' ')
     found = None
     if scheme.lower() == 'bearer' and secret.strip():
-        if cached:
-            found = current_app.extensions['inspect_flow.token_cache'].authenticate(db, secret.strip())
+        if cached:  # on a miss, a short session of its own: the request holds one connection at a time
+            with current_app.extensions['inspect_flow.sessions']() as own:
+                found = current_app.extensions['inspect_flow.token_cache'].authenticate(lambda: own, secret.strip())
         else:
             found = authenticate_token(db(), secret.strip())
     if found is None:

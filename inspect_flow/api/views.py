@@ -23,6 +23,7 @@ from inspect_flow.api.core import (
     parse_id,
     parse_query,
     read_connection,
+    release_connections,
     route,
     t,
     token_use,
@@ -471,6 +472,7 @@ def _submit_async(visit_id: str) -> Response:
     if expected is not None and expected != facts.version:
         raise _stale()
     use = token_use()
+    release_connections()  # nothing more to read; the wait for the writer holds no pooled connection
     written = intake.accept(
         current_app.extensions['inspect_flow.intake_writer'], user().id, facts.id,
         raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint, path=request.path,

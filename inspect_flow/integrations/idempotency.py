@@ -146,25 +146,25 @@ def _insert_many(dialect: str) -> sa.Insert:
             .returning(table.c.user_id, table.c.key))
 
 
-def stored_responses(conn: sa.Connection,
-                     requests: list[tuple[int, str, str]]) -> dict[tuple[int, str], Replay | Conflict]:
-    """For (user, key, fingerprint) requests whose key was taken: the stored response, or the refusal."""
+def stored_responses(conn: sa.Connection, requests: list[tuple[int, str, str]]) -> list[Replay | Conflict]:
+    """For (user, key, fingerprint) requests whose key was taken: the stored response or the refusal, one per
+    request in the same order (two requests under one key with different bodies get different answers)."""
     table = IdempotencyKey.__table__
     pairs = list({(u, k) for u, k, _f in requests})
     rows = {(r.user_id, r.key): r for r in conn.execute(
         sa.select(table.c.user_id, table.c.key, table.c.request_hash, table.c.response_status, table.c.response_body)
         .where(sa.tuple_(table.c.user_id, table.c.key).in_(pairs)))}
-    out: dict[tuple[int, str], Replay | Conflict] = {}
+    out: list[Replay | Conflict] = []
     for user_id, key, fingerprint in requests:
         row = rows.get((user_id, key))
         if row is None:  # pragma: no cover - pruned between the insert and this read
-            out[(user_id, key)] = _in_progress()
+            out.append(_in_progress())
         elif row.request_hash != fingerprint:
-            out[(user_id, key)] = _mismatch()
+            out.append(_mismatch())
         elif row.response_status is None:
-            out[(user_id, key)] = _in_progress()
+            out.append(_in_progress())
         else:
-            out[(user_id, key)] = Replay(row.response_status, row.response_body or '')
+            out.append(Replay(row.response_status, row.response_body or ''))
     return out
 
 

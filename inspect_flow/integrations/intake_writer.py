@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from inspect_flow.core.db import writer_lock
+from inspect_flow.core.db import make_engine, writer_lock
 from inspect_flow.core.errors import Conflict, Unavailable
 from inspect_flow.integrations import idempotency
 from inspect_flow.integrations.models import ApiToken, SubmissionIntake
@@ -70,7 +70,9 @@ class IntakeWriter:
     """The writer thread of one process (started on first use, and again in a forked child)."""
 
     def __init__(self, engine: sa.Engine, *, max_batch: int = MAX_BATCH):
-        self.engine = engine
+        #: Its own engine, without a pool: the writer keeps one connection and never waits for the
+        #: request threads' pool (they may hold all of it while they wait for the writer).
+        self.engine = make_engine(engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
         self.max_batch = max_batch
         self._conn: sa.Connection | None = None
         self._queue: queue.SimpleQueue[PendingIntake] = queue.SimpleQueue()
@@ -192,8 +194,7 @@ class IntakeWriter:
         stored = idempotency.stored_responses(
             conn, [(batch[i].key['user_id'], batch[i].key['key'], batch[i].key['request_hash']) for i in losers])
         outcomes: dict[int, Written | Conflict] = {}
-        for i in losers:
-            found = stored[(batch[i].key['user_id'], batch[i].key['key'])]
+        for i, found in zip(losers, stored, strict=True):
             outcomes[i] = found if isinstance(found, Conflict) else Written(found.status, found.body, True)
         return outcomes
 

@@ -158,13 +158,11 @@ def test_concurrent_async_submissions_are_each_stored_once(api):  # noqa: ANN001
 
 
 def test_a_cold_burst_larger_than_the_connection_pool_is_acknowledged(api, monkeypatch):  # noqa: ANN001
-    """BUG: a request thread keeps its pooled connections while it waits for the intake writer, and the writer
-    takes its connection from the same pool. When the writer has no connection yet (first use in the process,
-    or after any failed batch, which closes it) and the waiting requests hold every connection of the pool
-    (5 + 10 by default; on a token-cache miss a request holds two, its session for the token and its read
-    connection, so 8 requests suffice), the writer waits for a connection none of them gives back: every
-    request stalls for the pool timeout (30 s by default; shortened here so that the test fails fast) and some
-    are answered 503 db.unavailable."""
+    """More concurrent requests than the connection pool holds, on a cold writer (no connection yet): all are
+    acknowledged. A request holds one pooled connection at a time (a token-cache miss uses a short session of
+    its own) and gives it back before it waits for the writer, which has its own connection outside the pool.
+    Before that fix the writer waited for a connection the waiting requests held: every request stalled for
+    the pool timeout (shortened here so that a regression fails fast) and some got 503 db.unavailable."""
     visits = member25_visits(api)
     body = json.dumps(submission_for(api, visits[0]))
     engine = api.app.extensions['inspect_flow.engine']
@@ -315,10 +313,10 @@ def test_one_batch_stores_a_key_once_replays_it_and_refuses_another_body(api, wr
 
 @pytest.mark.parametrize('order', ['copy_first', 'other_body_first'])
 def test_a_copy_and_another_body_under_one_key_in_one_batch_each_get_their_own_answer(api, writer, order):  # noqa: ANN001
-    """BUG: ``idempotency.stored_responses`` answers by (user, key) only, so when one batch holds two later
-    requests under a key — a copy of the first and one with another body — the last one's answer is given to
-    both: the copy is refused 409, or (the other way round) the different body is answered with the first
-    request's 202 as if it had been stored, and is silently lost."""
+    """A copy of the first request and one with another body under the same key, in one batch, each get their
+    own answer: the copy replays the first 202, the other body is refused 409. (``stored_responses`` once
+    answered by (user, key) only, giving the last answer to both: the copy refused, or the other body
+    answered with the first 202 as if stored, and silently lost.)"""
     visit = member25_visits(api)[0]
     user = user_id(api)
     first = pending(user, visit, 'shared', body='{"n": 1}')
