@@ -191,11 +191,31 @@ def seed(url: str, clients: int, plans: int) -> list[tuple[str, list[int]]]:
     return list(zip(tokens, visits, strict=True))
 
 
-class Server:
+class ProcessGroup:
+    """A process the harness starts in its own process group, so that it can kill -9 it with its children."""
+
+    proc: subprocess.Popen | None = None
+    kills = 0
+
+    def kill(self) -> None:
+        """kill -9 the whole group (e.g. the gunicorn master and its workers)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.kills += 1
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Server(ProcessGroup):
     def __init__(self, url: str, port: int, workers: int, threads: int, log: Path):
         self.url, self.port, self.workers, self.threads, self.log = url, port, workers, threads, log
-        self.proc: subprocess.Popen | None = None
-        self.kills = 0
 
     def start(self) -> None:
         env = dict(os.environ, INSPECT_FLOW_DATABASE_URL=self.url, INSPECT_FLOW_SECRET_KEY='harness')
@@ -214,29 +234,12 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError('the server did not start; see ' + str(self.log))
 
-    def kill(self) -> None:
-        """kill -9 the process group this harness started (gunicorn master and its workers)."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-            self.kills += 1
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-class Worker:
+class Worker(ProcessGroup):
     """The intake worker (``inspect-flow submissions process --loop``) in its own process group."""
 
     def __init__(self, url: str, log: Path, idle_ms: float):
         self.url, self.log, self.idle_ms = url, log, idle_ms
-        self.proc: subprocess.Popen | None = None
-        self.kills = 0
 
     def start(self) -> None:
         env = dict(os.environ, INSPECT_FLOW_DATABASE_URL=self.url)
@@ -245,20 +248,6 @@ class Worker:
                 [str(Path(sys.executable).parent / 'inspect-flow'), 'submissions', 'process', '--loop',
                  '--interval', '0.05', '--idle-ms', str(self.idle_ms), '--max-lag', '60'],
                 cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-            self.kills += 1
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def body(visit_id: int) -> dict:

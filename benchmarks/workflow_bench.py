@@ -41,6 +41,16 @@ def _fresh(kind: str, pg: str, tmp: Path) -> tuple[str, callable]:
     return pg.rsplit('/', 1)[0] + '/' + name, drop
 
 
+def _demo_database(kind: str, pg: str, tmp: Path, through: str):  # noqa: ANN202
+    """A new database holding the demo round up to *through*: (engine, drop)."""
+    url, drop = _fresh(kind, pg, tmp)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as s:
+        run_demo(s, through)
+    return engine, drop
+
+
 def demo_times(kind: str, runs: int, pg: str, tmp: Path) -> tuple[list[float], list[float]]:
     """Return (init+demo seconds, demo-only seconds) per run, each on a new database."""
     total, demo_only = [], []
@@ -62,12 +72,7 @@ def demo_times(kind: str, runs: int, pg: str, tmp: Path) -> tuple[list[float], l
 
 def transition_costs(kind: str, pg: str, tmp: Path, cycles: int = 300) -> dict[str, float]:
     """Median µs of one transition (return ↔ resubmit) with its audit row: in memory, and flushed."""
-    url, drop = _fresh(kind, pg, tmp)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    factory = make_session_factory(engine)
-    with unit_of_work(factory) as s:
-        run_demo(s, 'findings')
+    engine, drop = _demo_database(kind, pg, tmp, 'findings')
     out = {}
     with Session(engine) as s:
         plan = find_demo_plan(s)
@@ -102,12 +107,7 @@ def submission_costs(kind: str, pg: str, tmp: Path, rounds: int = 3) -> list[flo
 
     samples = []
     for _ in range(rounds):
-        url, drop = _fresh(kind, pg, tmp)
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        factory = make_session_factory(engine)
-        with unit_of_work(factory) as s:
-            run_demo(s, 'visiting')
+        engine, drop = _demo_database(kind, pg, tmp, 'visiting')
         with Session(engine) as s:
             visits = sorted(find_demo_plan(s).visits, key=lambda v: v.team.number)
             work = [(v.id, _submission(i, v)) for i, v in enumerate(visits)]

@@ -79,15 +79,12 @@ def db() -> Session:
     """This request's session.
 
     A read-only request starts a deferred SQLite transaction (no write lock). A request that writes takes
-    the write lock at its first statement, unless its view only reads and hands its writes to a writer
-    (:func:`reads_first`): its statements then run without a transaction (PostgreSQL autocommit: no
-    BEGIN and ROLLBACK round trips).
+    the write lock at its first statement. (A view that only reads and hands its writes to a writer uses
+    :func:`read_connection` instead.)
     """
     if 'api_session' not in g:
         sess = current_app.extensions['inspect_flow.sessions']()
-        if g.get('api_reads_first'):  # reads only; its writes go elsewhere (the intake writer)
-            sess.connection(execution_options={'sqlite_begin': 'DEFERRED', 'isolation_level': 'AUTOCOMMIT'})
-        elif request.method in ('GET', 'HEAD'):
+        if request.method in ('GET', 'HEAD'):
             sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
         else:
             _take_writer_lock(sess)
@@ -104,11 +101,12 @@ def _take_writer_lock(sess: Session) -> None:
 
 
 def read_connection() -> sa.Connection:
-    """A plain connection for a view that only reads (see :func:`reads_first`): cheaper than a session, and
-    without a transaction (each statement sees what is committed when it runs)."""
+    """A plain connection for a view that only reads and hands its writes to a writer (``route(reads=…)``):
+    cheaper than a session, and without a transaction (each statement sees what is committed when it runs;
+    on PostgreSQL no BEGIN and ROLLBACK round trips)."""
     if 'api_conn' not in g:
         g.api_conn = current_app.extensions['inspect_flow.engine'].connect().execution_options(
-            sqlite_begin='AUTOCOMMIT', isolation_level='AUTOCOMMIT')
+            isolation_level='AUTOCOMMIT')
     return g.api_conn
 
 
@@ -120,13 +118,6 @@ def release_connections() -> None:
     sess = g.get('api_session')
     if sess is not None:
         sess.close()
-
-
-def reads_first() -> None:
-    """Declare (before the first query) that this view only reads (its writes go to a writer of their own)."""
-    if 'api_session' in g:  # pragma: no cover - a programming error, caught by the tests of such views
-        raise RuntimeError('reads_first() must come before the first query')
-    g.api_reads_first = True
 
 
 def commit() -> None:
@@ -157,9 +148,9 @@ def _authenticate(*, cached: bool = False) -> User:
     scheme, _, secret = header.partition(' ')
     found = None
     if scheme.lower() == 'bearer' and secret.strip():
-        if cached:  # on a miss, a short session of its own: the request holds one connection at a time
-            with current_app.extensions['inspect_flow.sessions']() as own:
-                found = current_app.extensions['inspect_flow.token_cache'].authenticate(lambda: own, secret.strip())
+        if cached:  # a miss reads in a short session of its own: the request holds one connection at a time
+            found = current_app.extensions['inspect_flow.token_cache'].authenticate(
+                current_app.extensions['inspect_flow.sessions'], secret.strip())
         else:
             found = authenticate_token(db(), secret.strip())
     if found is None:
@@ -391,8 +382,9 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
           description: str = '', reads: bool | Callable[[], bool] = False) -> Callable:
     """Register a view on the blueprint and describe it in the OpenAPI document.
 
-    :param reads: the view (or, if callable, this request) only reads: see :func:`reads_first`; it is
-        authenticated through the token cache, and must check the token again where its writes are applied
+    :param reads: the view (or, if callable, this request) of a POST only reads (:func:`read_connection`) and
+        hands its writes to a writer; it is authenticated through the token cache, and must check the token
+        again where its writes are applied
     """
 
     def decorator(func: Callable) -> Callable:
@@ -403,8 +395,6 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
 
         def view(**kwargs: str) -> Response:
             only_reads = method not in ('GET', 'HEAD') and (reads() if callable(reads) else reads)
-            if only_reads:
-                reads_first()
             if auth:
                 g.api_user = _authenticate(cached=only_reads)
             return func(**kwargs)

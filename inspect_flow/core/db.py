@@ -82,9 +82,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, 'begin')
     def _on_begin(conn):  # noqa: ANN001
-        mode = conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')
-        if mode == 'AUTOCOMMIT':  # no transaction: each statement is its own (a single read needs no more)
+        options = conn.get_execution_options()
+        if options.get('isolation_level') == 'AUTOCOMMIT':  # no transaction: each statement is its own
             return
+        mode = options.get('sqlite_begin', 'IMMEDIATE')
         conn.exec_driver_sql(f'BEGIN {mode}' if mode else 'BEGIN')
 
 

@@ -58,24 +58,27 @@ def _mismatch() -> Conflict:
                     field='Idempotency-Key')
 
 
-def _replay_of(row: IdempotencyKey, fingerprint: str) -> Replay:
+def _answer(row, fingerprint: str) -> Replay | Conflict:  # noqa: ANN001
+    """What a request with *fingerprint* gets for the key *row* already holds: its response, or a refusal."""
     if row.request_hash != fingerprint:
-        raise _mismatch()
+        return _mismatch()
     if row.response_status is None:  # cannot happen once committed: the response is stored with the work
-        raise _in_progress()
+        return _in_progress()
     return Replay(row.response_status, row.response_body or '')
 
 
 @functools.cache
-def _insert_statement(dialect: str) -> sa.Insert:
-    """``INSERT … ON CONFLICT (user_id, key) DO NOTHING RETURNING id``, built once per dialect (values are
-    bound at execution, so every call hits SQLAlchemy's compiled cache)."""
+def _insert_unless_taken(dialect: str, *returning: str) -> sa.Insert:
+    """``INSERT … ON CONFLICT (user_id, key) DO NOTHING RETURNING …``, built once per dialect and returned
+    columns (values are bound at execution, so every call hits SQLAlchemy's compiled cache). A plain Core
+    insert: no ORM bulk-insert machinery on the hot path."""
     if dialect == 'postgresql':
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    table = IdempotencyKey.__table__  # a plain Core insert: no ORM bulk-insert machinery on the hot path
-    return insert(table).on_conflict_do_nothing(index_elements=['user_id', 'key']).returning(table.c.id)
+    table = IdempotencyKey.__table__
+    return (insert(table).on_conflict_do_nothing(index_elements=['user_id', 'key'])
+            .returning(*(table.c[name] for name in returning)))
 
 
 _COLUMNS = ('user_id', 'key', 'scope', 'request_hash', 'created_dt', 'response_status', 'response_body')
@@ -89,7 +92,7 @@ def _insert_if_absent(session: Session, values: dict) -> int | None:
     """
     conn = session.connection()
     params = {c: values.get(c) for c in _COLUMNS}
-    return conn.execute(_insert_statement(conn.dialect.name), params).scalar()
+    return conn.execute(_insert_unless_taken(conn.dialect.name, 'id'), params).scalar()
 
 
 @dataclass
@@ -119,7 +122,10 @@ def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).execution_options(populate_existing=True))
         if existing is None:  # pragma: no cover - the conflicting row vanished (pruned) between the statements
             raise _in_progress()
-        return _replay_of(existing, fingerprint)
+        answer = _answer(existing, fingerprint)
+        if isinstance(answer, Conflict):
+            raise answer
+        return answer
     return Claimed(new_id)
 
 
@@ -132,18 +138,8 @@ def claim_many(conn: sa.Connection, rows: list[dict]) -> set[tuple[int, str]]:
     if not rows:
         return set()
     params = [{c: r.get(c) for c in _COLUMNS} for r in rows]
-    return {(row[0], row[1]) for row in conn.execute(_insert_many(conn.dialect.name), params)}
-
-
-@functools.cache
-def _insert_many(dialect: str) -> sa.Insert:
-    if dialect == 'postgresql':
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = IdempotencyKey.__table__
-    return (insert(table).on_conflict_do_nothing(index_elements=['user_id', 'key'])
-            .returning(table.c.user_id, table.c.key))
+    stmt = _insert_unless_taken(conn.dialect.name, 'user_id', 'key')
+    return {(row[0], row[1]) for row in conn.execute(stmt, params)}
 
 
 def stored_responses(conn: sa.Connection, requests: list[tuple[int, str, str]]) -> list[Replay | Conflict]:
@@ -154,18 +150,8 @@ def stored_responses(conn: sa.Connection, requests: list[tuple[int, str, str]]) 
     rows = {(r.user_id, r.key): r for r in conn.execute(
         sa.select(table.c.user_id, table.c.key, table.c.request_hash, table.c.response_status, table.c.response_body)
         .where(sa.tuple_(table.c.user_id, table.c.key).in_(pairs)))}
-    out: list[Replay | Conflict] = []
-    for user_id, key, fingerprint in requests:
-        row = rows.get((user_id, key))
-        if row is None:  # pragma: no cover - pruned between the insert and this read
-            out.append(_in_progress())
-        elif row.request_hash != fingerprint:
-            out.append(_mismatch())
-        elif row.response_status is None:
-            out.append(_in_progress())
-        else:
-            out.append(Replay(row.response_status, row.response_body or ''))
-    return out
+    return [_in_progress() if (row := rows.get((user_id, key))) is None else _answer(row, fingerprint)
+            for user_id, key, fingerprint in requests]
 
 
 def _in_progress() -> Conflict:

@@ -82,13 +82,18 @@ class TokenUse:
     record: bool
 
 
+def _plausible(secret: str) -> bool:
+    """Shaped like one of our secrets (checked before hashing, or opening a session for, whatever was sent)."""
+    return bool(secret) and secret.startswith(PREFIX) and len(secret) <= 200
+
+
 def authenticate_token(session: Session, secret: str) -> TokenUse | None:
     """The active user holding the active token *secret*, or ``None``.
 
     One query (the token joined to its user); the user's person and unit load only if a rule needs them.
     It only reads, so a request may authenticate before it takes the write lock.
     """
-    if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
+    if not _plausible(secret):
         return None
     row = session.execute(_authenticate_statement(), {'hash': hash_secret(secret)}).first()
     if row is None:
@@ -128,25 +133,28 @@ class TokenCache:
         self._entries: dict[str, _Cached] = {}
         self._lock = threading.Lock()
 
-    def authenticate(self, open_session: Callable[[], Session], secret: str) -> TokenUse | None:
-        """Like :func:`authenticate_token`, from the cache while fresh (*open_session* is called on a miss)."""
-        if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
+    def authenticate(self, sessions: Callable[[], Session], secret: str) -> TokenUse | None:
+        """Like :func:`authenticate_token`, from the cache while fresh; a miss reads in a short session of its
+        own from *sessions* (closed at once: the caller holds no connection for it)."""
+        if not _plausible(secret):
             return None
         digest = hash_secret(secret)
         now = time.monotonic()
         hit = self._entries.get(digest)
         if hit is not None and hit.expires > now:
             return hit.use
-        use = authenticate_token(open_session(), secret)
+        with sessions() as session:
+            use = authenticate_token(session, secret)
+            snapshot = UserSnapshot.of(use.user) if use is not None else None
         if use is None:
             self._entries.pop(digest, None)
             return None
-        cached = TokenUse(UserSnapshot.of(use.user), use.token_id, use.record)
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[digest] = _Cached(TokenUse(cached.user, cached.token_id, False), now + self.seconds)
-        return cached
+            # a hit never records a use: the miss that filled the entry did, if it was due
+            self._entries[digest] = _Cached(TokenUse(snapshot, use.token_id, False), now + self.seconds)
+        return TokenUse(snapshot, use.token_id, use.record)
 
     def clear(self) -> None:
         self._entries.clear()
