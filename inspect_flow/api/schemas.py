@@ -427,3 +427,41 @@ class DeliveryOut(Out):
     delivered_dt: UtcDateTime | None
     payload: dict[str, Any]
     log: list[AttemptOut]
+
+
+# --- writing teams and checklist pins (inspect_flow/api/planning.py) ------------------------------------
+
+TeamRoleName = Literal['leader', 'deputy', 'member', 'secretary']
+
+
+class TeamBody(In):
+    """A new team of the plan (Đoàn kiểm tra số …)."""
+
+    number: int = Field(strict=True, ge=1, le=999, description='The team number, unique in the plan.')
+
+
+class MemberBody(In):
+    """A person put on a team with a role."""
+
+    person_id: int = Field(strict=True, ge=1, le=MAX_ID, description='The person (see the members of the teams).')
+    role: TeamRoleName = Field(
+        default='member', description='leader (Trưởng đoàn, one per team), deputy (Phó Trưởng đoàn), member '
+                                      '(Thành viên) or secretary (Thư ký).')
+
+
+class PinBody(In):
+    """The checklist version a plan pins."""
+
+    version: str | None = Field(default=None, min_length=1, max_length=40, pattern=r'^[A-Za-z0-9][A-Za-z0-9._-]*$',
+                                description='A shipped version, e.g. "2019.1" (default: the newest one).')
+
+
+class RegistryChecklistOut(Out):
+    """A shipped checklist version that a plan can pin."""
+
+    checklist_id: str
+    version: str
+    title: str
+    title_en: str | None
+    kind: str
+    sha256: str = Field(description='The SHA-256 of the content; a plan pinning this version stores the same one.')
