@@ -518,3 +518,59 @@ def test_the_openapi_document_describes_the_writes(planning):  # noqa: ANN001
     assert schemas['MemberBody']['required'] == ['person_id']
     put = doc['paths']['/plans/{plan_id}/checklists/{checklist_id}']['put']
     assert [p['name'] for p in put['parameters']] == ['plan_id', 'checklist_id', 'If-Match']
+
+
+# --- generated requests with the right to write ------------------------------------------------------
+
+def test_generated_requests_by_the_secretariat_never_fail_the_contract(planning):  # noqa: ANN001
+    """Schemathesis on the new operations with a token that may write (test_schemathesis.py uses a team member's,
+    which these operations refuse), aimed at the real plan and its teams so that the writes are attempted."""
+    import zlib
+
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    api = planning
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    schema = schemathesis.openapi.from_wsgi('/api/v1/openapi.json', api.app)
+    headers = {'Authorization': f'Bearer {api.tokens["secretariat"]}'}
+    plan, teams = plan_id(api), [team_id(api, n) for n in ALL_TEAMS]
+    people = api.scalar('select max(id) from people')
+    ours = {'get_team', 'create_team', 'add_team_member', 'remove_team_member', 'list_registry', 'put_pin',
+            'delete_pin'}
+    failures, ran = [], set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        name = operation.definition.raw.get('operationId')
+        if name not in ours:
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                  database=None)
+        def run(case) -> None:  # noqa: ANN001
+            params = case.path_parameters or {}
+            seed = zlib.crc32(repr((case.body, case.headers)).encode())
+            if 'plan_id' in params:
+                params['plan_id'] = plan
+            if 'team_id' in params:
+                params['team_id'] = teams[seed % len(teams)]
+            if 'person_id' in params:
+                params['person_id'] = 1 + seed % people
+            if 'checklist_id' in params and seed % 2:
+                params['checklist_id'] = 'household-consultation'
+            case.call_and_validate(headers=headers, checks=checks)
+
+        try:
+            run()
+            ran.add(name)
+        except Exception as exc:  # noqa: BLE001  (collect every operation's failure, then report them all)
+            failures.append(f'{operation.label}: {str(exc)[:800]}')
+    assert not failures, '\n\n'.join(failures)
+    assert ran == ours
