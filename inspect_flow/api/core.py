@@ -110,16 +110,6 @@ def read_connection() -> sa.Connection:
     return g.api_conn
 
 
-def release_connections() -> None:
-    """Give this request's connections back to the pool (before it waits on something that needs one)."""
-    conn = g.pop('api_conn', None)
-    if conn is not None:
-        conn.close()
-    sess = g.get('api_session')
-    if sess is not None:
-        sess.close()
-
-
 def commit() -> None:
     """Commit this request's work, recording the token's use with it (at most every few minutes)."""
     from inspect_flow.integrations.tokens import record_use

@@ -23,6 +23,7 @@ import functools
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -105,31 +106,89 @@ def _visit_facts_statement() -> sa.Select:
     from inspect_flow.plans.models import TeamMember
     from inspect_flow.visits.models import Visit
 
-    member = sa.exists().where(TeamMember.team_id == Visit.team_id, TeamMember.person_id == sa.bindparam('person'))
-    return sa.select(Visit.version_id, member).where(Visit.id == sa.bindparam('visit'))
+    member = sa.and_(TeamMember.team_id == Visit.team_id,
+                     TeamMember.person_id.in_(sa.bindparam('persons', expanding=True)))
+    return (sa.select(Visit.id, Visit.version_id, TeamMember.person_id).outerjoin(TeamMember, member)
+            .where(Visit.id.in_(sa.bindparam('visits', expanding=True))))
+
+
+def visit_facts_many(conn: sa.Connection, pairs: Iterable[tuple[int, int | None]]) \
+        -> dict[tuple[int, int | None], VisitFacts]:
+    """For each ``(visit id, person id)``: the visit's version and whether the person is on its team, in one
+    statement; a visit that does not exist has no entry. A user without a person passes ``None``, which is on no
+    team."""
+    pairs = set(pairs)
+    versions: dict[int, int] = {}
+    members: set[tuple[int, int]] = set()
+    params = {'visits': sorted({v for v, _ in pairs}), 'persons': sorted({p for _, p in pairs if p is not None})}
+    for visit_id, version, person_id in conn.execute(_visit_facts_statement(), params):
+        versions[visit_id] = version
+        if person_id is not None:
+            members.add((visit_id, person_id))
+    return {(v, p): VisitFacts(v, versions[v], (v, p) in members) for v, p in pairs if v in versions}
 
 
 def visit_facts(conn: sa.Connection, user, visit_id: int) -> VisitFacts | None:  # noqa: ANN001
     """The visit's version and whether *user*'s person is on its team, or ``None`` if there is no such visit.
 
     The rules themselves stay in :mod:`inspect_flow.accounts.access` (``can_view_visit_as``,
-    ``can_edit_visit_as``); this only answers the membership question, with an ``EXISTS`` (false for a
-    user without a person: ``person_id = NULL`` is never true).
+    ``can_edit_visit_as``); this only answers the membership question.
     """
-    row = conn.execute(_visit_facts_statement(), {'visit': visit_id, 'person': user.person_id}).first()
-    return None if row is None else VisitFacts(visit_id, row[0], bool(row[1]))
+    return visit_facts_many(conn, [(visit_id, user.person_id)]).get((visit_id, user.person_id))
+
+
+def refusal(user, facts: VisitFacts | None, *, expected: int | None, invalid_body: DomainError | None = None,  # noqa: ANN001
+            invalid_other: DomainError | None = None) -> DomainError | None:
+    """Why a submission by *user* must be refused, given its visit's *facts*, or ``None`` if it may be stored.
+
+    In the order of the synchronous path: 404 (no such visit, or not the user's to see), the body's 422, 403
+    (not the user's to submit), the other 422s (the key, If-Match), 409 (*expected* is not the version).
+    """
+    from inspect_flow.accounts import access
+    from inspect_flow.api.core import forbidden, not_found
+
+    if facts is None or not access.can_view_visit_as(user, on_visit_team=facts.on_team):
+        return not_found('visit')
+    if invalid_body is not None:
+        return invalid_body
+    if not access.can_edit_visit_as(user, on_visit_team=facts.on_team):
+        return forbidden()
+    if invalid_other is not None:
+        return invalid_other
+    if expected is not None and expected != facts.version:
+        return stale()
+    return None
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What a queued submission claims, checked by the intake writer in the transaction that stores it."""
+
+    visit_id: int
+    person_id: int | None
+    #: ``refuse(facts)``: the error refusing it, or ``None`` (a :func:`refusal` with the user and version bound).
+    refuse: Callable[[VisitFacts | None], DomainError | None]
+
+
+def vet(conn: sa.Connection, batch: Sequence[PendingIntake]) -> list[DomainError | None]:
+    """The intake writer's check of a batch: one :func:`visit_facts_many` for all of it, then each request's rules."""
+    claims = [item.admission for item in batch]
+    facts = visit_facts_many(conn, [(a.visit_id, a.person_id) for a in claims if a is not None])
+    return [None if a is None else a.refuse(facts.get((a.visit_id, a.person_id))) for a in claims]
 
 
 def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, key: str | None,
            fingerprint: str | None, path: str, if_match: int | None, lang: str, token_id: int | None = None,
-           touch_token: bool = False) -> Written:
+           touch_token: bool = False, admission: Admission | None = None) -> Written:
     """Store the submission for the worker and return what to answer (202, or the replay of the key's response).
 
     The rows are written by *writer*, batched with other requests of this process, and this returns only
     once they are committed. *token_id* is checked again when the submission is applied; with
-    *touch_token* its ``last_used_dt`` is recorded with the write.
+    *touch_token* its ``last_used_dt`` is recorded with the write. An *admission* is checked by the writer
+    (its :func:`vet`) in the same transaction.
 
     :raise Conflict: the key was used with a different body
+    :raise DomainError: the *admission* was refused (404, 403, 409 …)
     """
     from inspect_flow.api import schemas as s
 
@@ -144,7 +203,7 @@ def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, 
         key_row = {'user_id': user_id, 'key': key, 'scope': f'POST {path}'[:300], 'request_hash': fingerprint,
                    'created_dt': values['created_dt'], 'response_status': 202, 'response_body': text}
     written = writer.write(PendingIntake(intake=values, response=text, key=key_row,
-                                         touch_token_id=token_id if touch_token else None))
+                                         touch_token_id=token_id if touch_token else None, admission=admission))
     return written if written.replayed else dataclasses.replace(written, location=STATUS_PATH.format(uid=uid))
 
 

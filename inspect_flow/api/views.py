@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -23,13 +24,12 @@ from inspect_flow.api.core import (
     parse_id,
     parse_query,
     read_connection,
-    release_connections,
     route,
     t,
     token_use,
     user,
 )
-from inspect_flow.core.errors import Conflict, InvalidInput
+from inspect_flow.core.errors import Conflict, DomainError, InvalidInput
 from inspect_flow.workflow.states import state_label
 
 ID_HEADER = {'name': 'Idempotency-Key', 'in': 'header', 'required': False,
@@ -454,29 +454,37 @@ def _submission_key(body: s.SubmissionBody) -> str | None:
 def _submit_async(visit_id: str) -> Response:
     """Store the submission for the intake worker and answer 202 (the hot path of field devices).
 
-    This request only reads (the token, then one statement for the visit and the team membership); the
-    rows are written by the process's intake writer, batched with the other requests arriving meanwhile
-    (:mod:`inspect_flow.integrations.intake_writer`), and the answer waits for their commit.
+    This request reads nothing but the token (from the process's cache). It parses and checks the body, then
+    hands the rows to the process's intake writer, which checks the visit, the user's right to submit it and
+    its version for the whole batch in one query, writes the rows of the requests it admits together with the
+    other requests arriving meanwhile, and answers each once they are committed
+    (:mod:`inspect_flow.integrations.intake_writer`). A malformed request is checked here instead, so that its
+    404 still comes before its 422.
     """
     from inspect_flow.api import intake
     from inspect_flow.integrations import idempotency
 
-    facts = intake.visit_facts(read_connection(), user(), parse_id(visit_id, 'visit'))
-    if facts is None or not access.can_view_visit_as(user(), on_visit_team=facts.on_team):
-        raise not_found('visit')
-    body, raw = parse_body(s.SubmissionBody)
-    require(access.can_edit_visit_as(user(), on_visit_team=facts.on_team))
-    key = _submission_key(body)
+    vid, who = parse_id(visit_id, 'visit'), user()
+    invalid_body = invalid_other = body = None
+    try:
+        body, raw = parse_body(s.SubmissionBody)
+        key = _submission_key(body)
+        expected = if_match(body.version)
+    except DomainError as exc:  # answered in the synchronous path's order (see intake.refusal)
+        if body is None:
+            invalid_body = exc
+        else:
+            invalid_other = exc
+        facts = intake.visit_facts(read_connection(), who, vid)
+        raise intake.refusal(who, facts, expected=None, invalid_body=invalid_body, invalid_other=invalid_other) \
+            from None
     fingerprint = idempotency.request_fingerprint('POST', request.path, raw) if key is not None else None
-    expected = if_match(body.version)
-    if expected is not None and expected != facts.version:
-        raise _stale()
     use = token_use()
-    release_connections()  # nothing more to read; the wait for the writer holds no pooled connection
     written = intake.accept(
-        current_app.extensions['inspect_flow.intake_writer'], user().id, facts.id,
+        current_app.extensions['inspect_flow.intake_writer'], who.id, vid,
         raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint, path=request.path,
-        if_match=expected, lang=t('vi', 'en'), token_id=use.token_id, touch_token=use.record)
+        if_match=expected, lang=t('vi', 'en'), token_id=use.token_id, touch_token=use.record,
+        admission=intake.Admission(vid, who.person_id, functools.partial(intake.refusal, who, expected=expected)))
     status, text, replayed = written.status, written.body, written.replayed
     headers = {'Preference-Applied': 'respond-async'}
     if replayed:

@@ -17,6 +17,7 @@ from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from inspect_flow.api import intake
 from inspect_flow.core.db import make_engine, make_session_factory
 from inspect_flow.core.errors import LANGUAGE, DomainError
 from inspect_flow.integrations.intake_writer import IntakeWriter
@@ -68,7 +69,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions['inspect_flow.engine'] = engine
     app.extensions['inspect_flow.sessions'] = make_session_factory(engine)
     # The asynchronous API intake's group commit (its thread starts on first use, in each worker process).
-    app.extensions['inspect_flow.intake_writer'] = IntakeWriter(engine)
+    app.extensions['inspect_flow.intake_writer'] = IntakeWriter(engine, vet=intake.vet)
     app.extensions['inspect_flow.token_cache'] = TokenCache()
 
     csrf.init_app(app)
