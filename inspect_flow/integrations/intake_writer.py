@@ -28,6 +28,7 @@ No Flask here: the web API calls :meth:`IntakeWriter.write`; tests call it direc
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -75,6 +76,12 @@ class Written:
     replayed: bool
     #: The status URL of a new 202 (a replayed one carries it in its body).
     location: str | None = None
+
+
+@functools.cache
+def _intake_insert() -> sa.Insert:
+    table = SubmissionIntake.__table__
+    return table.insert().returning(table.c.id)
 
 
 class IntakeWriter:
@@ -201,8 +208,8 @@ class IntakeWriter:
                     continue
                 taken.add(pair)
             rows.append(item.intake)
-        if rows:
-            conn.execute(SubmissionIntake.__table__.insert(), rows)
+        if rows:  # RETURNING makes it one multi-row INSERT, not a statement per row (psycopg's executemany)
+            conn.execute(_intake_insert(), rows)
         touch = {item.touch_token_id for i, item in enumerate(batch) if item.touch_token_id is not None
                  and i not in outcomes}
         if touch:
