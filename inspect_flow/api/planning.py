@@ -13,15 +13,17 @@ ETag: a change or an unpin may be made conditional with ``If-Match: "<sha256>"``
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import Response, request
 
 from inspect_flow.accounts import access
 from inspect_flow.api import schemas as s
-from inspect_flow.api.core import commit, db, not_found, parse_body, parse_id, route, user
-from inspect_flow.api.views import actor, load_plan, out, require, team_out
+from inspect_flow.api.core import commit, db, not_found, parse_body, parse_id, parse_query, route, user
+from inspect_flow.api.views import _page, actor, load_plan, out, page_out, require, team_out
 from inspect_flow.core.errors import DomainError, InvalidInput
 
 PIN_IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,
@@ -121,6 +123,67 @@ def remove_team_member(plan_id: str, team_id: str, person_id: str) -> Response:
     payload = team_out(team)
     commit()
     return out(s.TeamOut, payload)
+
+
+# --- people -------------------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """*text* without case and Vietnamese tone and vowel marks, for searching names typed on a phone."""
+    decomposed = unicodedata.normalize('NFD', text.casefold().replace('đ', 'd'))
+    return ' '.join(''.join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def person_out(p) -> dict:  # noqa: ANN001
+    return {'id': p.id, 'full_name': p.full_name, 'title': p.title, 'agency': p.agency, 'unit_id': p.unit_id}
+
+
+@route('GET', '/people', summary='People who may be put on teams (secretariat, administrators)', tag='plans',
+       query=s.PeopleQuery, responses={200: s.Page[s.PersonOut]},
+       description='`q` finds a part of the full name, ignoring case and tone marks; `unit_id` those who work in '
+                   'a unit. The ids are the `person_id` of `POST /plans/{plan_id}/teams/{team_id}/members`.')
+def list_people() -> Response:
+    from inspect_flow.units.models import Person
+
+    require(access.is_staff(user()))
+    q = parse_query(s.PeopleQuery)
+    query = sa.select(Person)
+    if q.unit_id:
+        query = query.where(Person.unit_id == q.unit_id)
+    wanted = fold(q.q) if q.q else ''
+    return page_out(s.PersonOut, _page(query, Person.id, q, lambda p: wanted in fold(p.full_name), person_out))
+
+
+@route('POST', '/people', summary='Add a person (secretariat, administrators)', tag='plans', body=s.PersonBody,
+       responses={201: s.PersonOut},
+       description='The same as the teams page\'s "add a person". An unknown `unit_id` gets 422 `unit.not_found`.')
+def create_person() -> Response:
+    from inspect_flow.units.models import AdminUnit
+    from inspect_flow.units.operations import add_person
+
+    require(access.is_staff(user()))
+    body, _raw = parse_body(s.PersonBody)
+    unit = None
+    if body.unit_id is not None:
+        unit = db().get(AdminUnit, body.unit_id)
+        if unit is None:
+            raise InvalidInput('unit.not_found', 'Không có đơn vị hành chính này.', 'No such administrative unit.',
+                               field='unit_id')
+    person = add_person(db(), full_name=body.full_name, title=body.title, agency=body.agency, unit=unit)
+    payload = person_out(person)
+    commit()
+    return out(s.PersonOut, payload, 201, headers={'Location': f'/api/v1/people/{payload["id"]}'})
+
+
+@route('GET', '/people/{person_id}', summary='One person (secretariat, administrators)', tag='plans',
+       responses={200: s.PersonOut})
+def get_person(person_id: str) -> Response:
+    from inspect_flow.units.models import Person
+
+    require(access.is_staff(user()))
+    person = db().get(Person, parse_id(person_id, 'person'))
+    if person is None:
+        raise not_found('person')
+    return out(s.PersonOut, person_out(person))
 
 
 # --- checklists ---------------------------------------------------------------------------------------

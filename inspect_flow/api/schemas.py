@@ -465,3 +465,30 @@ class RegistryChecklistOut(Out):
     title_en: str | None
     kind: str
     sha256: str = Field(description='The SHA-256 of the content; a plan pinning this version stores the same one.')
+
+
+class PersonOut(Out):
+    """A person who may be put on a team (an inspector, an official)."""
+
+    id: int
+    full_name: str
+    title: str = Field(description='Chức vụ, e.g. "Phó Giám đốc Sở Lao động - Thương binh và Xã hội".')
+    agency: str = Field(description='Cơ quan, e.g. "Ngân hàng Chính sách xã hội tỉnh".')
+    unit_id: int | None = Field(description='The administrative unit the person works in (nobody inspects it).')
+
+
+class PeopleQuery(ListQuery):
+    q: str | None = Field(default=None, min_length=1, max_length=120,
+                          description='Part of the full name; case and Vietnamese tone marks are ignored '
+                                      '("nguyen van" finds "Nguyễn Văn …").')
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class PersonBody(In):
+    """A new person (họ và tên, chức vụ, cơ quan, nơi công tác)."""
+
+    full_name: str = Field(min_length=1, max_length=120)
+    title: str = Field(default='', max_length=200)
+    agency: str = Field(default='', max_length=200)
+    unit_id: int | None = Field(default=None, strict=True, ge=1, le=MAX_ID,
+                                description='The administrative unit the person works in (see /units).')
