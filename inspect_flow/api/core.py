@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
 from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
-from inspect_flow.core.db import writer_lock
+from inspect_flow.core.db import request_session
 from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound
 from inspect_flow.integrations.tokens import TokenUse
 
@@ -76,28 +76,14 @@ def not_found(what: str = 'object') -> NotFound:
 # --- session and auth -------------------------------------------------------------------------------------
 
 def db() -> Session:
-    """This request's session.
-
-    A read-only request starts a deferred SQLite transaction (no write lock). A request that writes takes
-    the write lock at its first statement. (A view that only reads and hands its writes to a writer uses
-    :func:`read_connection` instead.)
+    """This request's session: a GET only reads (no SQLite write lock), any other method queues with the
+    other writers first (see :func:`~inspect_flow.core.db.request_session`). (A view that only reads and hands
+    its writes to a writer uses :func:`read_connection` instead.)
     """
     if 'api_session' not in g:
-        sess = current_app.extensions['inspect_flow.sessions']()
-        if request.method in ('GET', 'HEAD'):
-            sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
-        else:
-            _take_writer_lock(sess)
-        g.api_session = sess
+        g.api_session, g.api_writer = request_session(current_app.extensions['inspect_flow.sessions'],
+                                                      writes=request.method not in ('GET', 'HEAD'))
     return g.api_session
-
-
-def _take_writer_lock(sess: Session) -> None:
-    """On SQLite, queue for the database's one writer (see :class:`~inspect_flow.core.db.SqliteWriterLock`)."""
-    lock = writer_lock(sess)
-    if lock is not None:
-        lock.acquire()
-        g.api_writer = lock
 
 
 def read_connection() -> sa.Connection:

@@ -220,3 +220,22 @@ def writer_lock(bind) -> SqliteWriterLock | None:  # noqa: ANN001
                 lock = _WRITER_LOCKS[path] = SqliteWriterLock(Path(path))
     engine.__dict__['_inspect_flow_writer_lock'] = lock
     return lock
+
+
+def request_session(factory: sessionmaker[Session], *, writes: bool) -> tuple[Session, SqliteWriterLock | None]:
+    """The session of one web or API request, and the writer lock it holds (release it after closing the session).
+
+    A request that only reads starts a deferred SQLite transaction: it takes no write lock, so pages and lists
+    are served side by side with each other and with the writers, each from its snapshot. A request that
+    writes queues for the database's one writer first (:class:`SqliteWriterLock`), then starts ``BEGIN
+    IMMEDIATE``. On PostgreSQL neither applies.
+    """
+    sess = factory()
+    lock = None
+    if not writes:
+        sess.connection(execution_options={'sqlite_begin': 'DEFERRED'})
+    else:
+        lock = writer_lock(sess)
+        if lock is not None:
+            lock.acquire()
+    return sess, lock

@@ -11,20 +11,16 @@ from flask import abort, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from inspect_flow.core.db import writer_lock
+from inspect_flow.core.db import request_session
 from inspect_flow.core.errors import DomainError, InvalidInput
 
 
 def db():  # noqa: ANN201
-    """This request's database session (opened on first use, committed at teardown)."""
+    """This request's database session (opened on first use, committed at teardown). A GET only reads (no
+    SQLite write lock); any other method queues with the other writers (released at teardown)."""
     if 'db_session' not in g:
-        sess = current_app.extensions['inspect_flow.sessions']()
-        if request.method not in ('GET', 'HEAD'):  # on SQLite, queue with the other writers (released at teardown)
-            lock = writer_lock(sess)
-            if lock is not None:
-                lock.acquire()
-                g.db_writer = lock
-        g.db_session = sess
+        g.db_session, g.db_writer = request_session(current_app.extensions['inspect_flow.sessions'],
+                                                    writes=request.method not in ('GET', 'HEAD'))
     return g.db_session
 
 
