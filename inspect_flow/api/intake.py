@@ -29,7 +29,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_flow.core.db import utcnow, writer_lock
@@ -48,8 +48,11 @@ def stale() -> Conflict:
 
 
 def apply_submission(session: Session, user, visit, raw: dict, key: str | None,  # noqa: ANN001
-                     expected: int | None) -> str:
+                     expected: int | None, *, findings: list | None = None) -> str:
     """Check access and version, record and submit the visit; return the JSON of the 201 response.
+
+    *findings*: the visit's findings, oldest first, if the caller has read them already (the worker reads
+    those of a whole batch at once); they are read here otherwise. The list is kept up to date.
 
     :raise DomainError: refused (nothing of it should be committed)
     """
@@ -57,7 +60,7 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     from inspect_flow.api import schemas as s
     from inspect_flow.api.core import forbidden
     from inspect_flow.api.views import visit_out
-    from inspect_flow.findings.models import Finding
+    from inspect_flow.visits.capture import visit_findings
     from inspect_flow.visits.operations import submit_visit
 
     if not user.is_active or not access.can_edit_visit(user, visit):
@@ -65,10 +68,11 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     if expected is not None and expected != visit.version_id:
         raise stale()
     data = {k: v for k, v in raw.items() if k not in CONTROL_FIELDS}
-    submit_visit(session, visit, actor=f'api:{user.username}', data=data)
-    findings = session.scalar(sa.select(sa.func.count()).select_from(Finding).where(Finding.visit_id == visit.id))
+    if findings is None:
+        findings = visit_findings(session, visit)
+    submit_visit(session, visit, actor=f'api:{user.username}', data=data, findings=findings)
     payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
-                                              'findings': findings}).model_dump(mode='json')
+                                              'findings': len(findings)}).model_dump(mode='json')
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -226,42 +230,119 @@ class ProcessResult:
         return self.done + self.failed
 
 
-def _apply_row(session: Session, row: SubmissionIntake) -> None:
-    """Apply one queued submission inside a SAVEPOINT and write the outcome on the row."""
+@dataclass
+class _Batch:
+    """What :func:`process` reads for a whole batch before applying it, so that :func:`_apply_row` reads nothing.
+
+    Kept in ``session.info`` (:data:`_BATCH`) for the batch's transaction. The users and visits (with their
+    team members, plan and pinned checklists, participants and households) are in the session's identity map.
+    """
+
+    #: token id → when it was revoked (``None``: it is not); a token that is gone has no entry.
+    revoked: dict[int, object]
+    #: visit id → its findings, oldest first (taken by the row that applies it).
+    findings: dict[int, list]
+    #: The users and visits read for the batch, held here: the session's identity map keeps only weak references.
+    loaded: list = field(default_factory=list)
+    #: (row, outcome) in the order applied; :func:`process` writes them on the rows together.
+    outcomes: list[tuple[SubmissionIntake, dict]] = field(default_factory=list)
+
+
+_BATCH = 'inspect_flow.intake.batch'
+
+
+def _load_batch(session: Session, rows: list[SubmissionIntake]) -> _Batch:
+    """Read what applying *rows* needs with one statement per kind of row, instead of several per submission."""
+    from sqlalchemy.orm import defaultload, selectinload
+
     from inspect_flow.accounts.models import User
-    from inspect_flow.api.core import Unauthorized, domain_problem, problem_body, t
-    from inspect_flow.integrations.tokens import revoked_before
+    from inspect_flow.findings.models import Finding
+    from inspect_flow.integrations.models import ApiToken
+    from inspect_flow.plans.models import Plan, Team
     from inspect_flow.visits.models import Visit
 
+    visit_ids = sorted({r.visit_id for r in rows})
+    loaded = [*session.scalars(sa.select(User).where(User.id.in_({r.user_id for r in rows}))),
+              *session.scalars(sa.select(Visit).where(Visit.id.in_(visit_ids)).options(
+                  defaultload(Visit.team).selectinload(Team.members),
+                  selectinload(Visit.plan).selectinload(Plan.checklists),
+                  selectinload(Visit.participants), selectinload(Visit.households)))]
+    tokens = {r.token_id for r in rows if r.token_id is not None}
+    revoked = dict(session.execute(sa.select(ApiToken.id, ApiToken.revoked_dt).where(ApiToken.id.in_(tokens))).all()
+                   if tokens else ())
+    findings: dict[int, list] = {v: [] for v in visit_ids}
+    for finding in session.scalars(sa.select(Finding).where(Finding.visit_id.in_(visit_ids)).order_by(Finding.id)):
+        findings[finding.visit_id].append(finding)
+    return _Batch(revoked=revoked, findings=findings, loaded=loaded)
+
+
+def _revoked(session: Session, row: SubmissionIntake, batch: _Batch | None) -> bool:
+    """The row's token is gone or was revoked at or before the row was acknowledged."""
+    from inspect_flow.integrations.tokens import revoked_before
+
+    if batch is None or row.token_id is None:
+        return revoked_before(session, row.token_id, row.created_dt)
+    if row.token_id not in batch.revoked:
+        return True
+    revoked_dt = batch.revoked[row.token_id]
+    return revoked_dt is not None and revoked_dt <= row.created_dt
+
+
+def _apply_row(session: Session, row: SubmissionIntake) -> None:
+    """Apply one queued submission inside a SAVEPOINT and write the outcome on the row.
+
+    Inside :func:`process` the outcome is kept with the batch (``session.info``) and written on all its
+    rows at once before the commit; the rows the batch needs were read by :func:`_load_batch`.
+    """
+    from inspect_flow.accounts.models import User
+    from inspect_flow.api.core import Unauthorized, domain_problem, problem_body, t
+    from inspect_flow.visits.models import Visit
+
+    batch: _Batch | None = session.info.get(_BATCH)
     instance = STATUS_PATH.format(uid=row.uid)
     token = LANGUAGE.set(row.lang)
     try:
+        # the visit's findings as read for the batch: a copy, so that a refused row leaves them as they were
+        known = batch.findings.pop(row.visit_id, None) if batch is not None else None
+        findings = list(known) if known is not None else None
         try:
             with session.begin_nested():
-                if revoked_before(session, row.token_id, row.created_dt):
+                if _revoked(session, row, batch):
                     raise Unauthorized('auth.revoked', 'Mã truy cập đã bị thu hồi trước khi gửi bản này.',
                                        'The API token was revoked before this was sent.')
                 user = session.get(User, row.user_id)
                 visit = session.get(Visit, row.visit_id)
                 raw = json.loads(row.body)
                 key = None if row.key.startswith('intake:') else row.key
-                text = apply_submission(session, user, visit, raw, key, row.if_match)
-            row.state, row.response_status, row.result = 'done', 201, text
+                text = apply_submission(session, user, visit, raw, key, row.if_match, findings=findings)
+            outcome = {'state': 'done', 'response_status': 201, 'result': text}
+            if batch is not None and findings is not None:
+                batch.findings[row.visit_id] = findings
         except DomainError as exc:
             body = domain_problem(exc, instance)
-            row.state, row.response_status, row.result = 'failed', exc.status, json.dumps(body, ensure_ascii=False)
+            outcome = {'state': 'failed', 'response_status': exc.status,
+                       'result': json.dumps(body, ensure_ascii=False)}
         except StaleDataError:
             body = problem_body(409, 'stale_version', t('Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
                                                         'Someone else changed this in the meantime; reload and edit '
                                                         'again.'), instance=instance)
-            row.state, row.response_status, row.result = 'failed', 409, json.dumps(body, ensure_ascii=False)
+            outcome = {'state': 'failed', 'response_status': 409, 'result': json.dumps(body, ensure_ascii=False)}
         except IntegrityError:
             body = problem_body(409, 'db.conflict', t('Dữ liệu xung đột với dữ liệu đã có.',
                                                       'The change conflicts with existing data.'), instance=instance)
-            row.state, row.response_status, row.result = 'failed', 409, json.dumps(body, ensure_ascii=False)
-        row.processed_dt = utcnow()
+            outcome = {'state': 'failed', 'response_status': 409, 'result': json.dumps(body, ensure_ascii=False)}
+        outcome['processed_dt'] = utcnow()
+        if batch is not None:
+            batch.outcomes.append((row, outcome))
+        else:
+            _write_outcome(row, outcome)
     finally:
         LANGUAGE.reset(token)
+
+
+def _write_outcome(row: SubmissionIntake, outcome: dict) -> None:
+    for name, value in outcome.items():
+        setattr(row, name, value)
 
 
 def _should_wait(factory: sessionmaker[Session], idle_ms: float, max_lag_s: float) -> bool:
@@ -278,13 +359,41 @@ def _should_wait(factory: sessionmaker[Session], idle_ms: float, max_lag_s: floa
     return (now - newest).total_seconds() * 1000 < idle_ms and (now - oldest).total_seconds() < max_lag_s
 
 
-def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, max_batch_ms: float = 25.0,
+@functools.cache
+def _next_rows_statement() -> sa.Select:
+    """The oldest queued rows whose visit has no older queued row (``limit`` bound at execution).
+
+    A visit's second submission waits until its first is applied: two workers never apply submissions of
+    one visit at once, and each visit's submissions are applied in the order they arrived, as with one
+    worker (the second does not fail as a stale version because of the first one still being applied).
+    """
+    older = aliased(SubmissionIntake)
+    waits = sa.exists().where(older.visit_id == SubmissionIntake.visit_id, older.state == 'queued',
+                              older.id < SubmissionIntake.id)
+    return (sa.select(SubmissionIntake).where(SubmissionIntake.state == 'queued', ~waits)
+            .order_by(SubmissionIntake.id).limit(sa.bindparam('limit')))
+
+
+#: How long a batch may run by default (``max_batch_ms``): on SQLite it holds the one write lock, which the
+#: intake needs too; on PostgreSQL it holds only its own rows, and longer batches share the cost of starting one
+#: (taking the rows, reading what they need, committing) among more submissions.
+MAX_BATCH_MS = {'sqlite': 25.0, 'postgresql': 500.0}
+
+
+def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, max_batch_ms: float | None = None,
             idle_ms: float = 0.0, max_lag_s: float = 30.0) -> ProcessResult:
     """Apply queued submissions oldest first until none is left (or *limit* are done).
 
     Each batch is one transaction: its rows' domain changes and their outcomes commit together. A batch
-    ends after *batch* rows or *max_batch_ms* milliseconds, whichever comes first, so that on SQLite the
-    intake (which needs the same write lock) never waits long.
+    ends after *batch* rows or *max_batch_ms* milliseconds (by default :data:`MAX_BATCH_MS` of the
+    database), whichever comes first, so that on SQLite the intake (which needs the same write lock) never
+    waits long. What the batch's rows need (users, visits
+    with their team, plan, participants, households and findings, token revocations) is read once for the
+    batch, and the outcomes are written on the rows together.
+
+    A batch takes only the oldest queued submission of each visit (:func:`_next_rows_statement`); on
+    PostgreSQL it locks its rows ``FOR UPDATE SKIP LOCKED``, so that several workers share the queue, each
+    row applied by one of them, and the submissions of one visit in the order they arrived.
 
     With *idle_ms*, acknowledgments come first: while submissions keep arriving (the newest queued one
     is younger than *idle_ms*) the worker steps aside and returns (``deferred`` is set), unless the
@@ -297,27 +406,33 @@ def process(factory: sessionmaker[Session], *, limit: int = 0, batch: int = 50, 
             result.deferred = True
             return result
         with factory() as session, contextlib.ExitStack() as stack:
-            postgres = session.get_bind().dialect.name == 'postgresql'
+            dialect = session.get_bind().dialect.name
+            postgres = dialect == 'postgresql'
+            budget_ms = max_batch_ms if max_batch_ms is not None else MAX_BATCH_MS.get(dialect, 25.0)
             lock = writer_lock(session)
             if lock is not None:  # on SQLite, queue with the API's writers rather than in the busy handler
                 stack.enter_context(lock)
-            q = (sa.select(SubmissionIntake).where(SubmissionIntake.state == 'queued')
-                 .order_by(SubmissionIntake.id).limit(batch if not limit else min(batch, limit - result.processed)))
+            q = _next_rows_statement()
             if postgres:
                 q = q.with_for_update(skip_locked=True)
-            rows = list(session.scalars(q))
+            size = batch if not limit else min(batch, limit - result.processed)
+            rows = list(session.scalars(q, {'limit': size}))
             if not rows:
                 session.rollback()
                 return result
+            work = session.info[_BATCH] = _load_batch(session, rows)
             started = time.monotonic()
             for row in rows:
                 _apply_row(session, row)
-                if row.state == 'done':
+                if (time.monotonic() - started) * 1000 >= budget_ms:
+                    break
+            del session.info[_BATCH]
+            for row, outcome in work.outcomes:
+                _write_outcome(row, outcome)
+                if outcome['state'] == 'done':
                     result.done += 1
                 else:
                     result.failed += 1
-                if (time.monotonic() - started) * 1000 >= max_batch_ms:
-                    break
             session.flush()
             session.commit()
             result.batches += 1

@@ -1,17 +1,32 @@
-"""Writing the audit trail. Every write goes through here, in the caller's session and transaction."""
+"""Writing the audit trail. Every write goes through here, in the caller's session and transaction.
+
+An operation that records several entries and flushes between them (a whole visit submission: its
+start, its record, its findings, its submit) may wrap itself in :func:`batched`: the entries are then
+inserted together when the block ends, with one statement, instead of riding along with every flush of
+the operation (one by one on SQLite, which reads each new id back). They are the same rows, in the same
+order.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy.orm import object_session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session
 
 from inspect_flow.audit.models import AuditEntry
+from inspect_flow.core.db import utcnow
 
 logger = logging.getLogger('inspect_flow.audit')
+
+#: ``session.info`` key of the entries held back by :func:`batched`.
+_HELD = 'inspect_flow.audit.held'
 
 
 def _plan_id(obj: Any) -> int | None:  # noqa: ANN401
@@ -36,9 +51,57 @@ def _add(obj: Any, entry: AuditEntry) -> AuditEntry:  # noqa: ANN401
         session.flush()
         entry.entity_id = obj.id
         entry.plan_id = _plan_id(obj)
-    session.add(entry)
+    held = session.info.get(_HELD)
+    if held is None:
+        session.add(entry)
+    else:
+        held.append(entry)
     logger.info('%s %s#%s by %s', entry.action, entry.entity_type, entry.entity_id, entry.actor)
     return entry
+
+
+@contextlib.contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Hold back the audit entries recorded inside the block and insert them together when it ends.
+
+    The entries are complete when recorded (an object without an id is flushed first, as always); only
+    their ``INSERT`` waits: one multi-row statement, without reading ids back, in the order they were
+    recorded. If the block raises, they are added to the session instead, as they would have been
+    without the block (the caller's rollback discards them with the rest of its work). Nested blocks
+    join the outer one.
+    """
+    if _HELD in session.info:
+        yield
+        return
+    held: list[AuditEntry] = []
+    session.info[_HELD] = held
+    try:
+        yield
+    except BaseException:
+        del session.info[_HELD]
+        session.add_all(held)
+        raise
+    del session.info[_HELD]
+    if held:
+        session.execute(_insert_statement(), [_row(entry) for entry in held])
+
+
+@functools.cache
+def _insert_statement() -> sa.Insert:
+    return sa.insert(AuditEntry.__table__)
+
+
+_COLUMNS = ('actor', 'plan_id', 'entity_type', 'entity_id', 'action', 'trigger', 'from_state', 'to_state', 'changes',
+            'comment')
+
+
+def _row(entry: AuditEntry) -> dict:
+    """The entry's row, with the values the columns' defaults would give (every row has the same keys)."""
+    row = {name: getattr(entry, name) for name in _COLUMNS}
+    row['created_dt'] = entry.created_dt or utcnow()
+    if row['changes'] is None:
+        row['changes'] = {}
+    return row
 
 
 def record_transition(obj: Any, *, trigger: str, from_state: str, to_state: str, actor: str,  # noqa: ANN401

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import sys
 import time
 from datetime import timedelta
 
@@ -161,32 +164,109 @@ def submissions() -> None:
 @click.option('--interval', default=0.2, show_default=True, type=click.FloatRange(0.01, 3600))
 @click.option('--batch', default=50, show_default=True, type=click.IntRange(1, 1000),
               help='At most this many submissions per transaction.')
-@click.option('--max-batch-ms', default=25.0, show_default=True, type=click.FloatRange(1, 60000),
-              help='End a transaction after this long (keeps the SQLite write lock short).')
+@click.option('--max-batch-ms', type=click.FloatRange(1, 60000),
+              help='End a transaction after this long [default: 25 on SQLite, to keep its write lock short; '
+                   '500 on PostgreSQL].')
 @click.option('--idle-ms', default=0.0, show_default=True, type=click.FloatRange(0, 60000),
               help='Acknowledgments first: wait while submissions arrived within this many ms (0: never wait).')
 @click.option('--max-lag', default=30.0, show_default=True, type=click.FloatRange(0, 86400),
               help='With --idle-ms: apply anyway once the oldest queued submission has waited this many seconds.')
 @click.option('--max-rounds', default=0, type=click.IntRange(0), help='With --loop: stop after N polls (0: never).')
+@click.option('--workers', default=1, show_default=True, type=click.IntRange(1, 64),
+              help='Worker processes sharing the queue (PostgreSQL; on SQLite they take turns at the write lock).')
 @pass_ctx
-def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int, max_batch_ms: float,
-                        idle_ms: float, max_lag: float, max_rounds: int) -> None:
-    """Apply the queued submissions, oldest first, each exactly once; print what was done."""
+def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int, max_batch_ms: float | None,
+                        idle_ms: float, max_lag: float, max_rounds: int, workers: int) -> None:
+    """Apply the queued submissions, oldest first, each exactly once; print what was done.
+
+    With --workers N, N processes apply the queue together (each prints its own lines, tagged worker=I);
+    the submissions of one visit are still applied one after another, in the order they arrived. If one
+    worker fails, the others are stopped and the command exits non-zero.
+    """
+    ctx.require_schema()
+    work = functools.partial(_work, ctx, loop=loop, interval=interval, batch=batch, max_batch_ms=max_batch_ms,
+                             idle_ms=idle_ms, max_lag=max_lag, max_rounds=max_rounds)
+    if workers == 1:
+        work()
+        return
+    if ctx.engine.dialect.name == 'sqlite':
+        click.echo(ctx.msg('Lưu ý: trên SQLite các tiến trình lần lượt giữ quyền ghi; nhiều tiến trình không xử lý '
+                           'nhanh hơn một.',
+                           'Note: on SQLite the workers take turns at the write lock; several are no faster than '
+                           'one.'), err=True)
+    ctx.engine.dispose()  # each worker opens its own connections
+    _run_workers(workers, work)
+
+
+def _work(ctx: CliContext, *, loop: bool, interval: float, batch: int, max_batch_ms: float | None, idle_ms: float,
+          max_lag: float, max_rounds: int, tag: str = '', parent: int | None = None) -> None:
+    """One worker: process the queue (once, or --loop); with *parent*, stop when that process is gone."""
     from inspect_flow.api.intake import process
     from inspect_flow.core.db import make_session_factory
 
-    ctx.require_schema()
     factory = make_session_factory(ctx.engine)
     rounds = 0
     while True:
         result = process(factory, batch=batch, max_batch_ms=max_batch_ms, idle_ms=idle_ms, max_lag_s=max_lag)
         rounds += 1
         if result.processed or not loop:
-            click.echo(f'done={result.done} failed={result.failed} batches={result.batches}')
+            click.echo(f'done={result.done} failed={result.failed} batches={result.batches}{tag}')
         if not loop or (max_rounds and rounds >= max_rounds):
             return
+        if parent is not None and os.getppid() != parent:
+            return  # the parent was killed: a worker does not outlive its group
         if not result.processed:
             time.sleep(interval)
+
+
+def _worker_main(work: functools.partial, index: int, parent: int) -> None:
+    """A worker process: run *work*, report a failure in one line like any command, exit non-zero on it."""
+    from inspect_flow.cli.context import report_error
+
+    try:
+        work(tag=f' worker={index}', parent=parent)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get('INSPECT_FLOW_DEBUG') or not report_error(exc):
+            raise
+        sys.exit(1)
+
+
+def _run_workers(n: int, work: functools.partial) -> None:
+    """Run *work* in *n* forked processes and wait for them; stop them all when one fails or on SIGTERM."""
+    import multiprocessing
+    import signal
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context('fork')
+    procs = [context.Process(target=_worker_main, args=(work, i + 1, os.getpid()), name=f'intake-worker-{i + 1}')
+             for i in range(n)]
+
+    def stop(signum: int, _frame) -> None:  # noqa: ANN001
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    failed = False
+    try:
+        for p in procs:
+            p.start()
+        running = list(procs)
+        while running and not failed:
+            wait([p.sentinel for p in running])
+            for p in [p for p in running if p.exitcode is not None]:
+                running.remove(p)
+                failed |= p.exitcode != 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        started = [p for p in procs if p.pid is not None]
+        for p in started:
+            if p.is_alive():
+                p.terminate()
+        for p in started:
+            p.join()
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 @submissions.command('status')

@@ -104,7 +104,7 @@ def roster_from_households(visit: Visit, answers: dict, households: list) -> dic
 
 
 def sync_households(session: Session, visit: Visit) -> None:
-    """Make the visit's household-consultation rows those of its roster."""
+    """Make the visit's household-consultation rows those of its roster (written by the caller's next flush)."""
     from inspect_flow.checklist import household_rows
 
     checklist = visit_checklist(visit)
@@ -126,7 +126,6 @@ def sync_households(session: Session, visit: Visit) -> None:
         visit.households.append(HouseholdConsultation(household_code=row.household_code,
                                                       category=HouseholdCategory(category_of(row)),
                                                       head_name=row.head_name, answers=row.answers))
-    session.flush()
 
 
 def visit_findings(session: Session, visit: Visit) -> list[Finding]:
@@ -134,11 +133,14 @@ def visit_findings(session: Session, visit: Visit) -> list[Finding]:
     return list(session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id).order_by(Finding.id)))
 
 
-def sync_suggestions(session: Session, visit: Visit, *, actor: str) -> list[Finding]:
+def sync_suggestions(session: Session, visit: Visit, *, actor: str,
+                     findings: list[Finding] | None = None) -> list[Finding]:
     """Turn the checklist's finding rules into suggested findings of *visit*.
 
     A rule that holds gets one finding per visit (``rule_id``). A finding the team already accepted or
     rejected is left as it is; a still-undecided suggestion whose rule no longer holds is withdrawn.
+    *findings* are the visit's findings, oldest first, when the caller has them (they are read otherwise);
+    the list is kept up to date.
 
     :return: the visit's undecided suggestions
     """
@@ -149,13 +151,16 @@ def sync_suggestions(session: Session, visit: Visit, *, actor: str) -> list[Find
     if checklist is None:
         return []
     suggested = suggest_findings(checklist, visit.answers or {}, today=today())
-    by_rule = {f.rule_id: f for f in visit_findings(session, visit) if f.rule_id}
+    if findings is None:
+        findings = visit_findings(session, visit)
+    by_rule = {f.rule_id: f for f in findings if f.rule_id}
     holding = {s.rule_id for s in suggested}
     for rule_id, finding in by_rule.items():
         if rule_id not in holding and finding.status == FindingStatus.suggested:
             record_delete(finding, actor=actor, fields={'rule_id': rule_id, 'text': finding.text},
                           comment='rule no longer holds')
             session.delete(finding)
+            findings.remove(finding)
     new = []
     for s in suggested:
         finding = by_rule.get(s.rule_id)
@@ -165,15 +170,17 @@ def sync_suggestions(session: Session, visit: Visit, *, actor: str) -> list[Find
                             status=FindingStatus.suggested, checklist_item_id=s.item_id, rule_id=s.rule_id))
         elif finding.status == FindingStatus.suggested and finding.text != s.text_vi:
             finding.text = s.text_vi  # the figures it quotes changed with the answers
-    add_findings(session, visit.plan, new, actor=actor)
+    findings.extend(add_findings(session, visit.plan, new, actor=actor))
     session.flush()
-    return [f for f in visit_findings(session, visit) if f.status == FindingStatus.suggested]
+    return [f for f in findings if f.status == FindingStatus.suggested]
 
 
-def apply_submitted_answers(session: Session, visit: Visit, *, actor: str) -> None:
-    """After a submit: households from the roster, suggestions from the rules."""
+def apply_submitted_answers(session: Session, visit: Visit, *, actor: str,
+                            findings: list[Finding] | None = None) -> None:
+    """After a submit: households from the roster, suggestions from the rules (*findings*: see
+    :func:`sync_suggestions`)."""
     sync_households(session, visit)
-    sync_suggestions(session, visit, actor=actor)
+    sync_suggestions(session, visit, actor=actor, findings=findings)
 
 
 def decide_suggestion(session: Session, finding: Finding, decision: str, *, actor: str,

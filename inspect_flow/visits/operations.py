@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from inspect_flow.audit.operations import record_update
+from inspect_flow.audit.operations import batched, record_update
 from inspect_flow.checklist.capture import normalize_answers
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
-from inspect_flow.findings.models import FindingKind, FindingSource, Severity
+from inspect_flow.findings.models import Finding, FindingKind, FindingSource, Severity
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.units.models import Person
 from inspect_flow.visits.capture import (
@@ -68,8 +68,14 @@ def _ensure_started(session: Session, visit: Visit, actor: str) -> None:
         fire(visit, 'start', actor=actor)
 
 
-def record_submission(session: Session, visit: Visit, submission: SubmissionIn, *, actor: str) -> None:
-    """Store a whole visit record (participants, content, answers, households, findings) as a draft."""
+def record_submission(session: Session, visit: Visit, submission: SubmissionIn, *, actor: str,
+                      findings: list[Finding] | None = None) -> list[Finding]:
+    """Store a whole visit record (participants, content, answers, households, findings) as a draft.
+
+    *findings* are the visit's findings, oldest first, when the caller has them (they are read otherwise).
+
+    :return: the visit's findings, oldest first (*findings* itself, with the new ones appended)
+    """
     from inspect_flow.findings.operations import add_findings
 
     _require_editable(visit)
@@ -101,7 +107,9 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         'households': [old_households, sorted(h.household_code for h in visit.households)],
     })
     # Findings merge: sending the same record again (a resend, or a corrected record) adds no duplicate.
-    known = {(f.kind.value, f.category, f.text) for f in visit_findings(session, visit)}
+    if findings is None:
+        findings = visit_findings(session, visit)
+    known = {(f.kind.value, f.category, f.text) for f in findings}
     new = []
     for f in submission.findings:
         if (f.kind, f.category, f.text) in known:
@@ -110,8 +118,10 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         new.append(dict(visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
                         severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
                         evidence=f.evidence))
-    add_findings(session, visit.plan, new, actor=actor)
+    # One flush writes the record: the visit, its participants and households, and the new findings.
+    findings.extend(add_findings(session, visit.plan, new, actor=actor))
     session.flush()
+    return findings
 
 
 def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> list[dict]:
@@ -134,21 +144,30 @@ def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -
     return answer_errors(visit)
 
 
-def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None) -> Visit:
+def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None,
+                 findings: list[Finding] | None = None) -> Visit:
     """Submit the visit's record for the team leader's review, optionally recording *data* first.
+
+    *findings* are the visit's findings, oldest first, when the caller has them (they are read otherwise);
+    the list is kept up to date (findings added, suggestions withdrawn).
+
+    The visit row is written once per step (the start, the record, the submit), so its version moves as
+    it always has; the audit entries of all the steps are inserted together by the last flush.
 
     :raise InvalidInput: *data* is malformed (nothing is stored)
     :raise TransitionRefused: the visit cannot be submitted now (each reason named)
     """
-    if data is not None:
-        submission = parse_submission(data)
-        record_submission(session, visit, submission, actor=actor)
-    elif visit.state == VisitState.scheduled:
-        _ensure_started(session, visit, actor)
-    fire(visit, 'submit', actor=actor)
-    visit.submitted_dt = utcnow()
+    submission = parse_submission(data) if data is not None else None
+    with batched(session):
+        if submission is not None:
+            findings = record_submission(session, visit, submission, actor=actor, findings=findings)
+        elif visit.state == VisitState.scheduled:
+            _ensure_started(session, visit, actor)
+        fire(visit, 'submit', actor=actor)
+        visit.submitted_dt = utcnow()
+        session.flush()
+        apply_submitted_answers(session, visit, actor=actor, findings=findings)
     session.flush()
-    apply_submitted_answers(session, visit, actor=actor)
     return visit
 
 
