@@ -23,9 +23,10 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_flow.core.db import utcnow, writer_lock
 from inspect_flow.core.errors import LANGUAGE, Conflict, DomainError
-from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Written
+from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Refusal, Written
 from inspect_flow.integrations.models import SubmissionIntake
 
 STATUS_PATH = '/api/v1/submissions/{uid}'
@@ -169,16 +170,29 @@ class Admission:
     """What a queued submission claims, checked by the intake writer in the transaction that stores it."""
 
     visit_id: int
-    person_id: int | None
-    #: ``refuse(facts)``: the error refusing it, or ``None`` (a :func:`refusal` with the user and version bound).
-    refuse: Callable[[VisitFacts | None], DomainError | None]
+    #: The sender (a :class:`~inspect_flow.accounts.models.UserSnapshot` from the token cache, or a ``User``).
+    user: Any
+    #: The version the edit is based on (``If-Match``), if any.
+    expected: int | None
 
 
-def vet(conn: sa.Connection, batch: Sequence[PendingIntake]) -> list[DomainError | None]:
-    """The intake writer's check of a batch: one :func:`visit_facts_many` for all of it, then each request's rules."""
+def vet(conn: sa.Connection, batch: Sequence[PendingIntake]) -> list[Refusal | None]:
+    """The intake writer's check of a batch: one :func:`visit_facts_many` for all of it, then each request's rules
+    (:func:`refusal`). A stale version is decided after the key: a resend of a request whose first copy was
+    applied meanwhile gets the first answer."""
     claims = [item.admission for item in batch]
-    facts = visit_facts_many(conn, [(a.visit_id, a.person_id) for a in claims if a is not None])
-    return [None if a is None else a.refuse(facts.get((a.visit_id, a.person_id))) for a in claims]
+    facts = visit_facts_many(conn, [(a.visit_id, a.user.person_id) for a in claims if a is not None])
+    refusals: list[Refusal | None] = []
+    for a in claims:
+        found = None if a is None else facts.get((a.visit_id, a.user.person_id))
+        error = None if a is None else refusal(a.user, found, expected=None)
+        if error is not None:
+            refusals.append(Refusal(error))
+        elif a is not None and a.expected is not None and a.expected != found.version:
+            refusals.append(Refusal(stale(), after_key=True))
+        else:
+            refusals.append(None)
+    return refusals
 
 
 def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, key: str | None,

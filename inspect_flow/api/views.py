@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -484,7 +483,7 @@ def _submit_async(visit_id: str) -> Response:
         current_app.extensions['inspect_flow.intake_writer'], who.id, vid,
         raw_text=request.get_data(as_text=True), key=key, fingerprint=fingerprint, path=request.path,
         if_match=expected, lang=t('vi', 'en'), token_id=use.token_id, touch_token=use.record,
-        admission=intake.Admission(vid, who.person_id, functools.partial(intake.refusal, who, expected=expected)))
+        admission=intake.Admission(vid, who, expected))
     status, text, replayed = written.status, written.body, written.replayed
     headers = {'Preference-Applied': 'respond-async'}
     if replayed:

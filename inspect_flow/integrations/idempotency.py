@@ -63,7 +63,7 @@ def _answer(row, fingerprint: str) -> Replay | Conflict:  # noqa: ANN001
     if row.request_hash != fingerprint:
         return _mismatch()
     if row.response_status is None:  # cannot happen once committed: the response is stored with the work
-        return _in_progress()
+        return in_progress()
     return Replay(row.response_status, row.response_body or '')
 
 
@@ -121,7 +121,7 @@ def claim(session: Session, user_id: int, key: str, scope: str, fingerprint: str
         existing = session.scalar(sa.select(IdempotencyKey).where(
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).execution_options(populate_existing=True))
         if existing is None:  # pragma: no cover - the conflicting row vanished (pruned) between the statements
-            raise _in_progress()
+            raise in_progress()
         answer = _answer(existing, fingerprint)
         if isinstance(answer, Conflict):
             raise answer
@@ -142,19 +142,20 @@ def claim_many(conn: sa.Connection, rows: list[dict]) -> set[tuple[int, str]]:
     return {(row[0], row[1]) for row in conn.execute(stmt, params)}
 
 
-def stored_responses(conn: sa.Connection, requests: list[tuple[int, str, str]]) -> list[Replay | Conflict]:
-    """For (user, key, fingerprint) requests whose key was taken: the stored response or the refusal, one per
-    request in the same order (two requests under one key with different bodies get different answers)."""
+def stored_responses(conn: sa.Connection, requests: list[tuple[int, str, str]]) -> list[Replay | Conflict | None]:
+    """For (user, key, fingerprint) requests: the stored response, the refusal, or ``None`` if the key is not
+    stored, one per request in the same order (two requests under one key with different bodies get different
+    answers)."""
     table = IdempotencyKey.__table__
     pairs = list({(u, k) for u, k, _f in requests})
     rows = {(r.user_id, r.key): r for r in conn.execute(
         sa.select(table.c.user_id, table.c.key, table.c.request_hash, table.c.response_status, table.c.response_body)
         .where(sa.tuple_(table.c.user_id, table.c.key).in_(pairs)))}
-    return [_in_progress() if (row := rows.get((user_id, key))) is None else _answer(row, fingerprint)
+    return [None if (row := rows.get((user_id, key))) is None else _answer(row, fingerprint)
             for user_id, key, fingerprint in requests]
 
 
-def _in_progress() -> Conflict:
+def in_progress() -> Conflict:
     return Conflict('idempotency.in_progress', 'Yêu cầu với khóa này đang được xử lý; hãy gửi lại sau.',
                     'A request with this key is still being processed; retry later.', field='Idempotency-Key')
 

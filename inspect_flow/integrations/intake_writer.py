@@ -47,8 +47,21 @@ from inspect_flow.integrations.models import ApiToken, SubmissionIntake
 #: Upper bound on the rows of one transaction (a batch this size commits in a few milliseconds).
 MAX_BATCH = 200
 
-#: ``vet(connection, batch)``: for each request of the batch, the error that refuses it, or ``None``.
-Vet = Callable[[sa.Connection, Sequence['PendingIntake']], Sequence[Exception | None]]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the writer's *vet* function refuses a request (nothing of it is written)."""
+
+    error: Exception
+    #: Look the request's key up first, and refuse only if it is not stored: a resend gets the answer of its
+    #: first copy, which a refusal caused by that very copy (its visit's version moved when it was applied)
+    #: must not hide. The synchronous path orders its checks the same way.
+    after_key: bool = False
+
+
+#: ``vet(connection, batch)``: for each request of the batch, its :class:`Refusal`, or ``None`` to write it.
+Vet = Callable[[sa.Connection, Sequence['PendingIntake']], Sequence[Refusal | None]]
 
 
 @dataclass
@@ -191,15 +204,24 @@ class IntakeWriter:
 
     @staticmethod
     def _insert(conn: sa.Connection, batch: list[PendingIntake], vet: Vet | None) -> dict[int, Written | Exception]:
-        outcomes: dict[int, Written | Exception] = {}
+        refusals: Sequence[Refusal | None] = [None] * len(batch)
         if vet is not None and any(item.admission is not None for item in batch):
-            outcomes = {i: refusal for i, refusal in enumerate(vet(conn, batch)) if refusal is not None}
+            refusals = vet(conn, batch)
+        outcomes: dict[int, Written | Exception] = {}
+        after_key = []  # refused unless the key is stored (a resend): then the stored answer
+        for i, refusal in enumerate(refusals):
+            if refusal is not None:
+                if refusal.after_key and batch[i].key is not None:
+                    after_key.append(i)
+                else:
+                    outcomes[i] = refusal.error
+        excluded = outcomes.keys() | set(after_key)
         claimed = idempotency.claim_many(conn, [item.key for i, item in enumerate(batch)
-                                                if item.key is not None and i not in outcomes])
+                                                if item.key is not None and i not in excluded])
         taken: set[tuple[int, str]] = set()
         rows, losers = [], []
         for i, item in enumerate(batch):
-            if i in outcomes:
+            if i in excluded:
                 continue
             if item.key is not None:
                 pair = (item.key['user_id'], item.key['key'])
@@ -211,18 +233,24 @@ class IntakeWriter:
         if rows:  # RETURNING makes it one multi-row INSERT, not a statement per row (psycopg's executemany)
             conn.execute(_intake_insert(), rows)
         touch = {item.touch_token_id for i, item in enumerate(batch) if item.touch_token_id is not None
-                 and i not in outcomes}
+                 and i not in excluded}
         if touch:
             conn.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id.in_(touch))
                          .values(last_used_dt=batch[0].intake['created_dt']))
-        if not losers:
+        lookups = losers + after_key
+        if not lookups:
             return outcomes
         # In the same transaction: a key taken earlier in this batch is visible to it, and one taken by
         # another transaction was committed (PostgreSQL's ON CONFLICT waited for it; SQLite holds the lock).
         stored = idempotency.stored_responses(
-            conn, [(batch[i].key['user_id'], batch[i].key['key'], batch[i].key['request_hash']) for i in losers])
-        for i, found in zip(losers, stored, strict=True):
-            outcomes[i] = found if isinstance(found, Conflict) else Written(found.status, found.body, True)
+            conn, [(batch[i].key['user_id'], batch[i].key['key'], batch[i].key['request_hash']) for i in lookups])
+        for i, found in zip(lookups, stored, strict=True):
+            if found is None:  # not stored: a refusal stands; a claim that lost has lost to one gone meanwhile
+                outcomes[i] = refusals[i].error if refusals[i] is not None else idempotency.in_progress()
+            elif isinstance(found, Conflict):
+                outcomes[i] = found
+            else:
+                outcomes[i] = Written(found.status, found.body, True)
         return outcomes
 
     @staticmethod

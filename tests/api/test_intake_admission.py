@@ -79,7 +79,7 @@ def test_a_batch_with_refused_and_admitted_requests_writes_only_the_admitted_one
     visits = scheduled(api)[:6]
     with make_session_factory(engine)() as s:
         member = UserSnapshot.of(s.scalar(sa.select(User).where(User.username == 'ngan.ltk')))
-    user_id, person = member.id, member.person_id
+    user_id = member.id
     checks = []
 
     @sa.event.listens_for(writer.engine, 'before_cursor_execute')
@@ -93,7 +93,7 @@ def test_a_batch_with_refused_and_admitted_requests_writes_only_the_admitted_one
     start = threading.Barrier(len(plan))
 
     def send(i: int, visit: int, expected: int | None) -> None:
-        admission = intake.Admission(visit, person, lambda facts: intake.refusal(member, facts, expected=expected))
+        admission = intake.Admission(visit, member, expected)
         start.wait()
         try:
             outcomes[i] = intake.accept(writer, user_id, visit, raw_text='{}', key=f'mix-{i}', fingerprint='f',
@@ -121,3 +121,31 @@ def test_a_batch_with_refused_and_admitted_requests_writes_only_the_admitted_one
     assert stored == keys == len(visits)
     assert len(checks) == writer.batches, 'one check query per batch'
     assert writer.rows == len(visits)
+
+
+def test_a_resend_after_its_submission_was_applied_gets_its_first_answer_not_a_stale_version(api):  # noqa: ANN001
+    """A device that sent an edit based on version v, and never heard the answer, sends it again after the worker
+    applied it (the visit is now at a later version). Like the synchronous path, the key is looked up before the
+    version is compared: the resend replays the first answer; another body under the key gets 409 key reused;
+    a new key gets 409 stale."""
+    first, second = scheduled(api)[:2]
+    for visit, asynchronous in ((first, True), (second, False)):
+        body = submission_for(api, visit)
+        version = api.get(f'/api/v1/visits/{visit}', 'member25').get_json()['version']
+        headers = {'Idempotency-Key': str(uuid.uuid4()), 'If-Match': f'"{version}"'}
+        sent = _send(api, 'member25', visit, body, headers, asynchronous)
+        assert sent.status_code == (202 if asynchronous else 201)
+        if asynchronous:
+            assert intake.process(make_session_factory(api.app.extensions['inspect_flow.engine'])).done == 1
+        assert api.get(f'/api/v1/visits/{visit}', 'member25').get_json()['version'] > version
+        again = _send(api, 'member25', visit, body, headers, asynchronous)
+        assert (again.status_code, again.headers.get('Idempotent-Replayed')) == (sent.status_code, 'true'), \
+            (asynchronous, again.get_json())
+        assert again.get_data() == sent.get_data()
+        other = _send(api, 'member25', visit, {**body, 'content': {'district_report': 'Khác.'}}, headers,
+                      asynchronous)
+        assert (other.status_code, other.get_json()['code']) == (409, 'idempotency.key_reused'), asynchronous
+        fresh = _send(api, 'member25', visit, body, {**headers, 'Idempotency-Key': str(uuid.uuid4())},
+                      asynchronous)
+        assert (fresh.status_code, fresh.get_json()['code']) == (409, 'stale_version'), asynchronous
+    assert api.scalar('select count(*) from submission_intake') == 1
