@@ -238,15 +238,16 @@ class Server(ProcessGroup):
 class Worker(ProcessGroup):
     """The intake worker (``inspect-flow submissions process --loop``) in its own process group."""
 
-    def __init__(self, url: str, log: Path, idle_ms: float):
-        self.url, self.log, self.idle_ms = url, log, idle_ms
+    def __init__(self, url: str, log: Path, idle_ms: float, processes: int = 1):
+        self.url, self.log, self.idle_ms, self.processes = url, log, idle_ms, processes
 
     def start(self) -> None:
         env = dict(os.environ, INSPECT_FLOW_DATABASE_URL=self.url)
         with open(self.log, 'ab') as log:
             self.proc = subprocess.Popen(
                 [str(Path(sys.executable).parent / 'inspect-flow'), 'submissions', 'process', '--loop',
-                 '--interval', '0.05', '--idle-ms', str(self.idle_ms), '--max-lag', '60'],
+                 '--interval', '0.05', '--idle-ms', str(self.idle_ms), '--max-lag', '60',
+                 '--workers', str(self.processes)],
                 cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
 
 
@@ -302,7 +303,8 @@ def queued(url: str) -> int:
 
 
 def run(template: Template, mode: str, kills: bool, *, workers: int, threads: int, duration: float,
-        kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float, per_token: int = 1) -> dict:
+        kill_min: float, kill_max: float, drain_timeout: float, idle_ms: float, per_token: int = 1,
+        apply_workers: int = 1) -> dict:
     url = template.copy()
     tmp = template.tmp
     load_before = os.getloadavg()[0]
@@ -310,7 +312,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
     tag = uuid.uuid4().hex[:6]
     port = free_port()
     server = Server(url, port, workers, threads, tmp / f'server_{tag}.log')
-    worker = Worker(url, tmp / f'worker_{tag}.log', idle_ms) if mode == 'async' else None
+    worker = Worker(url, tmp / f'worker_{tag}.log', idle_ms, apply_workers) if mode == 'async' else None
     server.start()
     if worker:
         worker.start()
@@ -421,6 +423,7 @@ def run(template: Template, mode: str, kills: bool, *, workers: int, threads: in
     result.update({
         'db': template.kind, 'mode': mode, 'kills': server.kills + (worker.kills if worker else 0),
         'clients': len(devices), 'workers': workers, 'threads': threads,
+        'apply_workers': worker.processes if worker else 0,
         'acknowledged': len(acked), 'wall_s': round(wall, 2), 'acks_per_s': round(len(acked) / wall, 1),
         'p50_ms': _pct(latencies, 0.5), 'p99_ms': _pct(latencies, 0.99),
         'p99_first_try_ms': _pct(first_try, 0.99),
@@ -463,7 +466,7 @@ def verify(url: str, acked: list[tuple[int, str]], mode: str) -> dict:
 COLUMNS = ('db', 'mode', 'kills', 'acknowledged', 'wall_s', 'acks_per_s', 'p50_ms', 'p99_ms', 'p99_first_try_ms',
            'applied_per_s', 'drain_s', 'lost', 'duplicated', 'database_is_locked_in_log', 'connection_errors',
            'machine_cpu_busy_pct', 'cpu_ms_per_ack_server', 'cpu_ms_per_ack_database', 'clients', 'workers',
-           'threads')
+           'threads', 'apply_workers')
 
 
 def table(rows: list[dict]) -> str:
@@ -489,6 +492,9 @@ def main() -> None:
     parser.add_argument('--kill-max', type=float, default=0.8)
     parser.add_argument('--idle-ms', type=float, default=200.0,
                         help='async: the worker waits while submissions arrived within this many ms')
+    parser.add_argument('--apply-workers', type=int,
+                        help='async: intake worker processes (submissions process --workers); default 1 on SQLite '
+                             '(its writers take turns), 2 on PostgreSQL')
     parser.add_argument('--drain-timeout', type=float, default=600.0)
     parser.add_argument('--no-kill', action='store_true', help='measure throughput without faults')
     parser.add_argument('--json', type=Path, help='also write the results here')
@@ -514,7 +520,8 @@ def main() -> None:
                     res = run(template, mode, kills, workers=args.workers, threads=args.threads,
                               duration=args.duration, kill_min=args.kill_min, kill_max=args.kill_max,
                               drain_timeout=args.drain_timeout, idle_ms=args.idle_ms,
-                              per_token=args.devices_per_account)
+                              per_token=args.devices_per_account,
+                              apply_workers=args.apply_workers or (2 if kind == 'postgresql' else 1))
                     print(res, flush=True)
                     rows.append(res)
                     failed |= bool(res['lost'] or res['duplicated'] or res['still_queued'])
