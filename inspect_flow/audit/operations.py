@@ -67,8 +67,9 @@ def batched(session: Session) -> Iterator[None]:
     The entries are complete when recorded (an object without an id is flushed first, as always); only
     their ``INSERT`` waits: one multi-row statement, without reading ids back, in the order they were
     recorded. If the block raises, they are added to the session instead, as they would have been
-    without the block (the caller's rollback discards them with the rest of its work). Nested blocks
-    join the outer one.
+    without the block (the caller's rollback discards them with the rest of its work), unless the
+    exception is a failed flush, which has already rolled back the transaction they belong to. Nested
+    blocks join the outer one.
     """
     if _HELD in session.info:
         yield
@@ -79,7 +80,8 @@ def batched(session: Session) -> Iterator[None]:
         yield
     except BaseException:
         del session.info[_HELD]
-        session.add_all(held)
+        if session.is_active:  # not when a failed flush has already rolled their transaction back
+            session.add_all(held)
         raise
     del session.info[_HELD]
     if held:

@@ -246,11 +246,12 @@ def _run_workers(n: int, work: functools.partial) -> None:
     def stop(signum: int, _frame) -> None:  # noqa: ANN001
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
     failed = False
+    previous = None
     try:
-        for p in procs:
+        for p in procs:  # forked before the handler is set: a worker keeps SIGTERM's default (it just ends)
             p.start()
+        previous = signal.signal(signal.SIGTERM, stop)
         running = list(procs)
         while running and not failed:
             wait([p.sentinel for p in running])
@@ -258,7 +259,8 @@ def _run_workers(n: int, work: functools.partial) -> None:
                 running.remove(p)
                 failed |= p.exitcode != 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         started = [p for p in procs if p.pid is not None]
         for p in started:
             if p.is_alive():
