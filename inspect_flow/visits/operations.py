@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.audit.operations import batched, record_update
@@ -81,11 +82,14 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
     _require_editable(visit)
     _ensure_started(session, visit, actor)
     old_households = sorted(h.household_code for h in visit.households)
-    # The record replaces the previous one; flush the removals first so re-used household codes
-    # do not meet their old rows in the unique index.
+    old_row = (visit.content, visit.answers)
+    removals = bool(visit.participants) or bool(visit.households)
     visit.participants.clear()
     visit.households.clear()
-    session.flush()
+    if removals:
+        # The record replaces the previous one; flush the removals first (this writes the start too) so
+        # that re-used household codes do not meet their old rows in the unique index.
+        session.flush()
     visit.participants.extend(
         VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
         for p in submission.participants
@@ -100,6 +104,10 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         )
     visit.content = submission.content.model_dump()
     visit.answers = answers
+    if (visit.content, visit.answers) != old_row and sa.inspect(visit).attrs.state.history.has_changes():
+        # Started by this record and not written yet: the start and the record are written by one UPDATE,
+        # and the version moves by two, as when they are written one after the other.
+        visit.version_id = visit.version_id + 2
     sync_households(session, visit)
     record_update(visit, actor=actor, changes={
         'content': [None, visit.content],

@@ -73,8 +73,9 @@ def queue_scenario(url: str) -> list[str]:
     Outcomes with one worker, in order: done; refused (already submitted); refused (an answer breaks a rule);
     done (the corrected record); refused (a household code twice in the roster); done; refused (stale
     version: the visit changed after the intake); refused (token revoked before it was sent); done (a
-    finding sent twice is stored once); refused (already submitted); and on a plan without a checklist:
-    done, refused, done.
+    finding sent twice is stored once); refused (already submitted); and on plans without a checklist:
+    done, refused, done, done (a returned visit recorded again, a household code re-used), done (a visit
+    already started).
     """
     app, _tokens = build(url)
     engine = app.extensions['inspect_flow.engine']
@@ -101,6 +102,14 @@ def queue_scenario(url: str) -> list[str]:
         other = _record(s, c)
         other['content']['local_opinion'] = 'Một bản khác.'
         free = _free_form_visits(s, m25)
+        more = _free_form_visits(s, m25)
+        returned, started = s.get(Visit, more[0]), s.get(Visit, more[1])
+        visit_ops.submit_visit(s, returned, actor='web:ngan.ltk', data=builders.SUBMISSION)
+        visit_ops.return_visit(s, returned, reviewer=returned.team.leader, comment='Bổ sung hộ.', actor='web:leader')
+        visit_ops.start_visit(s, started, actor='web:ngan.ltk')
+        corrected = {**builders.SUBMISSION, 'households': [{'code': 'H-01', 'category': 'near_poor'},
+                                                           {'code': 'H-03', 'category': 'poor'}],
+                     'content': {'district_report': 'Báo cáo đã bổ sung.'}}
         rows += [(m25, a.id, _record(s, a), None, token25.id), (m25, a.id, _record(s, a), None, token25.id),
                  (m25, b.id, bad, None, token25.id), (m25, b.id, _record(s, b), None, token25.id),
                  (m36, d.id, twice, None, token36.id), (m36, d.id, _record(s, d), None, token36.id),
@@ -108,7 +117,8 @@ def queue_scenario(url: str) -> list[str]:
                  (m25, c.id, doubled, None, token25.id), (m25, c.id, other, None, token25.id),
                  (m25, free[0], builders.SUBMISSION, None, token25.id),
                  (m25, free[0], builders.SUBMISSION, None, token25.id),
-                 (m25, free[1], {**builders.SUBMISSION, 'households': []}, None, token25.id)]
+                 (m25, free[1], {**builders.SUBMISSION, 'households': []}, None, token25.id),
+                 (m25, more[0], corrected, None, token25.id), (m25, more[1], builders.SUBMISSION, None, token25.id)]
         rows = [(u.id, v, body, if_match, token) for u, v, body, if_match, token in rows]
         stale_visit = e.id
     writer = IntakeWriter(engine)
@@ -238,7 +248,7 @@ def test_a_batch_stores_what_one_at_a_time_and_unbatched_audit_store(databases, 
     with monkeypatch.context() as m:  # the audit rows go into the session as they are recorded
         m.setattr(visit_ops, 'batched', lambda _session: contextlib.nullcontext())
         apply_one_by_one_unbatched(urls[2])
-    assert (batched.done, batched.failed) == (one_by_one.done, one_by_one.failed) == (6, 7)
+    assert (batched.done, batched.failed) == (one_by_one.done, one_by_one.failed) == (8, 7)
     assert batched.batches < one_by_one.batches
 
     results = [stored(url) for url in urls]
@@ -249,16 +259,18 @@ def test_a_batch_stores_what_one_at_a_time_and_unbatched_audit_store(databases, 
         ('failed', 409, 'db.conflict'), ('done', 201, 'submitted'),
         ('failed', 409, 'stale_version'), ('failed', 401, 'auth.revoked'),
         ('done', 201, 'submitted'), ('failed', 409, 'visit.not_editable'),
-        ('done', 201, 'submitted'), ('failed', 409, 'visit.not_editable'), ('done', 201, 'submitted')]
+        ('done', 201, 'submitted'), ('failed', 409, 'visit.not_editable'), ('done', 201, 'submitted'),
+        ('done', 201, 'submitted'), ('done', 201, 'submitted')]
     for name in results[0]:
         assert results[1][name] == results[0][name], f'one at a time: {name} differs'
         assert results[2][name] == results[0][name], f'unbatched audit: {name} differs'
-    # the visit row is written once per step, as it always was (started, recorded, submitted): same versions
-    submitted = {v[0]: v[2] for v in results[0]['visits'] if v[1] == 'submitted'}
-    assert len(submitted) == 6
-    assert all(version == versions_before[v] + 3 for v, version in submitted.items())
-    assert sum(1 for rows in results[0]['audit'].values() for a in rows if a[5] == 'submit') == 6
-    assert len(results[0]['outbox']) == 6  # one visit.submitted event per applied submission
+    # the visit row is written once per step, as it always was: same versions (scheduled: started, recorded,
+    # submitted; returned: recorded, submitted; started: recorded, submitted)
+    submitted = {v[0]: v[2] - versions_before[v[0]] for v in results[0]['visits'] if v[1] == 'submitted'}
+    assert sorted(submitted.values()) == [2, 2] + [3] * 6
+    assert sum(1 for rows in results[0]['audit'].values() for a in rows if a[5] == 'submit') == 8
+    # one visit.submitted event per applied submission, and the one of the first submit of the returned visit
+    assert len(results[0]['outbox']) == 9
 
 
 def test_audit_rows_of_a_refused_submission_are_rolled_back_with_it(session):  # noqa: ANN001
@@ -351,14 +363,20 @@ def test_worker_processes_apply_each_submission_once_with_one_workers_outcomes(d
     assert got['outcomes'] == expected['outcomes']  # the same answer for every submission, in every language
     for name in ('visits', 'households', 'findings', 'participants', 'audit', 'outbox'):
         assert got[name] == expected[name], f'{name} differs'  # each submission applied once, in its visit's order
+    assert _submits(subject) == _submits(reference)
+    assert all(state != 'queued' for state, *_ in got['outcomes'].values())
+
+
+def _submits(url: str) -> dict[int, int]:
+    """Submit audit rows per visit (a returned visit recorded again has two)."""
     from inspect_flow.core.db import make_engine
 
-    engine = make_engine(subject, poolclass=sa.pool.NullPool)
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select count(*) from submission_intake where state = 'queued'")).scalar() == 0
-        submitted = conn.execute(sa.text("select id from visits where state = 'submitted'")).scalars().all()
-        assert [conn.execute(sa.text(SUBMIT_AUDIT), {'v': v}).scalar() for v in submitted] == [1] * len(submitted)
+        visits = conn.execute(sa.text('select id from visits order by id')).scalars().all()
+        counts = {v: conn.execute(sa.text(SUBMIT_AUDIT), {'v': v}).scalar() for v in visits}
     engine.dispose()
+    return counts
 
 
 def _failing_work(tag: str, parent: int, marker: Path) -> None:
