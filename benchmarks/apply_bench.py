@@ -9,8 +9,9 @@ rounds in ``visiting`` visiting all 164 communes, one team per account, one API 
 copies it for each run. Each run queues ``--rows`` submissions for distinct visits exactly as the API does
 (:func:`inspect_flow.api.intake.accept` through an :class:`IntakeWriter`, from 16 threads), then drains
 the queue with :func:`inspect_flow.api.intake.process` in a new process (``--workers`` processes) and
-prints applied/s, milliseconds per submission, and SQL statements per submission (counted with a
-``before_cursor_execute`` listener), medians over ``--runs`` runs.
+prints applied/s, milliseconds per submission, CPU milliseconds per submission (the worker's, and its
+PostgreSQL backends' from /proc: steadier than rates on a shared machine), and SQL statements per
+submission (counted with a ``before_cursor_execute`` listener), medians over ``--runs`` runs.
 
 Two workloads:
 
