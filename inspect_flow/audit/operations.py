@@ -90,7 +90,10 @@ def batched(session: Session) -> Iterator[None]:
 
 @functools.cache
 def _insert_statement() -> sa.Insert:
-    return sa.insert(AuditEntry.__table__)
+    # RETURNING makes SQLAlchemy send one multi-row INSERT (insertmanyvalues); without it psycopg's executemany
+    # sends a statement per row
+    table = AuditEntry.__table__
+    return sa.insert(table).returning(table.c.id)
 
 
 _COLUMNS = ('actor', 'plan_id', 'entity_type', 'entity_id', 'action', 'trigger', 'from_state', 'to_state', 'changes',
