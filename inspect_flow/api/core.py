@@ -20,7 +20,7 @@ from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
 from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
 from inspect_flow.core.db import request_session
-from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound
+from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound, stale_version
 from inspect_flow.integrations.tokens import TokenUse
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,10 @@ def lang() -> str:
         if code.startswith('vi'):
             return 'vi'
     return 'vi'
+
+
+#: What a unique or foreign key refused (vi, en).
+DB_CONFLICT = ('Dữ liệu xung đột với dữ liệu đã có.', 'The change conflicts with existing data.')
 
 
 def t(vi: str, en: str) -> str:
@@ -218,8 +222,7 @@ def _domain_error(exc: DomainError) -> Response:
 @bp.errorhandler(StaleDataError)
 def _stale(_exc: Exception) -> Response:
     _rollback()
-    return problem(409, 'stale_version', t('Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
-                                           'Someone else changed this in the meantime; reload and edit again.'))
+    return problem(409, 'stale_version', stale_version().localized(lang()))
 
 
 @bp.errorhandler(HTTPException)
@@ -241,8 +244,7 @@ def _db_error(exc: SQLAlchemyError) -> Response:
         return problem(503, 'db.busy', t('Cơ sở dữ liệu đang bận; hãy thử lại.', 'The database is busy; retry.'),
                        headers={'Retry-After': '1'})
     if isinstance(exc, IntegrityError):
-        return problem(409, 'db.conflict', t('Dữ liệu xung đột với dữ liệu đã có.',
-                                             'The change conflicts with existing data.'))
+        return problem(409, 'db.conflict', t(*DB_CONFLICT))
     log.exception('database error')
     return problem(503, 'db.unavailable', t('Không dùng được cơ sở dữ liệu; hãy thử lại.',
                                             'The database cannot be used right now; retry.'),

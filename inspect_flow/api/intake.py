@@ -34,18 +34,13 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_flow.core.db import utcnow, writer_lock
-from inspect_flow.core.errors import LANGUAGE, Conflict, DomainError
+from inspect_flow.core.errors import LANGUAGE, DomainError, stale_version
 from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Refusal, Written
 from inspect_flow.integrations.models import SubmissionIntake
 
 STATUS_PATH = '/api/v1/submissions/{uid}'
 #: The body fields that steer the request rather than form the record.
 CONTROL_FIELDS = ('submission_id', 'version')
-
-
-def stale() -> Conflict:
-    return Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
-                    'Someone else changed this in the meantime; reload and edit again.', field='version')
 
 
 def apply_submission(session: Session, user, visit, raw: dict, key: str | None,  # noqa: ANN001
@@ -67,7 +62,7 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     if not user.is_active or not access.can_edit_visit(user, visit):
         raise forbidden()
     if expected is not None and expected != visit.version_id:
-        raise stale()
+        raise stale_version()
     data = {k: v for k, v in raw.items() if k not in CONTROL_FIELDS}
     if findings is None:
         findings = visit_findings(session, visit)
@@ -142,12 +137,13 @@ def visit_facts(conn: sa.Connection, user, visit_id: int) -> VisitFacts | None: 
     return visit_facts_many(conn, [(visit_id, user.person_id)]).get((visit_id, user.person_id))
 
 
-def refusal(user, facts: VisitFacts | None, *, expected: int | None, invalid_body: DomainError | None = None,  # noqa: ANN001
+def refusal(user, facts: VisitFacts | None, *, invalid_body: DomainError | None = None,  # noqa: ANN001
             invalid_other: DomainError | None = None) -> DomainError | None:
     """Why a submission by *user* must be refused, given its visit's *facts*, or ``None`` if it may be stored.
 
     In the order of the synchronous path: 404 (no such visit, or not the user's to see), the body's 422, 403
-    (not the user's to submit), the other 422s (the key, If-Match), 409 (*expected* is not the version).
+    (not the user's to submit), the other 422s (the key, If-Match). A stale version (409) comes after the
+    key's lookup (:func:`vet`).
     """
     from inspect_flow.accounts import access
     from inspect_flow.api.core import forbidden, not_found
@@ -158,11 +154,7 @@ def refusal(user, facts: VisitFacts | None, *, expected: int | None, invalid_bod
         return invalid_body
     if not access.can_edit_visit_as(user, on_visit_team=facts.on_team):
         return forbidden()
-    if invalid_other is not None:
-        return invalid_other
-    if expected is not None and expected != facts.version:
-        return stale()
-    return None
+    return invalid_other
 
 
 @dataclass(frozen=True)
@@ -185,11 +177,11 @@ def vet(conn: sa.Connection, batch: Sequence[PendingIntake]) -> list[Refusal | N
     refusals: list[Refusal | None] = []
     for a in claims:
         found = None if a is None else facts.get((a.visit_id, a.user.person_id))
-        error = None if a is None else refusal(a.user, found, expected=None)
+        error = None if a is None else refusal(a.user, found)
         if error is not None:
             refusals.append(Refusal(error))
         elif a is not None and a.expected is not None and a.expected != found.version:
-            refusals.append(Refusal(stale(), after_key=True))
+            refusals.append(Refusal(stale_version(), after_key=True))
         else:
             refusals.append(None)
     return refusals
@@ -292,14 +284,11 @@ def _load_batch(session: Session, rows: list[SubmissionIntake]) -> _Batch:
 
 def _revoked(session: Session, row: SubmissionIntake, batch: _Batch | None) -> bool:
     """The row's token is gone or was revoked at or before the row was acknowledged."""
-    from inspect_flow.integrations.tokens import revoked_before
+    from inspect_flow.integrations.tokens import revoked_before, revoked_by
 
     if batch is None or row.token_id is None:
         return revoked_before(session, row.token_id, row.created_dt)
-    if row.token_id not in batch.revoked:
-        return True
-    revoked_dt = batch.revoked[row.token_id]
-    return revoked_dt is not None and revoked_dt <= row.created_dt
+    return revoked_by(row.token_id in batch.revoked, batch.revoked.get(row.token_id), row.created_dt)
 
 
 def _apply_row(session: Session, row: SubmissionIntake) -> None:
@@ -309,7 +298,7 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
     rows at once before the commit; the rows the batch needs were read by :func:`_load_batch`.
     """
     from inspect_flow.accounts.models import User
-    from inspect_flow.api.core import Unauthorized, domain_problem, problem_body, t
+    from inspect_flow.api.core import DB_CONFLICT, Unauthorized, domain_problem, lang, problem_body, t
     from inspect_flow.visits.models import Visit
 
     batch: _Batch | None = session.info.get(_BATCH)
@@ -334,17 +323,13 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
                 batch.findings[row.visit_id] = findings
         except DomainError as exc:
             body = domain_problem(exc, instance)
-            outcome = {'state': 'failed', 'response_status': exc.status,
-                       'result': json.dumps(body, ensure_ascii=False)}
+            outcome = _failed(exc.status, body)
         except StaleDataError:
-            body = problem_body(409, 'stale_version', t('Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
-                                                        'Someone else changed this in the meantime; reload and edit '
-                                                        'again.'), instance=instance)
-            outcome = {'state': 'failed', 'response_status': 409, 'result': json.dumps(body, ensure_ascii=False)}
+            body = problem_body(409, 'stale_version', stale_version().localized(lang()), instance=instance)
+            outcome = _failed(409, body)
         except IntegrityError:
-            body = problem_body(409, 'db.conflict', t('Dữ liệu xung đột với dữ liệu đã có.',
-                                                      'The change conflicts with existing data.'), instance=instance)
-            outcome = {'state': 'failed', 'response_status': 409, 'result': json.dumps(body, ensure_ascii=False)}
+            body = problem_body(409, 'db.conflict', t(*DB_CONFLICT), instance=instance)
+            outcome = _failed(409, body)
         outcome['processed_dt'] = utcnow()
         if batch is not None:
             batch.outcomes.append((row, outcome))
@@ -352,6 +337,11 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
             _write_outcome(row, outcome)
     finally:
         LANGUAGE.reset(token)
+
+
+def _failed(status: int, problem: dict) -> dict:
+    """The outcome of a refused submission: its status and problem document."""
+    return {'state': 'failed', 'response_status': status, 'result': json.dumps(problem, ensure_ascii=False)}
 
 
 def _write_outcome(row: SubmissionIntake, outcome: dict) -> None:

@@ -13,7 +13,6 @@ ETag: a change or an unpin may be made conditional with ``If-Match: "<sha256>"``
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,7 +23,8 @@ from inspect_flow.accounts import access
 from inspect_flow.api import schemas as s
 from inspect_flow.api.core import commit, db, not_found, parse_body, parse_id, parse_query, route, user
 from inspect_flow.api.views import _page, actor, load_plan, out, page_out, require, team_out
-from inspect_flow.core.errors import DomainError, InvalidInput
+from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
+from inspect_flow.core.text import without_marks
 
 PIN_IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,
                 'description': 'The SHA-256 of the pin the change is based on (the `sha256` of the pinned checklist, '
@@ -129,8 +129,7 @@ def remove_team_member(plan_id: str, team_id: str, person_id: str) -> Response:
 
 def fold(text: str) -> str:
     """*text* without case and Vietnamese tone and vowel marks, for searching names typed on a phone."""
-    decomposed = unicodedata.normalize('NFD', text.casefold().replace('đ', 'd'))
-    return ' '.join(''.join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    return ' '.join(without_marks(text).casefold().split())
 
 
 def person_out(p) -> dict:  # noqa: ANN001
@@ -206,8 +205,6 @@ def _pinned(plan, checklist_id: str):  # noqa: ANN001, ANN202
 
 def _check_if_match(pin) -> None:  # noqa: ANN001
     """Refuse a change based on another pin than the current one (``If-Match``)."""
-    from inspect_flow.api.intake import stale
-
     header = request.headers.get('If-Match')
     if header is None:
         return
@@ -219,9 +216,7 @@ def _check_if_match(pin) -> None:  # noqa: ANN001
                                'If-Match phải là mã SHA-256 của bộ câu hỏi đang áp dụng (hoặc *).',
                                'If-Match must be the SHA-256 of the pinned checklist (or *).', field='If-Match')
     if pin is None or tag not in ('*', pin.sha256):
-        exc = stale()
-        exc.field = 'If-Match'
-        raise exc
+        raise stale_version(field='If-Match')
 
 
 @route('GET', '/checklists', summary='The shipped checklist versions a plan can pin', tag='checklists',

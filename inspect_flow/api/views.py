@@ -28,7 +28,7 @@ from inspect_flow.api.core import (
     token_use,
     user,
 )
-from inspect_flow.core.errors import Conflict, DomainError, InvalidInput
+from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
 from inspect_flow.workflow.states import state_label
 
 ID_HEADER = {'name': 'Idempotency-Key', 'in': 'header', 'required': False,
@@ -42,12 +42,6 @@ IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,
 
 def actor() -> str:
     return f'api:{user().username}'
-
-
-def _stale() -> Conflict:
-    from inspect_flow.api.intake import stale
-
-    return stale()
 
 
 def _page(query: sa.Select, column, q: s.ListQuery, visible: Callable[[Any], bool], serialize: Callable) -> dict:  # noqa: ANN001
@@ -386,7 +380,7 @@ def save_answers(visit_id: str) -> Response:
     require(access.can_edit_visit(user(), visit))
     expected = if_match(body.version)
     if expected is not None and expected != visit.version_id:
-        raise _stale()
+        raise stale_version()
     errors = save(db(), visit, body.answers, actor=actor())
     payload = {'visit': visit_out(visit), 'form_errors': _jsonable(errors)}
     commit()
@@ -475,8 +469,7 @@ def _submit_async(visit_id: str) -> Response:
         else:
             invalid_other = exc
         facts = intake.visit_facts(read_connection(), who, vid)
-        raise intake.refusal(who, facts, expected=None, invalid_body=invalid_body, invalid_other=invalid_other) \
-            from None
+        raise intake.refusal(who, facts, invalid_body=invalid_body, invalid_other=invalid_other) from None
     fingerprint = idempotency.request_fingerprint('POST', request.path, raw) if key is not None else None
     use = token_use()
     written = intake.accept(
@@ -620,7 +613,7 @@ def post_report(recommendation_id: str) -> Response:
     require(access.can_report_progress(user(), rec))
     expected = if_match(body.version)
     if expected is not None and expected != rec.version_id:
-        raise _stale()
+        raise stale_version()
     report_progress(db(), rec, text=body.text, reported_by=user().full_name, actor=actor(),
                     completed=body.completed, evidence=body.evidence, report_date=body.report_date)
     payload = rec_out(rec)

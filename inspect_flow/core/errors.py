@@ -84,3 +84,9 @@ class TransitionRefused(DomainError):
     """
 
     status = 409
+
+
+def stale_version(field: str | None = 'version') -> Conflict:
+    """An edit based on a version that is no longer the current one (optimistic concurrency)."""
+    return Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
+                    'Someone else changed this in the meantime; reload and edit again.', field=field)

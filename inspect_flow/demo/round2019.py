@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspect_flow.core.text import without_marks
 from inspect_flow.findings import operations as findings_ops
 from inspect_flow.findings.models import Conclusion, FindingSource
 from inspect_flow.plans import operations as plan_ops
@@ -306,20 +307,12 @@ def checklist_answers(i: int, visit) -> dict:  # noqa: ANN001
     }
     if answers['reports_on_time'] == 'no':
         answers['reports_late'] = 1 + i % 2
-    prefix = _ascii(''.join(w[0] for w in visit.commune.name.split())).upper()
+    prefix = without_marks(''.join(w[0] for w in visit.commune.name.split())).upper()  # codes are plain ASCII
     answers['household_roster'] = [
         _household_row(i, k, f'{prefix}-{k + 1:02d}', category)
         for k, category in enumerate(['poor', 'poor', 'near_poor', 'escaped', 'escaped'])
     ]
     return answers
-
-
-def _ascii(text: str) -> str:
-    """``Nhuận Phú Tân`` → ``Nhuan Phu Tan``: household codes on commune lists are plain ASCII."""
-    import unicodedata
-
-    text = text.replace('Đ', 'D').replace('đ', 'd')
-    return unicodedata.normalize('NFKD', text).encode('ascii', 'ignore').decode()
 
 
 HEADS = ('Nguyễn Văn Tư', 'Trần Thị Bảy', 'Lê Văn Út', 'Phạm Thị Sáu', 'Huỳnh Văn Tám', 'Võ Thị Mười')

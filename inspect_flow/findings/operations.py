@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.audit.operations import apply_changes, record_create
 from inspect_flow.core.clock import today as clock_today
 from inspect_flow.core.db import utcnow
-from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.core.errors import Conflict, InvalidInput, NotFound, stale_version
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -42,8 +42,7 @@ def _text(value: str | None, field: str) -> str:
 
 def _version_check(obj, expected_version: int | None) -> None:  # noqa: ANN001
     if expected_version is not None and expected_version != obj.version_id:
-        raise Conflict('stale_version', 'Dữ liệu đã được người khác sửa; hãy tải lại rồi sửa tiếp.',
-                       'Someone else changed this in the meantime; reload and edit again.')
+        raise stale_version(field=None)
 
 
 def _new_finding(plan: Plan, *, kind: FindingKind, category: str, text: str, actor: str,

@@ -165,4 +165,9 @@ def revoked_before(session: Session, token_id: int | None, moment: datetime) -> 
     if token_id is None:
         return False
     row = session.execute(sa.select(ApiToken.revoked_dt).where(ApiToken.id == token_id)).first()
-    return row is None or (row[0] is not None and row[0] <= moment)
+    return revoked_by(row is not None, None if row is None else row[0], moment)
+
+
+def revoked_by(exists: bool, revoked_dt: datetime | None, moment: datetime) -> bool:
+    """The rule of :func:`revoked_before`, on a token row already read (*exists*: it is still there)."""
+    return not exists or (revoked_dt is not None and revoked_dt <= moment)
