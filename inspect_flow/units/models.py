@@ -20,6 +20,13 @@ class UnitLevel(enum.StrEnum):
     commune = 'commune'  # cấp xã
 
 
+#: The GSO unit types as written inside a sentence ("UBND xã …", "UBND thị xã …").
+KIND_WORDS = {'tinh': 'tỉnh', 'thanh-pho': 'thành phố', 'huyen': 'huyện', 'quan': 'quận', 'thi-xa': 'thị xã',
+              'xa': 'xã', 'phuong': 'phường', 'thi-tran': 'thị trấn', 'dac-khu': 'đặc khu'}
+#: The word for a level when the unit type is unknown.
+LEVEL_WORDS = {UnitLevel.province: 'tỉnh', UnitLevel.district: 'huyện', UnitLevel.commune: 'xã'}
+
+
 class AdminUnit(Base):
     """An administrative unit (đơn vị hành chính) over a period of validity.
 
@@ -55,12 +62,26 @@ class AdminUnit(Base):
 
     @property
     def district(self) -> AdminUnit | None:
-        """The district-level unit this unit belongs to (itself for a district)."""
+        """The district-level unit this unit belongs to (itself for a district); None for a commune of the
+        two-tier structure (since 01/07/2025 a commune sits directly under its province)."""
         if self.level == UnitLevel.district:
             return self
-        if self.level == UnitLevel.commune:
+        if self.level == UnitLevel.commune and self.parent is not None and self.parent.level == UnitLevel.district:
             return self.parent
         return None
+
+    @property
+    def province(self) -> AdminUnit | None:
+        """The province this unit belongs to (itself for a province), in either structure."""
+        unit: AdminUnit | None = self
+        while unit is not None and unit.level != UnitLevel.province:
+            unit = unit.parent
+        return unit
+
+    @property
+    def level_word(self) -> str:
+        """The unit's type as written inside a sentence: "xã", "phường", "huyện", "thành phố", "tỉnh"…"""
+        return KIND_WORDS.get(self.kind) or LEVEL_WORDS[self.level]
 
     def __repr__(self) -> str:
         return f'<AdminUnit {self.code} {self.full_name}>'
