@@ -44,7 +44,8 @@ def test_list_filters_by_province_day_and_level(run, args, count):  # noqa: ANN0
 
 
 @pytest.mark.parametrize(('args', 'message'), [
-    (['units', 'show', '99999', '--on', '2026-01-01'], 'Lỗi: Không có đơn vị hành chính mã "99999" vào ngày 01/01/2026.'),
+    (['units', 'show', '99999', '--on', '2026-01-01'],
+     'Lỗi: Không có đơn vị hành chính mã "99999" vào ngày 01/01/2026.'),
     (['units', 'list', '--province', '83', '--on', '2026-01-01'],
      'Lỗi: Không có đơn vị hành chính mã "83" vào ngày 01/01/2026.'),
     (['units', 'load', '--province', '99'], 'Lỗi: Không có tỉnh, thành phố mã "99".'),
