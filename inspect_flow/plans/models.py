@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_flow.core.db import Base, utcnow
 from inspect_flow.core.types import JSONType, enum_column_type
-from inspect_flow.units.models import AdminUnit, IssuingBody, Person
+from inspect_flow.units.models import TWO_TIER_FROM, AdminUnit, IssuingBody, Person
 from inspect_flow.workflow.states import PlanState
 
 
@@ -105,9 +105,7 @@ class Plan(Base):
     @property
     def two_tier(self) -> bool:
         """Whether the round takes place in the two-tier structure (fieldwork from 01/07/2025: no districts)."""
-        from inspect_flow.units.operations import DISTRICTS_ABOLISHED
-
-        return self.fieldwork_start >= DISTRICTS_ABOLISHED
+        return self.fieldwork_start >= TWO_TIER_FROM
 
     @property
     def reference(self) -> str:

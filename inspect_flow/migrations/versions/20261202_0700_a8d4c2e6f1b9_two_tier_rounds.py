@@ -2,8 +2,8 @@
 visits without a district, coverage over a grouping, clusters of communes on the plan
 
 Revision ID: a8d4c2e6f1b9
-Revises: f1c9b2e7a6d3
-Create Date: 2026-12-02 06:00:00
+Revises: a9d4e6f2c1b7
+Create Date: 2026-12-02 07:00:00
 
 Data is kept: ``conclusions.district_id`` and ``documents.district_id`` are renamed ``unit_id`` (the 2019
 rows keep their districts), and the stored coverage value ``one_commune_per_district`` stays (it is the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a8d4c2e6f1b9'
-down_revision = 'f1c9b2e7a6d3'
+down_revision = 'a9d4e6f2c1b7'
 branch_labels = None
 depends_on = None
 
