@@ -184,3 +184,19 @@ def test_a_recommendation_goes_to_the_concluded_unit_its_communes_or_a_body_of_t
         f_ops.add_recommendation(session, plan, **call)
     assert exc.value.field == label
     assert not conclusion.recommendations
+
+
+def test_a_person_of_a_2019_commune_may_not_inspect_the_commune_that_took_it_over(session):  # noqa: ANN001
+    plan = builders.new_plan(session, two_tier=True)
+    team = plan.teams[0]
+    local = unit_ops.add_person(session, full_name='Cán bộ xã cũ', title='Công chức',
+                                unit=unit_ops.get_unit(session, '28936', date(2019, 7, 5)))  # 2019's Nhuận Phú Tân
+    plan_ops.add_member(session, team, local, TeamRole.member, actor=A)
+    plan_ops.advance_plan(session, plan, 'schedule', actor=A)
+    _visit, conflicts = plan_ops.schedule_visit(session, plan, team, '28948', datetime(2026, 3, 10, 7, 30),
+                                                datetime(2026, 3, 10, 11, 0), actor=A)
+    assert [c.rule for c in conflicts] == ['conflict_of_interest']
+    assert 'công tác tại Xã Nhuận Phú Tân, không được tham gia kiểm tra Xã Nhuận Phú Tân' in conflicts[0].vi
+    _other, none = plan_ops.schedule_visit(session, plan, plan.teams[1], '28756', datetime(2026, 3, 11, 7, 30),
+                                           datetime(2026, 3, 11, 11, 0), actor=A)
+    assert none == []
