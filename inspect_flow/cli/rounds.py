@@ -157,6 +157,7 @@ def plans_draw(ctx: CliContext, plan_ref: str, per_group: int | None, per_distri
                seed: str | None) -> None:
     """Draw communes at random in each group of the plan's coverage grouping (each target district in
     2019; each former district or cluster in two tiers); the seed is recorded for replay and audit."""
+    from inspect_flow.plans.coverage import group_labels
     from inspect_flow.plans.operations import draw_communes
     from inspect_flow.units.models import UnitLevel
     from inspect_flow.units.operations import units_on
@@ -165,8 +166,8 @@ def plans_draw(ctx: CliContext, plan_ref: str, per_group: int | None, per_distri
         plan = _plan(session, plan_ref)
         count = per_group if per_group is not None else (per_district if per_district is not None else 1)
         record = draw_communes(session, plan, per_group=count, seed=seed, actor=ctx.actor)
-        names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start)}
-        names.update({u.code: u.full_name for u in units_on(session, plan.fieldwork_start, UnitLevel.commune)})
+        names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start, UnitLevel.commune)}
+        names.update(group_labels(session, plan, record.result))
         click.echo(ctx.msg(f'Hạt giống (seed): {record.seed}', f'Seed: {record.seed}'))
         for district, communes in record.result.items():
             click.echo(f'  {names.get(district, district)}: ' + ', '.join(f'{names.get(c, c)} ({c})' for c in communes))

@@ -137,13 +137,16 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
 def unit_on_plan_dates(session: Session, plan: Plan, code: str, *, field: str = 'unit') -> AdminUnit:
     """Return the unit with GSO *code* as it stood over the plan's fieldwork (valid from its start to its end).
 
-    :raise InvalidInput: no unit has that code at fieldwork start, or it ended before fieldwork end (the
-        message names both dates; the error names *field*)
+    :raise InvalidInput: no unit ever had that code; or the code's units did not exist at fieldwork start, or
+        ended before fieldwork end (the message names both dates); the error names *field*
     """
     start, end = plan.fieldwork_start, plan.fieldwork_end
     try:
         unit = get_unit(session, code, start)
-    except InvalidInput:
+    except InvalidInput as exc:
+        if not session.scalar(sa.select(sa.func.count()).select_from(AdminUnit).where(AdminUnit.code == code.strip())):
+            exc.field = field
+            raise  # a code of no unit at all: "no unit with code … on <start>"
         raise InvalidInput('unit.not_on_plan_dates',
                            f'Không có đơn vị hành chính mã "{code}" trong thời gian kiểm tra của kế hoạch '
                            f'(từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}).',
