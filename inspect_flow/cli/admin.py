@@ -174,12 +174,11 @@ def _unit_ref(u) -> dict | None:  # noqa: ANN001
 def units_list(ctx: CliContext, day, province: str | None, district: str | None, level: str | None,  # noqa: ANN001
                as_json: bool) -> None:
     """List the units valid on a day."""
-    from datetime import date
-
+    from inspect_flow.core import clock
     from inspect_flow.units.models import UnitLevel
     from inspect_flow.units.operations import get_unit, units_on
 
-    day = day or date.today()
+    day = day or clock.today()
     with ctx.session() as session:
         rows = units_on(session, day, UnitLevel(level) if level else None)
         if province:
@@ -214,18 +213,17 @@ def _under(unit, ancestor_id: int) -> bool:  # noqa: ANN001
 @pass_ctx
 def units_show(ctx: CliContext, code: str, day, as_json: bool) -> None:  # noqa: ANN001
     """Show one unit as it stood on a day: validity, parent, predecessors and successors."""
-    from datetime import date
-
+    from inspect_flow.core import clock
     from inspect_flow.units.operations import current_successor, get_unit, successions_from, successions_into
 
-    day = day or date.today()
+    day = day or clock.today()
     with ctx.session() as session:
         unit = get_unit(session, code, day)
 
         def link(s, other) -> dict:  # noqa: ANN001
             return {**_unit_ref(other), 'date': s.effective.isoformat(), 'is_default': s.is_default}
 
-        now = current_successor(session, unit, date.today())
+        now = current_successor(session, unit, clock.today())
         data = {
             'code': unit.code, 'name': unit.full_name, 'level': unit.level.value, 'kind': unit.kind,
             'valid_from': unit.valid_from.isoformat(),

@@ -14,7 +14,7 @@ from inspect_flow.core.errors import Conflict, InvalidInput
 from inspect_flow.plans import coverage, scheduling
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
-from inspect_flow.units.operations import get_unit, units_on
+from inspect_flow.units.operations import get_unit, get_unit_for_period, units_on
 from inspect_flow.visits.models import Visit
 from inspect_flow.workflow.machines import fire
 from inspect_flow.workflow.states import PlanState, VisitState, state_label
@@ -134,44 +134,18 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
     return apply_changes(plan, values, actor=actor)
 
 
-def unit_on_plan_dates(session: Session, plan: Plan, code: str, *, field: str = 'unit') -> AdminUnit:
-    """Return the unit with GSO *code* as it stood over the plan's fieldwork (valid from its start to its end).
-
-    :raise InvalidInput: no unit ever had that code; or the code's units did not exist at fieldwork start, or
-        ended before fieldwork end (the message names both dates); the error names *field*
-    """
-    start, end = plan.fieldwork_start, plan.fieldwork_end
-    try:
-        unit = get_unit(session, code, start)
-    except InvalidInput as exc:
-        if not session.scalar(sa.select(sa.func.count()).select_from(AdminUnit).where(AdminUnit.code == code.strip())):
-            exc.field = field
-            raise  # a code of no unit at all: "no unit with code … on <start>"
-        raise InvalidInput('unit.not_on_plan_dates',
-                           f'Không có đơn vị hành chính mã "{code}" trong thời gian kiểm tra của kế hoạch '
-                           f'(từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}).',
-                           f'There is no administrative unit with code "{code}" during the plan\'s fieldwork '
-                           f'({start:%d/%m/%Y} to {end:%d/%m/%Y}).', field=field) from None
-    if not unit.is_valid_on(end):
-        raise InvalidInput('unit.not_on_plan_dates',
-                           f'{unit.full_name} (mã {unit.code}) có từ {start:%d/%m/%Y} nhưng không còn đến '
-                           f'{end:%d/%m/%Y}, ngày kết thúc kiểm tra.',
-                           f'{unit.full_name} (code {unit.code}) exists on {start:%d/%m/%Y} but no longer on '
-                           f'{end:%d/%m/%Y}, the end of the fieldwork.', field=field)
-    return unit
-
-
 def set_targets(session: Session, plan: Plan, codes: list[str], *, actor: str) -> list[AdminUnit]:
-    """Set the plan's target units by GSO code, as they stood over the fieldwork: districts or communes in
+    """Set the plan's target units by GSO code, as they stood during the fieldwork: districts or communes in
     three tiers (2019), communes in two tiers (from 01/07/2025).
 
-    :raise InvalidInput: a code is unknown on the plan's dates (both named), or names a province
+    :raise InvalidInput: a code names no unit valid throughout the fieldwork (the message names both dates), or
+        names a province
     """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='đổi địa bàn kiểm tra',
                   action_en='change the target units')
     units = []
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = unit_on_plan_dates(session, plan, code, field='targets')
+        unit = get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end)
         if unit.level == UnitLevel.province:
             raise InvalidInput('plan.bad_target', f'{unit.full_name} là cấp tỉnh; hãy chọn {_target_words(plan)}.',
                                f'{unit.full_name} is a province; choose districts or communes.', field='targets')

@@ -138,6 +138,46 @@ def get_unit(session: Session, code: str, day: date, *, level: UnitLevel | None 
     return unit
 
 
+def get_unit_for_period(session: Session, code: str, start: date, end: date, *, field: str = 'targets') -> AdminUnit:
+    """Return the unit with GSO *code* valid on every day from *start* to *end* (a plan's fieldwork).
+
+    :raise InvalidInput: no unit has that code on *start*, or it ends before *end*; the message names both dates,
+        and for a unit that ended, what took it over
+    """
+    code = str(code).strip()
+    period = f'{start:%d/%m/%Y}–{end:%d/%m/%Y}'
+    try:
+        unit = get_unit(session, code, start)
+    except InvalidInput:
+        unit = None
+    if unit is not None and (unit.valid_to is None or unit.valid_to > end):
+        return unit
+    if unit is not None:
+        raise InvalidInput(
+            'unit.ends_in_period',
+            f'{unit.full_name} (mã {code}) hết hiệu lực từ {unit.valid_to:%d/%m/%Y}, trong thời gian kiểm tra '
+            f'{period}.',
+            f'{unit.full_name} (code {code}) ends on {unit.valid_to:%d/%m/%Y}, within the fieldwork {period}.',
+            field=field)
+    known = list(session.scalars(sa.select(AdminUnit).where(AdminUnit.code == code).order_by(AdminUnit.valid_from)))
+    if not known:
+        raise InvalidInput('unit.unknown_code', f'Không có đơn vị hành chính mã "{code}".',
+                           f'There is no administrative unit with code "{code}".', field=field)
+    nearest = min(known, key=lambda u: abs((u.valid_from - start).days))
+    until_vi = f'đến {nearest.valid_to:%d/%m/%Y}' if nearest.valid_to else 'đến nay'
+    until_en = f'until {nearest.valid_to:%d/%m/%Y}' if nearest.valid_to else 'to date'
+    now = current_successor(session, nearest, start)
+    now_vi = f'; nay thuộc {now.full_name} (mã {now.code})' if now is not None else ''
+    now_en = f'; now part of {now.full_name} (code {now.code})' if now is not None else ''
+    raise InvalidInput(
+        'unit.not_in_period',
+        f'Mã "{code}" không có đơn vị hành chính trong thời gian kiểm tra {period}: {nearest.full_name} có hiệu lực '
+        f'từ {nearest.valid_from:%d/%m/%Y} {until_vi}{now_vi}.',
+        f'Code "{code}" names no administrative unit during the fieldwork {period}: {nearest.full_name} is valid '
+        f'from {nearest.valid_from:%d/%m/%Y} {until_en}{now_en}.',
+        field=field)
+
+
 def add_issuing_body(session: Session, *, slug: str, name: str, abbreviation: str, header_lines: list[str],
                      place_name: str, parent_header: str | None = None, unit: AdminUnit | None = None,
                      parent_body: IssuingBody | None = None) -> IssuingBody:

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from inspect_flow.core import clock
 from inspect_flow.core.errors import InvalidInput
 from inspect_flow.units.catalog import read_catalog
 from inspect_flow.units.loading import LEGACY_KNOWN_FROM, load_units
@@ -134,7 +135,7 @@ def test_a_corrected_package_is_applied_and_reported(session):  # noqa: ANN001
     assert dict(dropped.ended) == {'commune': 1} and not dropped.kept
     unit = session.scalars(sa.select(AdminUnit).where(AdminUnit.code == '28948',
                                                       AdminUnit.valid_from == TWO_TIER_FROM)).one()
-    assert unit.valid_to == date.today()
+    assert unit.valid_to == clock.today()
     restored = load_units(session, ['86'])
     assert unit.valid_to is None and unit.full_name == 'Xã Nhuận Phú Tân'
     assert dict(restored.changed) == {'commune': 1}
@@ -145,7 +146,8 @@ def test_a_reload_never_ends_a_unit_a_plan_still_uses(session):  # noqa: ANN001
     from inspect_flow.plans import operations as plan_ops
 
     # A round planned for next year, after the day a correction would end the unit.
-    plan.fieldwork_start, plan.fieldwork_end = date.today().replace(month=1, day=1), date(date.today().year + 1, 3, 20)
+    plan.fieldwork_start = clock.today().replace(month=1, day=1)
+    plan.fieldwork_end = date(clock.today().year + 1, 3, 20)
     new_npt = get_unit(session, '28948', NEW_YEAR_2026)
     session.flush()
     session.execute(sa.text('DELETE FROM plan_target_units WHERE plan_id = :p'), {'p': plan.id})
@@ -176,3 +178,22 @@ def test_the_whole_country_loads_on_both_databases(session):  # noqa: ANN001
     assert eve_communes <= {pid for pid, n in defaults if n == 1}
     hanoi = get_unit(session, '00004', NEW_YEAR_2026)
     assert hanoi.full_name == 'Phường Ba Đình' and hanoi.parent.full_name == 'Thành phố Hà Nội'
+
+
+@pytest.mark.parametrize(('code', 'start', 'end', 'message'), [
+    ('28936', date(2026, 3, 2), date(2026, 3, 20),
+     'Mã "28936" không có đơn vị hành chính trong thời gian kiểm tra 02/03/2026–20/03/2026: Xã Nhuận Phú Tân có '
+     'hiệu lực từ 01/01/2019 đến 01/07/2025; nay thuộc Xã Nhuận Phú Tân (mã 28948).'),
+    ('28771', date(2020, 1, 20), date(2020, 2, 10),
+     'Phường 1 (mã 28771) hết hiệu lực từ 01/02/2020, trong thời gian kiểm tra 20/01/2020–10/02/2020.'),
+    ('28948', date(2025, 6, 20), date(2025, 7, 10),
+     'Xã Khánh Thạnh Tân (mã 28948) hết hiệu lực từ 01/07/2025, trong thời gian kiểm tra 20/06/2025–10/07/2025.'),
+    ('77777', date(2026, 3, 2), date(2026, 3, 20), 'Không có đơn vị hành chính mã "77777".'),
+])
+def test_a_target_must_exist_throughout_the_fieldwork(session, code, start, end, message):  # noqa: ANN001
+    from inspect_flow.units.operations import get_unit_for_period
+
+    with pytest.raises(InvalidInput) as exc:
+        get_unit_for_period(session, code, start, end)
+    assert exc.value.message == message and exc.value.field == 'targets'
+    assert get_unit_for_period(session, '28948', date(2026, 3, 2), date(2026, 3, 20)).full_name == 'Xã Nhuận Phú Tân'
