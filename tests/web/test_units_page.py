@@ -61,3 +61,17 @@ def test_bad_codes_and_days_are_answered_plainly(client, path, status):  # noqa:
 def test_anonymous_visitors_are_sent_to_login(app_factory):  # noqa: ANN001
     r = Client(app_factory('planning')).get('/units/28936')
     assert r.status_code == 302 and '/login' in r.headers['Location']
+
+
+def test_the_2019_round_keeps_its_names_and_adds_what_they_are_now(app_factory):  # noqa: ANN001
+    app = app_factory('visiting')
+    c = Client(app)
+    c.login(ROLES['secretariat'])
+    from tests.web.conftest import ids
+
+    visit = ids(app)['visit5']
+    words = ' '.join(text(c.get(f'/visits/{visit}')))
+    assert 'Xã Nhuận Phú Tân Huyện Mỏ Cày Bắc' in words
+    assert 'Nay thuộc Xã Nhuận Phú Tân, Tỉnh Vĩnh Long' in words
+    schedule = ' '.join(text(c.get(f'/plans/{ids(app)["plan"]}/schedule')))
+    assert 'Huyện Mỏ Cày Bắc nay thuộc Xã Nhuận Phú Tân, Tỉnh Vĩnh Long' in schedule
