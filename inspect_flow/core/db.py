@@ -18,7 +18,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
+
+from inspect_flow.core.text import nfc, nfc_text
 
 NAMING_CONVENTION = {
     'ix': 'ix_%(column_0_label)s',
@@ -33,6 +35,38 @@ class Base(DeclarativeBase):
     """Declarative base of every inspect_flow model."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _nfc_on_set(_target, value, _old, _initiator):  # noqa: ANN001, ANN202
+    return nfc_text(value) if isinstance(value, str) else value
+
+
+def _nfc_json_on_set(_target, value, _old, _initiator):  # noqa: ANN001, ANN202
+    return nfc(value)
+
+
+@event.listens_for(Base, 'mapper_configured', propagate=True)
+def normalize_text_columns(mapper: Mapper, cls: type) -> None:
+    """Every text stored through the ORM is NFC, whatever door it came in by (web form, API, CLI, files).
+
+    Each String/Text column attribute (enums left out) and each JSON column attribute of every model gets a
+    ``set`` listener that replaces the value by its NFC form (:func:`inspect_flow.core.text.nfc`; strings
+    nested in JSON included) as it is assigned, in the constructor or later. So the object in memory, what
+    is flushed, and rows written from it by Core (the batched audit inserts) are the same NFC text. Loading
+    rows costs nothing; an assignment costs a C-level check per string. JSON changed in place without being
+    assigned again is not saved by SQLAlchemy anyway (no mutation tracking here).
+    """
+    for prop in mapper.column_attrs:
+        if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
+            continue
+        col_type = prop.columns[0].type
+        if isinstance(col_type, sa.JSON):
+            listener = _nfc_json_on_set
+        elif isinstance(col_type, sa.String) and not isinstance(col_type, sa.Enum):
+            listener = _nfc_on_set
+        else:
+            continue
+        event.listen(getattr(cls, prop.key), 'set', listener, retval=True)
 
 
 def utcnow() -> datetime:
