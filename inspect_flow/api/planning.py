@@ -149,7 +149,9 @@ def list_people() -> Response:
 
 @route('POST', '/people', summary='Add a person (secretariat, administrators)', tag='plans', body=s.PersonBody,
        responses={201: s.PersonOut},
-       description='The same as the teams page\'s "add a person". An unknown `unit_id` gets 422 `unit.not_found`.')
+       description='The same as the teams page\'s "add a person". An unknown `unit_id` gets 422 `unit.not_found`; '
+                   'a person with the same name and agency (case, spaces and NFC/NFD aside) gets 409 '
+                   '`person.duplicate`, naming their id.')
 def create_person() -> Response:
     from inspect_flow.units.models import AdminUnit
     from inspect_flow.units.operations import add_person
