@@ -2,7 +2,7 @@
 
 Vietnamese can be typed in two Unicode spellings that look the same: precomposed (NFC, ``ễ`` is one code
 point) and decomposed (NFD, ``e`` + circumflex + tilde). Everything stored is NFC (:func:`nfc`; the ORM
-applies it to every text and JSON column, see :func:`inspect_flow.core.db.normalize_text_columns`), and
+applies it to every text and JSON column, see :func:`inspect_flow.core.db.normalize_text`), and
 names are compared through :func:`name_key` (same letters, marks and all) or :func:`fold` (searching, marks
 ignored).
 """

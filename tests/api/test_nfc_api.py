@@ -78,3 +78,22 @@ def test_a_resend_spelled_in_nfd_replays_the_first_response_and_stores_nfc(api) 
     shown = json.dumps(first.get_json(), ensure_ascii=False)
     assert 'Lê' in shown or not shown.isascii()
     assert unicodedata.is_normalized('NFC', shown)
+
+
+def test_an_async_body_typed_in_nfd_is_queued_in_nfc_and_its_nfc_resend_replays_the_202(api) -> None:  # noqa: ANN001
+    visit = member_visit(api)
+    body = submission_for(api, visit)
+    key = str(uuid.uuid4())
+    path = f'/api/v1/visits/{visit}/submissions'
+    headers = {'Prefer': 'respond-async', 'Idempotency-Key': key}
+    first = api.post(path, 'member25', data=json.dumps(nfd(body), ensure_ascii=False).encode(),
+                     content_type='application/json', headers=headers)
+    assert first.status_code == 202, first.get_data(as_text=True)
+    stored = api.scalar('select body from submission_intake where key = :k', k=key)
+    assert not stored.isascii() and unicodedata.is_normalized('NFC', stored)
+    assert json.loads(stored) == body
+    again = api.post(path, 'member25', data=json.dumps(body, ensure_ascii=False).encode(),
+                     content_type='application/json', headers=headers)
+    assert again.status_code == 202 and again.headers['Idempotent-Replayed'] == 'true'
+    assert again.get_data() == first.get_data()
+    assert api.scalar('select count(*) from submission_intake') == 1

@@ -236,3 +236,12 @@ def nfd_everything(value):  # noqa: ANN001, ANN201
     if isinstance(value, list):
         return [nfd_everything(v) for v in value]
     return value
+
+
+@pytest.mark.parametrize('typed', ['thao.vpt', ' THAO.VPT ', nfd('Thảo.vpt'), 'thảo.vpt'])
+def test_login_names_are_compared_in_nfc_lower_case(typed: str) -> None:
+    from inspect_flow.accounts.operations import login_name
+
+    name = login_name(typed)
+    assert name == unicodedata.normalize('NFC', typed.strip().lower()) and unicodedata.is_normalized('NFC', name)
+    assert login_name(nfd(typed)) == name

@@ -4,7 +4,7 @@ Revision ID: a8d4c2f6e1b3
 Revises: f1c9b2e7a6d3
 Create Date: 2026-12-02 06:00:00
 
-From this revision on the ORM stores every string in NFC (inspect_flow.core.db.normalize_text_columns); this
+From this revision on the ORM stores every string in NFC (inspect_flow.core.db.normalize_text); this
 brings the rows written before it to the same form, so that a name typed in NFD yesterday and one typed in
 NFC today are the same text. It works over the schema as it stands at this revision (reflected, not the
 models of a later day): every String/Text/JSON column of every table but ``idempotency_keys`` (a key's
