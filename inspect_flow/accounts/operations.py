@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from inspect_flow.core.text import nfc_text
 from inspect_flow.units.models import AdminUnit, Person, UnitLevel
 
 USERNAME_RE = re.compile(r'^[a-z0-9][a-z0-9._-]{2,79}$')
@@ -66,9 +67,15 @@ def get_user(session: Session, user_id: int | str) -> User:
     return user
 
 
+def login_name(username: str | None) -> str:
+    """A user name as typed, as it is compared and stored: trimmed, lower case, NFC (a name typed in NFD is the
+    same name, and its failed attempts count against the same limit)."""
+    return nfc_text((username or '').strip().lower())
+
+
 def find_user(session: Session, username: str) -> User | None:
     """Return the user named *username* (case-insensitive), if any."""
-    return session.scalars(sa.select(User).where(User.username == (username or '').strip().lower())).first()
+    return session.scalars(sa.select(User).where(User.username == login_name(username))).first()
 
 
 def create_user(session: Session, *, username: str, password: str, role: Role | str, full_name: str,
@@ -81,7 +88,7 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
     :raise InvalidInput: a malformed name, a short password, an unknown role, a missing link
     :raise Conflict: the user name is taken
     """
-    username = (username or '').strip().lower()
+    username = login_name(username)
     if not USERNAME_RE.match(username):
         raise InvalidInput('user.bad_username', 'Tên đăng nhập gồm 3–80 chữ thường không dấu, số, ".", "_" hoặc "-".',
                            'A user name has 3–80 lower-case letters, digits, ".", "_" or "-".', field='username')
@@ -134,7 +141,7 @@ def _recent_failures(session: Session, column, value: str) -> int:  # noqa: ANN0
 
 def is_throttled(session: Session, username: str, remote_addr: str = '') -> bool:
     """Tell whether a login for *username* from *remote_addr* is refused for now."""
-    name = (username or '').strip().lower()[:80]
+    name = login_name(username)[:80]
     if _recent_failures(session, LoginAttempt.username, name) >= MAX_FAILURES:
         return True
     return bool(remote_addr) and _recent_failures(session, LoginAttempt.remote_addr, remote_addr) \
@@ -147,7 +154,7 @@ def authenticate(session: Session, username: str, password: str, *, remote_addr:
     :raise LoginThrottled: too many failures recently; the password is not even checked
     :raise LoginRefused: unknown name, wrong password or a disabled account
     """
-    name = (username or '').strip().lower()[:80]
+    name = login_name(username)[:80]
     remote_addr = (remote_addr or '')[:64]
     if is_throttled(session, name, remote_addr):
         minutes = int(WINDOW.total_seconds() // 60)

@@ -35,6 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_flow.core.db import utcnow, writer_lock
 from inspect_flow.core.errors import LANGUAGE, DomainError, stale_version
+from inspect_flow.core.text import nfc_text
 from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Refusal, Written
 from inspect_flow.integrations.models import SubmissionIntake
 
@@ -204,8 +205,8 @@ def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, 
 
     uid = str(uuid.uuid4())
     values = {'uid': uid, 'user_id': user_id, 'token_id': token_id, 'visit_id': visit_id,
-              'key': key or f'intake:{uid}', 'body': raw_text, 'if_match': if_match, 'lang': lang, 'state': 'queued',
-              'created_dt': utcnow()}
+              'key': key or f'intake:{uid}', 'body': nfc_text(raw_text), 'if_match': if_match, 'lang': lang,
+              'state': 'queued', 'created_dt': utcnow()}
     queued = _status(uid, visit_id, values['key'], 'queued', values['created_dt'], None, None, None)
     text = json.dumps(s.IntakeOut.model_validate(queued).model_dump(mode='json'), ensure_ascii=False)
     key_row = None

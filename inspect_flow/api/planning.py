@@ -24,7 +24,7 @@ from inspect_flow.api import schemas as s
 from inspect_flow.api.core import commit, db, not_found, parse_body, parse_id, parse_query, route, user
 from inspect_flow.api.views import _page, actor, load_plan, out, page_out, require, team_out
 from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
-from inspect_flow.core.text import without_marks
+from inspect_flow.core.text import fold
 
 PIN_IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,
                 'description': 'The SHA-256 of the pin the change is based on (the `sha256` of the pinned checklist, '
@@ -127,11 +127,6 @@ def remove_team_member(plan_id: str, team_id: str, person_id: str) -> Response:
 
 # --- people -------------------------------------------------------------------------------------------
 
-def fold(text: str) -> str:
-    """*text* without case and Vietnamese tone and vowel marks, for searching names typed on a phone."""
-    return ' '.join(without_marks(text).casefold().split())
-
-
 def person_out(p) -> dict:  # noqa: ANN001
     return {'id': p.id, 'full_name': p.full_name, 'title': p.title, 'agency': p.agency, 'unit_id': p.unit_id}
 
@@ -154,7 +149,9 @@ def list_people() -> Response:
 
 @route('POST', '/people', summary='Add a person (secretariat, administrators)', tag='plans', body=s.PersonBody,
        responses={201: s.PersonOut},
-       description='The same as the teams page\'s "add a person". An unknown `unit_id` gets 422 `unit.not_found`.')
+       description='The same as the teams page\'s "add a person". An unknown `unit_id` gets 422 `unit.not_found`; '
+                   'a person with the same name and agency (case, spaces and NFC/NFD aside) gets 409 '
+                   '`person.duplicate`, naming their id.')
 def create_person() -> Response:
     from inspect_flow.units.models import AdminUnit
     from inspect_flow.units.operations import add_person

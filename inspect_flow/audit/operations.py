@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from inspect_flow.audit.models import AuditEntry
-from inspect_flow.core.db import utcnow
+from inspect_flow.core.db import normalize_text, utcnow
 
 logger = logging.getLogger('inspect_flow.audit')
 
@@ -101,7 +101,9 @@ _COLUMNS = ('actor', 'plan_id', 'entity_type', 'entity_id', 'action', 'trigger',
 
 
 def _row(entry: AuditEntry) -> dict:
-    """The entry's row, with the values the columns' defaults would give (every row has the same keys)."""
+    """The entry's row, with the values the columns' defaults would give (every row has the same keys), its text in
+    NFC (this insert does not pass through the flush that normalizes the others)."""
+    normalize_text(entry)
     row = {name: getattr(entry, name) for name in _COLUMNS}
     row['created_dt'] = entry.created_dt or utcnow()
     if row['changes'] is None:

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from inspect_flow.checklist.errors import ChecklistFileError
 from inspect_flow.checklist.model import Checklist
 from inspect_flow.checklist.validation import Loc, build_checklist, format_loc
+from inspect_flow.core.text import nfc_text
 
 _BOOL_TAG = 'tag:yaml.org,2002:bool'
 
@@ -70,7 +71,7 @@ def parse_checklist_text(text: str, *, path: str | Path | None = None) -> Checkl
 
     :param path: the file name to put in error messages
     """
-    data, lines = read_yaml(text, path=path)
+    data, lines = read_yaml(nfc_text(text), path=path)  # NFC before parsing: the keys' lines are found as stored
     return build_checklist(data, path=path, lines=lines)
 
 

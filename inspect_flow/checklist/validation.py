@@ -41,6 +41,7 @@ from inspect_flow.checklist.schema import (
     LabelSpec,
     SectionSpec,
 )
+from inspect_flow.core.text import nfc
 
 Loc = tuple[str | int, ...]
 
@@ -113,7 +114,11 @@ def build_checklist(data: Any, *, path: str | Path | None = None, lines: Mapping
     :param path: the file the data came from, named in error messages
     :param lines: ``{field path: line}`` from the YAML node tree
     :raise ChecklistFileError: the first problem, in file order; ``details`` lists every problem found
+
+    Every string of *data* is taken in NFC (a file saved in NFD, an XLSForm, a pinned content): the same
+    checklist spelled either way has the same content and the same :attr:`Checklist.sha256`.
     """
+    data = nfc(data)
     locator = Locator(path, lines)
     if not isinstance(data, dict):
         raise locator.error(

@@ -11,6 +11,7 @@ import fcntl
 import os
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
+
+from inspect_flow.core.text import nfc
 
 NAMING_CONVENTION = {
     'ix': 'ix_%(column_0_label)s',
@@ -33,6 +36,60 @@ class Base(DeclarativeBase):
     """Declarative base of every inspect_flow model."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: The keys of each model's text columns (String/Text, enums left out) and of its JSON columns.
+_TEXT_KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+@event.listens_for(Base, 'mapper_configured', propagate=True)
+def _note_text_columns(mapper: Mapper, cls: type) -> None:
+    strings, jsons = [], []
+    for prop in mapper.column_attrs:
+        if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
+            continue
+        col_type = prop.columns[0].type
+        if isinstance(col_type, sa.JSON):
+            jsons.append(prop.key)
+        elif isinstance(col_type, sa.String) and not isinstance(col_type, sa.Enum):
+            strings.append(prop.key)
+    _TEXT_KEYS[cls] = (tuple(strings), tuple(jsons))
+
+
+def normalize_text(obj: object) -> None:
+    """Put every text value of the model instance *obj* in NFC, strings nested in its JSON values included.
+
+    Values are replaced in the instance's own state (no attribute event, no history entry): what the flush
+    writes, and what the object shows afterwards, is the NFC text. A value already NFC costs one C-level
+    check (a JSON value: one ``json.dumps`` and one check), and is left as the same object.
+    """
+    strings, jsons = _TEXT_KEYS.get(type(obj), ((), ()))
+    values = obj.__dict__
+    for key in strings:
+        value = values.get(key)
+        if value.__class__ is str and not value.isascii() and not unicodedata.is_normalized('NFC', value):
+            values[key] = unicodedata.normalize('NFC', value)
+    for key in jsons:
+        value = values.get(key)
+        if value is not None:
+            normalized = nfc(value)
+            if normalized is not value:
+                values[key] = normalized
+
+
+@event.listens_for(Session, 'before_flush')
+def _text_in_nfc(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    """Every text stored through the ORM is NFC, whatever door it came in by (web form, API, CLI, files).
+
+    Before each flush, the new and the changed objects of any session get :func:`normalize_text`. One place,
+    for every model: each String/Text column (enums aside) and each JSON column, as the models declare them.
+    Rows written by Core statements do not pass here; the few that carry outside text normalize it where
+    they are built (the batched audit rows, the idempotency keys, the asynchronous intake bodies).
+    """
+    for obj in session.new:
+        normalize_text(obj)
+    for obj in session.dirty:
+        normalize_text(obj)
 
 
 def utcnow() -> datetime:

@@ -7,6 +7,11 @@ retry with a different body is refused (409). Two copies arriving at once: the u
 (user, key) decides (``INSERT … ON CONFLICT DO NOTHING``); the loser waits for the winner's commit and
 replays its response. Keys older than the retention period are removed by :func:`prune`
 (``inspect-flow api prune-keys``).
+
+Text is compared in NFC, as it is stored: a key, and the body that is hashed, are normalized first. So a
+resend whose body spells the same text in NFD (another keyboard, another device's sync) is the same request
+and replays the first response: it would store exactly the same rows. Two bodies that differ once normalized
+are different requests (409).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,19 +28,26 @@ from sqlalchemy.orm import Session
 
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput
+from inspect_flow.core.text import nfc, nfc_text
 from inspect_flow.integrations.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
 
 
 def request_fingerprint(method: str, path: str, body: object) -> str:
-    """SHA-256 of the method, the path and the canonical JSON of *body* (key order does not matter)."""
+    """SHA-256 of the method, the path and the canonical JSON of *body* (key order and NFC/NFD do not matter).
+
+    The usual body is NFC already, which one C-level check of the canonical text tells; otherwise the body's
+    strings (keys too, which may sort differently) are normalized and the text made again.
+    """
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(',', ':'))
+    if not (canonical.isascii() or unicodedata.is_normalized('NFC', canonical)):
+        canonical = json.dumps(nfc(body), sort_keys=True, ensure_ascii=False, separators=(',', ':'))
     return hashlib.sha256(f'{method.upper()} {path}\n{canonical}'.encode()).hexdigest()
 
 
 def check_key(key: str) -> str:
-    key = (key or '').strip()
+    key = nfc_text((key or '').strip())
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput('idempotency.bad_key',
                            f'Khóa Idempotency-Key phải có từ 1 đến {MAX_KEY_LENGTH} ký tự in được.',

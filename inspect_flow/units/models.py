@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import enum
-import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_flow.core.db import Base
-from inspect_flow.core.text import without_marks
+from inspect_flow.core.text import fold
 from inspect_flow.core.types import enum_column_type
 
 
@@ -28,7 +27,7 @@ TWO_TIER_FROM = date(2025, 7, 1)
 
 def search_key(text: str) -> str:
     """``Xã Nhuận Phú Tân`` → ``xa nhuan phu tan``: the key names are searched by (case and tone marks ignored)."""
-    return ' '.join(without_marks(unicodedata.normalize('NFC', text)).lower().split())
+    return fold(text)
 
 
 class AdminUnit(Base):

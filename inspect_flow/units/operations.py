@@ -9,7 +9,8 @@ from importlib import resources
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from inspect_flow.core.errors import InvalidInput
+from inspect_flow.core.errors import Conflict, InvalidInput
+from inspect_flow.core.text import fold, name_key, nfc_text
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession, search_key
 
 #: The shipped snapshot describes Bến Tre as it stood in 2019 (GSO list, see units/data/README.md).
@@ -209,28 +210,55 @@ def add_person(session: Session, *, full_name: str, title: str = '', agency: str
     """Create a person.
 
     :raise InvalidInput: the name is empty
+    :raise Conflict: ``person.duplicate``: someone with the same name and agency exists (:func:`name_key`:
+        NFC, case and spaces ignored, so a look-alike typed in NFD or in capitals is refused too)
     """
-    full_name = ' '.join((full_name or '').split())
+    full_name = ' '.join(nfc_text(full_name or '').split())
     if not full_name:
         raise InvalidInput('person.name_required', 'Phải nhập họ và tên.', 'A full name is required.',
                            field='full_name')
-    person = Person(full_name=full_name, title=title.strip(), agency=agency.strip(), unit=unit, email=email)
+    agency = nfc_text((agency or '').strip())
+    existing = _same_person(session, full_name, agency)
+    if existing is not None:
+        who = existing.full_name + (f' ({existing.agency})' if existing.agency else '')
+        raise Conflict('person.duplicate',
+                       f'Họ và tên: đã có người "{who}", mã số {existing.id}; hãy chọn người này thay vì thêm mới.',
+                       f'Full name: "{who}" already exists, id {existing.id}; choose that person instead of '
+                       'adding a new one.',
+                       field='full_name', details=[{'person_id': existing.id}])
+    person = Person(full_name=full_name, title=(title or '').strip(), agency=agency, unit=unit, email=email)
     session.add(person)
     session.flush()
     return person
 
 
+def _same_person(session: Session, full_name: str, agency: str) -> Person | None:
+    """The person whose name and agency are *full_name* and *agency* up to case, spaces and NFC/NFD."""
+    wanted = (name_key(full_name), name_key(agency))
+    for pid, name, their_agency in session.execute(sa.select(Person.id, Person.full_name, Person.agency)):
+        if (name_key(name), name_key(their_agency)) == wanted:
+            return session.get(Person, pid)
+    return None
+
+
 def find_person(session: Session, ref: str | int) -> Person:
     """Return the person with id *ref*, or the one person whose full name is *ref*.
 
+    The name is matched as typed up to case, spaces and NFC/NFD (:func:`name_key`); when nobody matches so,
+    it is matched ignoring tone marks too (:func:`fold`: ``nguyen van an`` finds ``Nguyễn Văn An``).
+
     :raise InvalidInput: nobody, or several people, match
     """
-    ref_s = str(ref).strip()
+    ref_s = ' '.join(nfc_text(str(ref)).split())
     if ref_s.isdigit():
         person = session.get(Person, int(ref_s))
         matches = [person] if person else []
     else:
-        matches = list(session.scalars(sa.select(Person).where(Person.full_name == ' '.join(ref_s.split()))))
+        people = list(session.execute(sa.select(Person.id, Person.full_name).order_by(Person.id)))
+        ids = [pid for pid, name in people if name_key(name) == name_key(ref_s)]
+        if not ids:
+            ids = [pid for pid, name in people if fold(name) == fold(ref_s)]
+        matches = [session.get(Person, pid) for pid in ids]
     if len(matches) == 1:
         return matches[0]
     if not matches:
