@@ -159,9 +159,22 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_error_handler(code, helpers.http_error_handler(code, vi, en))
 
-    from inspect_flow.web import audit, auth, dashboard, documents, findings, inbox, plans, schedule, teams, visits
+    from inspect_flow.web import (
+        audit,
+        auth,
+        bodies,
+        dashboard,
+        documents,
+        findings,
+        inbox,
+        pick,
+        plans,
+        schedule,
+        teams,
+        visits,
+    )
 
-    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit):
+    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, pick, bodies):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 

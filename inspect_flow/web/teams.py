@@ -11,6 +11,7 @@ from inspect_flow.core.errors import InvalidInput
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import ROLE_LABELS, Team, TeamRole
 from inspect_flow.units.models import Person
+from inspect_flow.web import pick
 from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, parse_int, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
@@ -95,6 +96,7 @@ def add_person(plan_id: int):  # noqa: ANN201
     require(access.can_manage_teams(user(), plan))
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
+        pick.resolve(form, 'unit', 'units', on=plan.fieldwork_start)
         unit = get_unit(db(), form.get('unit'), plan.fieldwork_start) if form.get('unit') else None
         person = add_person_op(db(), full_name=form.get('full_name'), title=form.get('title'),
                                agency=form.get('agency'), unit=unit)
