@@ -37,7 +37,7 @@ def bodies():  # noqa: ANN201
             db(), name=form.get('name'), abbreviation=form.get('abbreviation'), slug=form.get('slug') or None,
             header_lines=lines(form.get('header_lines')), parent_header=form.get('parent_header') or None,
             place_name=form.get('place_name'), unit=unit, actor=actor(), reuse=False)
-        flash(t(f'Đã thêm cơ quan ban hành {body.name} ({body.slug}).', f'Issuing body {body.name} ({body.slug}) added.'),
-              'ok')
+        flash(t(f'Đã thêm cơ quan ban hành {body.name} ({body.slug}).',
+                f'Issuing body {body.name} ({body.slug}) added.'), 'ok')
         return redirect(url_for('bodies.bodies') + f'#body-{body.id}')
     return _page(form, 422)

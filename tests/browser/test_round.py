@@ -68,7 +68,11 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     sec.fill('#f-issue_date', '2019-08-01')
     sec.fill('#f-fieldwork_start', '2019-08-05')
     sec.fill('#f-fieldwork_end', '2019-08-16')
-    sec.check('input[name=targets][value="838"]')
+    sec.fill('#f-issuer', 'ban chi dao')
+    sec.get_by_role('option', name=re.compile('^Ban Chỉ đạo')).click()
+    sec.fill('#f-targets', 'mo cay bac')
+    sec.get_by_role('option', name='Huyện Mỏ Cày Bắc — Tỉnh Bến Tre').click()
+    expect(sec.locator('input[name=targets][value="838"]')).to_be_checked()
     sec.get_by_role('button', name='Lưu').click()
     sec.wait_for_load_state()
     assert re.search(r'/plans/\d+$', sec.url), sec.locator('main').inner_text()[:1500]
@@ -238,7 +242,8 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     expect(sec.locator('.flash.ok')).to_contain_text('Đã ghi kết luận')
     conclusion = sec.locator('section.conclusion', has_text='Huyện Mỏ Cày Bắc')
     conclusion.locator('textarea[name=text]').fill(REC_TEXT)
-    conclusion.locator('select[name=addressee_unit]').select_option(label='Huyện Mỏ Cày Bắc')
+    # the conclusion's district is the default addressee
+    expect(conclusion.locator('input[name=addressee_unit_q]')).to_have_value('Huyện Mỏ Cày Bắc — Tỉnh Bến Tre')
     conclusion.locator('input[name=deadline]').fill('2019-10-31')
     conclusion.get_by_role('button', name='Thêm kiến nghị').click()
     expect(sec.locator('.flash.ok')).to_contain_text('Đã thêm kiến nghị')

@@ -110,13 +110,25 @@
         li.id = input.id + '-opt-' + i;
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
-        li.textContent = item.label;
+        var cut = item.label.indexOf(' — ');  // "Xã Nhuận Phú Tân — Huyện Mỏ Cày Bắc, Tỉnh Bến Tre": the name stands out
+        var strong = document.createElement('strong');
+        strong.textContent = cut > 0 ? item.label.slice(0, cut) : item.label;
+        li.appendChild(strong);
+        if (cut > 0) {
+          var where = document.createElement('span');
+          where.className = 'picker-where';
+          where.textContent = ' — ' + item.label.slice(cut + 3);
+          li.appendChild(where);
+        }
         li.addEventListener('mousedown', function (ev) { ev.preventDefault(); });  // keep the focus in the box
         li.addEventListener('click', function () { choose(item); });
         list.appendChild(li);
       });
       list.hidden = false;
       input.setAttribute('aria-expanded', 'true');
+      if (list.getBoundingClientRect().bottom > window.innerHeight) {  // a phone's keyboard leaves little room
+        list.scrollIntoView({block: 'nearest'});
+      }
     }
 
     function params(q) {
