@@ -277,17 +277,35 @@ def list_units() -> Response:
         query = query.where(AdminUnit.parent_id == q.parent_id)
     if q.code:
         query = query.where(AdminUnit.code == q.code)
+    if q.on:
+        query = query.where(AdminUnit.valid_from <= q.on,
+                            sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > q.on))
     return page_out(s.UnitOut, _page(query, AdminUnit.id, q, lambda _u: True, unit_out))
 
 
-@route('GET', '/units/{unit_id}', summary='One administrative unit', tag='units', responses={200: s.UnitOut})
+@route('GET', '/units/{unit_id}', summary='One administrative unit, with what it was formed from and went into',
+       tag='units', responses={200: s.UnitDetailOut})
 def get_unit(unit_id: str) -> Response:
+    from inspect_flow.core.clock import today
     from inspect_flow.units.models import AdminUnit
+    from inspect_flow.units.operations import current_successor, successions_from, successions_into
 
-    unit = db().get(AdminUnit, parse_id(unit_id, 'unit'))
+    session = db()
+    unit = session.get(AdminUnit, parse_id(unit_id, 'unit'))
     if unit is None:
         raise not_found('unit')
-    return out(s.UnitOut, unit_out(unit))
+
+    def link(succession, other) -> dict:  # noqa: ANN001
+        return {'unit_id': other.id, 'code': other.code, 'full_name': other.full_name,
+                'date': succession.effective, 'is_default': succession.is_default}
+
+    now = current_successor(session, unit, today())
+    return out(s.UnitDetailOut, {
+        **unit_out(unit),
+        'predecessors': [link(x, x.predecessor) for x in successions_into(session, unit)],
+        'successors': [link(x, x.successor) for x in successions_from(session, unit)],
+        'now_part_of': unit_out(now) if now is not None else None,
+    })
 
 
 # --- plans, teams, checklists -------------------------------------------------------------------------

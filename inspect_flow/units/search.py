@@ -5,8 +5,9 @@ Case, tone and vowel marks (đ too) and the Unicode form (NFC or NFD) are ignore
 the name; the best matches come first: the whole text at the start of a word of the name, then anywhere in it,
 then the words in another order. Results are limited (20 by default).
 
-Units are searched in the database (a ``LIKE`` on ``AdminUnit.search_key``): the whole country is some 13,400
-rows. Issuing bodies and people are few per office and are matched in Python.
+Units are searched in the database (a ``LIKE`` per word on the stored ``AdminUnit.search_key``, ranked by a ``CASE``,
+limited): the whole country is some 13,400 rows, never loaded into Python. Issuing bodies and people are few per
+office and are matched in Python.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import InvalidInput
-from inspect_flow.core.text import without_marks
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
+from inspect_flow.units.models import search_key as _stored_key
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
@@ -31,11 +32,9 @@ _LEVEL_ORDER = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune:
 
 
 def search_key(text: str | None) -> str:
-    """``Xã Nhuận Phú Tân`` → ``xa nhuan phu tan``: lower case, no marks, one space between words, NFC or NFD alike.
-
-    The key of the stored ``AdminUnit.search_key`` column and of every query.
-    """
-    return ' '.join(without_marks(text or '').casefold().split())
+    """``Xã Nhuận Phú Tân`` → ``xa nhuan phu tan`` (NFC or NFD alike): the key of ``AdminUnit.search_key``, used
+    for every query and for the names of bodies and people."""
+    return _stored_key(text or '')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,11 +123,6 @@ def _valid_on(day: date) -> tuple:
     return (AdminUnit.valid_from <= day, sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > day))
 
 
-def _key_expr():  # noqa: ANN202
-    """The stored key column once the schema has it; until then the lower-cased name (see :func:`search_units`)."""
-    return getattr(AdminUnit, 'search_key', None)
-
-
 def search_units(session: Session, q: str | None, day: date, *, level: str | UnitLevel | None = None,
                  province: str | None = None, limit: int = DEFAULT_LIMIT) -> list[Match]:
     """The units valid on *day* whose name contains every word of *q*, best first.
@@ -150,28 +144,21 @@ def search_units(session: Session, q: str | None, day: date, *, level: str | Uni
         districts = sa.select(AdminUnit.id).where(AdminUnit.parent_id == prov.id).scalar_subquery()
         query = query.where(sa.or_(AdminUnit.id == prov.id, AdminUnit.parent_id == prov.id,
                                    AdminUnit.parent_id.in_(districts)))
-    key = _key_expr()
-    words = wanted.split()
-    if key is None:
-        # XXX until AdminUnit.search_key is on main: fold the names in Python
-        rows = [u for u in session.scalars(query) if _rank(search_key(u.full_name), wanted) is not None
-                or u.code == wanted]
-    else:
-        conds = [key.like(f'%{_like_escape(w)}%', escape='\\') for w in words]
-        match = sa.and_(*conds)
-        if wanted.isdigit():
-            match = sa.or_(match, AdminUnit.code == wanted)
-        esc = _like_escape(wanted)
-        rank = sa.case(
-            (AdminUnit.code == wanted, -1),
-            (sa.or_(key.like(f'{esc}%', escape='\\'), key.like(f'% {esc}%', escape='\\')), 0),
-            (key.like(f'%{esc}%', escape='\\'), 1),
-            else_=2)
-        level_rank = sa.case(_LEVEL_ORDER, value=AdminUnit.level, else_=3)
-        # ranked in the database; the rows are ordered again below by the same rules (and without the column)
-        rows = list(session.scalars(query.where(match).order_by(rank, level_rank, key, AdminUnit.id).limit(limit)))
-    found = sorted(rows, key=lambda u: (-1 if u.code == wanted else _rank(search_key(u.full_name), wanted) or 0,
-                                        _LEVEL_ORDER.get(u.level, 3), search_key(u.full_name), u.id))
+    key = AdminUnit.search_key
+    match = sa.and_(*(key.like(f'%{_like_escape(w)}%', escape='\\') for w in wanted.split()))
+    if wanted.isdigit():
+        match = sa.or_(match, AdminUnit.code == wanted)
+    esc = _like_escape(wanted)
+    rank = sa.case(
+        (AdminUnit.code == wanted, -1),
+        (sa.or_(key.like(f'{esc}%', escape='\\'), key.like(f'% {esc}%', escape='\\')), 0),
+        (key.like(f'%{esc}%', escape='\\'), 1),
+        else_=2)
+    level_rank = sa.case(_LEVEL_ORDER, value=AdminUnit.level, else_=3)
+    rows = list(session.scalars(query.where(match).order_by(rank, level_rank, key, AdminUnit.id).limit(limit)))
+    # the same order in Python (the database's collation may order the keys differently)
+    found = sorted(rows, key=lambda u: (-1 if u.code == wanted else _rank(u.search_key, wanted) or 0,
+                                        _LEVEL_ORDER.get(u.level, 3), u.search_key, u.id))
     return [Match(id=u.id, code=u.code, label=unit_label(u), name=u.full_name, level=u.level.value)
             for u in found[:limit]]
 

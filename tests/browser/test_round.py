@@ -69,7 +69,7 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     sec.fill('#f-fieldwork_start', '2019-08-05')
     sec.fill('#f-fieldwork_end', '2019-08-16')
     sec.fill('#f-issuer', 'ban chi dao')
-    sec.get_by_role('option', name=re.compile('^Ban Chỉ đạo')).click()
+    sec.get_by_role('option', name=re.compile('^Ban Chỉ đạo các Chương trình mục tiêu quốc gia tỉnh Bến Tre')).click()
     sec.fill('#f-targets', 'mo cay bac')
     sec.get_by_role('option', name='Huyện Mỏ Cày Bắc — Tỉnh Bến Tre').click()
     expect(sec.locator('input[name=targets][value="838"]')).to_be_checked()

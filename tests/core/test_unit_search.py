@@ -6,37 +6,15 @@ import unicodedata
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.core.errors import InvalidInput
 from inspect_flow.units import operations as unit_ops
 from inspect_flow.units import search
-from inspect_flow.units.models import AdminUnit, UnitLevel
+from inspect_flow.units.models import UnitLevel
 
 D2019 = date(2019, 7, 5)
 D2026 = date(2026, 3, 2)
-REFORM = date(2025, 7, 1)
-
-
-def _two_tier(session) -> None:  # noqa: ANN001
-    """The 2025 reform as the units loader records it, unless the loaded units have it already: the 2019 units end on
-    01/07/2025; Tỉnh Vĩnh Long and its Xã Nhuận Phú Tân (28948, the province as parent) start that day."""
-    for unit in session.scalars(sa.select(AdminUnit).where(AdminUnit.valid_to.is_(None),
-                                                           AdminUnit.valid_from < REFORM)):
-        unit.valid_to = REFORM
-    for code, full_name, level, parent in (('86', 'Tỉnh Vĩnh Long', UnitLevel.province, None),
-                                           ('28948', 'Xã Nhuận Phú Tân', UnitLevel.commune, '86')):
-        if session.scalars(sa.select(AdminUnit).where(AdminUnit.code == code,
-                                                      AdminUnit.valid_from == REFORM)).first() is not None:
-            continue
-        name, kind = unit_ops.split_name(full_name)
-        unit = AdminUnit(code=code, full_name=full_name, name=name, kind=kind, level=level, valid_from=REFORM,
-                         parent=unit_ops.get_unit(session, parent, D2026) if parent else None, source='test')
-        if hasattr(AdminUnit, 'search_key'):
-            unit.search_key = search.search_key(full_name)
-        session.add(unit)
-        session.flush()
 
 
 NFD = unicodedata.normalize('NFD', 'Nhuận Phú Tân')
@@ -56,14 +34,12 @@ NFD = unicodedata.normalize('NFD', 'Nhuận Phú Tân')
     ('28936', D2019, 'Xã Nhuận Phú Tân — Huyện Mỏ Cày Bắc, Tỉnh Bến Tre'),  # a code still finds its unit
 ])
 def test_units_are_found_by_name_ignoring_case_marks_and_form(session, q, day, first):  # noqa: ANN001
-    _two_tier(session)
     found = search.search_units(session, q, day)
     assert found, q
     assert found[0].label == first
 
 
 def test_a_2019_commune_is_not_offered_for_a_2026_plan_nor_a_2025_one_for_2019(session):  # noqa: ANN001
-    _two_tier(session)
     in_2026 = search.search_units(session, 'nhuan phu tan', D2026)
     assert [(m.code, m.label) for m in in_2026] == [('28948', 'Xã Nhuận Phú Tân — Tỉnh Vĩnh Long')]
     in_2019 = search.search_units(session, 'nhuan phu tan', D2019)
@@ -99,7 +75,6 @@ def test_level_filter(session, kwargs, expected):  # noqa: ANN001
 
 
 def test_province_filter_and_limit(session):  # noqa: ANN001
-    _two_tier(session)
     in_86 = search.search_units(session, 'xa', D2026, province='86')
     assert in_86 and all(m.label.endswith('Tỉnh Vĩnh Long') or m.label == 'Tỉnh Vĩnh Long' for m in in_86)
     in_83 = search.search_units(session, 'xa', D2019, province='83', limit=5)
