@@ -182,6 +182,10 @@
       }
     });
     input.addEventListener('blur', function () { setTimeout(close, 150); });
+    input.addEventListener('focus', function () {  // typing replaces a chosen value's label
+      var h = box.querySelector('input[data-picker-value]');
+      if (!multiple && h && h.value) { input.select(); }
+    });
   }
 
   document.querySelectorAll('[data-picker]').forEach(setup);
