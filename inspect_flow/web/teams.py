@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
@@ -21,10 +20,9 @@ FIELDS = ('number', 'person', 'role', 'full_name', 'title', 'agency', 'unit')
 
 
 def _page(plan, form: Form, status: int = 200, open_team: int | None = None):  # noqa: ANN001, ANN202
-    people = list(db().scalars(sa.select(Person).order_by(Person.full_name)))
     roles = [(r.value, ROLE_LABELS[r][1 if lang() == 'en' else 0]) for r in TeamRole]
     next_number = max((tm.number for tm in plan.teams), default=0) + 1
-    return render('web/plans/teams.html', plan=plan, form=form, people=people, roles=roles,
+    return render('web/plans/teams.html', plan=plan, form=form, roles=roles,
                   next_number=next_number, open_team=open_team), status
 
 
@@ -61,6 +59,7 @@ def add_member(plan_id: int, team_id: int):  # noqa: ANN201
     team = _team(plan, team_id)
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
+        pick.resolve(form, 'person', 'people', by='id')
         person = db().get(Person, int(form.get('person'))) if str(form.get('person')).isdigit() else None
         if person is None:
             raise InvalidInput('person.required', 'Phải chọn người.', 'Choose a person.', field='person')

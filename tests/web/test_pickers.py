@@ -254,3 +254,21 @@ def test_the_secretariat_creates_an_issuing_body_audited_and_others_cannot(app, 
     assert sec.post('/bodies', BODY).status_code == 302
     r = sec.post('/bodies', {**BODY, 'slug': 'ban-chi-dao-cac-chuong-trinh-muc-tieu-quoc-gia-tinh-vinh'})
     assert r.status_code == 422 and 'id="e-slug">Mã ngắn' in _page(r)
+
+
+def test_a_team_member_is_chosen_by_name_without_javascript(app_factory):  # noqa: ANN001
+    app = app_factory('planning')
+    known = ids(app)
+    sec = Client(app)
+    sec.login('thao.vpt')
+    team = _scalar(app, 'select id from teams where number = 1')
+    before = _scalar(app, 'select count(*) from team_members where team_id = :t', t=team)
+    r = sec.post(f'/plans/{known["plan"]}/teams/{team}/members', {'person_q': 'do huu nghia', 'role': 'member'})
+    assert r.status_code == 302, re.findall(r'class="(?:error|form-errors)"[^>]*>(.*?)</', _page(r), re.S)
+    assert _scalar(app, 'select count(*) from team_members m join people p on p.id = m.person_id '
+                        "where m.team_id = :t and p.full_name = 'Đỗ Hữu Nghĩa'", t=team) == 1
+    r = sec.post(f'/plans/{known["plan"]}/teams/{team}/members', {'person_q': 'nguyen', 'role': 'member'})
+    page = _page(r)
+    assert r.status_code == 422 and 'id="team-1"' in page and 'value="nguyen"' in page
+    assert re.search(r'<input type="radio" name="person" value="\d+"> <span>Nguyễn', page)
+    assert _scalar(app, 'select count(*) from team_members where team_id = :t', t=team) == before + 1
