@@ -91,12 +91,16 @@ class UnitOut(Out):
     valid_to: date | None
 
 
-class UnitLink(Out):
+class UnitRef(Out):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class UnitLink(UnitRef):
     """A unit a unit was formed from, or went into, on a day (2020 mergers, the 2025 reform)."""
 
-    unit_id: int
-    code: str
-    full_name: str
     date: date
     is_default: bool
 
@@ -105,7 +109,7 @@ class UnitDetailOut(UnitOut):
     predecessors: list[UnitLink]
     successors: list[UnitLink]
     #: What took the unit over, as of today (None while the unit is valid).
-    now_part_of: UnitOut | None
+    now_part_of: UnitRef | None
 
 
 class UnitQuery(ListQuery):

@@ -288,24 +288,15 @@ def list_units() -> Response:
 def get_unit(unit_id: str) -> Response:
     from inspect_flow.core.clock import today
     from inspect_flow.units.models import AdminUnit
-    from inspect_flow.units.operations import current_successor, successions_from, successions_into
+    from inspect_flow.units.queries import unit_card
 
     session = db()
     unit = session.get(AdminUnit, parse_id(unit_id, 'unit'))
     if unit is None:
         raise not_found('unit')
-
-    def link(succession, other) -> dict:  # noqa: ANN001
-        return {'unit_id': other.id, 'code': other.code, 'full_name': other.full_name,
-                'date': succession.effective, 'is_default': succession.is_default}
-
-    now = current_successor(session, unit, today())
-    return out(s.UnitDetailOut, {
-        **unit_out(unit),
-        'predecessors': [link(x, x.predecessor) for x in successions_into(session, unit)],
-        'successors': [link(x, x.successor) for x in successions_from(session, unit)],
-        'now_part_of': unit_out(now) if now is not None else None,
-    })
+    card = unit_card(session, unit, today())
+    links = {k: card[k] for k in ('predecessors', 'successors', 'now_part_of')}
+    return out(s.UnitDetailOut, {**unit_out(unit), **links})
 
 
 # --- plans, teams, checklists -------------------------------------------------------------------------

@@ -171,10 +171,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         plans,
         schedule,
         teams,
+        units,
         visits,
     )
 
-    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, pick, bodies):
+    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
+                   bodies):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 

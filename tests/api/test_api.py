@@ -170,6 +170,7 @@ def test_units_are_read_on_their_day_with_their_successions(api):  # noqa: ANN00
     assert detail['now_part_of']['id'] == new['id']
     formed = api.get(f'/api/v1/units/{new["id"]}').get_json()
     assert sorted(p['code'] for p in formed['predecessors']) == ['28927', '28936', '28948']
+    assert formed['predecessors'][1]['name'] == 'Xã Nhuận Phú Tân'
     assert formed['now_part_of'] is None
     bad = api.get('/api/v1/units?on=2026-02-31')
     assert bad.status_code == 422
