@@ -209,3 +209,21 @@ def can_view_document(user: User | None, doc, plan, conclusion=None, visit=None)
 
 def can_manage_users(user: User | None) -> bool:
     return is_admin(user)
+
+
+# --- pickers and issuing bodies ------------------------------------------------------------------------
+
+def can_search_units(user: User | None) -> bool:
+    """Search units by name (the pickers of the plan, people, accounts and recommendation forms): staff, and
+    team leaders, who address the recommendations of the conclusions they write."""
+    return is_staff(user) or (user is not None and user.is_active and user.role == Role.team_leader)
+
+
+def can_search_people(user: User | None) -> bool:
+    """Search people by name (teams, accounts): staff only."""
+    return is_staff(user)
+
+
+def can_manage_bodies(user: User | None) -> bool:
+    """See the issuing bodies, create one, and search them (the plan form's picker): staff only."""
+    return is_staff(user)

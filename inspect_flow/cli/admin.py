@@ -258,7 +258,7 @@ def bodies_add(ctx: CliContext, slug, name, abbreviation, header_lines, parent_h
         body = add_issuing_body(session, slug=slug.strip(), name=name.strip(),
                                 abbreviation=abbreviation.strip().upper(),
                                 header_lines=list(header_lines) or [name.upper()], place_name=place.strip(),
-                                parent_header=parent_header, unit=unit)
+                                parent_header=parent_header, unit=unit, actor=ctx.actor)
         click.echo(f'{body.slug}: {body.name}')
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from datetime import date
 from importlib import resources
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import Conflict, InvalidInput
-from inspect_flow.core.text import fold, name_key, nfc_text
+from inspect_flow.core.text import fold, name_key, nfc_text, without_marks
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession, search_key
 
 #: The shipped snapshot describes Bến Tre as it stood in 2019 (GSO list, see units/data/README.md).
@@ -179,17 +181,109 @@ def get_unit_for_period(session: Session, code: str, start: date, end: date, *, 
         field=field)
 
 
-def add_issuing_body(session: Session, *, slug: str, name: str, abbreviation: str, header_lines: list[str],
-                     place_name: str, parent_header: str | None = None, unit: AdminUnit | None = None,
-                     parent_body: IssuingBody | None = None) -> IssuingBody:
-    """Create an issuing body (or return the one with the same slug, unchanged)."""
-    body = session.scalars(sa.select(IssuingBody).where(IssuingBody.slug == slug)).first()
-    if body is not None:
-        return body
-    body = IssuingBody(slug=slug, name=name, abbreviation=abbreviation, header_lines=header_lines,
-                       place_name=place_name, parent_header=parent_header, unit=unit, parent_body=parent_body)
+#: Length limits of an issuing body's fields (the columns' sizes; a header line is printed on one line).
+BODY_LIMITS = {'slug': 60, 'name': 250, 'abbreviation': 40, 'parent_header': 120, 'place_name': 80,
+               'header_lines': 120}
+MAX_HEADER_LINES = 4
+_BODY_LABELS = {'slug': ('Mã ngắn', 'Short key'), 'name': ('Tên cơ quan', 'Name'),
+                'abbreviation': ('Chữ viết tắt (ký hiệu)', 'Abbreviation'),
+                'parent_header': ('Cơ quan chủ quản', 'Parent header'), 'place_name': ('Địa danh', 'Place name'),
+                'header_lines': ('Dòng tên trong tiêu đề', 'Header line')}
+_SLUG = re.compile(r'^[a-z0-9]+(?:-[a-z0-9]+)*$')
+_ABBREVIATION = re.compile(r'^[^\W_]+(?:[-.][^\W_]+)*$')
+
+
+def slug_of(name: str, limit: int = BODY_LIMITS['slug']) -> str:
+    """``Ban Chỉ đạo … tỉnh Vĩnh Long`` → ``ban-chi-dao-…-tinh-vinh-long`` (at most *limit* characters)."""
+    slug = re.sub(r'[^a-z0-9]+', '-', without_marks(name).lower()).strip('-')
+    if len(slug) > limit:  # cut between words
+        cut = slug[:limit + 1].rfind('-')
+        slug = slug[:cut] if cut > 0 else slug[:limit]
+    return slug
+
+
+def _clean(value: str | None) -> str:
+    return ' '.join(unicodedata.normalize('NFC', value or '').split())
+
+
+def _body_values(name, abbreviation, header_lines, place_name, parent_header):  # noqa: ANN001, ANN202
+    """Check and tidy an issuing body's fields (NFC, spaces); raise one InvalidInput naming the first bad field."""
+    values = {'name': _clean(name), 'abbreviation': _clean(abbreviation).upper().replace(' ', ''),
+              'place_name': _clean(place_name), 'parent_header': _clean(parent_header) or None}
+    lines_ = [_clean(line) for line in header_lines or [] if _clean(line)]
+    values['header_lines'] = lines_ or ([values['name'].upper()] if values['name'] else [])
+    for field in ('name', 'abbreviation', 'place_name'):
+        if not values[field]:
+            vi, en = _BODY_LABELS[field]
+            raise InvalidInput(f'issuer.{field}_required', f'Phải nhập {vi.lower()}.', f'{en} is required.',
+                               field=field)
+    for field in ('name', 'abbreviation', 'place_name', 'parent_header'):
+        _check_length(field, values[field])
+    if not _ABBREVIATION.match(values['abbreviation']):
+        raise InvalidInput('issuer.bad_abbreviation',
+                           f'Chữ viết tắt "{values["abbreviation"]}" chỉ gồm chữ, chữ số, dấu "-" hoặc ".".',
+                           f'The abbreviation "{values["abbreviation"]}" may hold only letters, digits, '
+                           '"-" or ".".', field='abbreviation')
+    if len(values['header_lines']) > MAX_HEADER_LINES:
+        raise InvalidInput('issuer.too_many_header_lines', f'Tiêu đề có tối đa {MAX_HEADER_LINES} dòng.',
+                           f'The header has at most {MAX_HEADER_LINES} lines.', field='header_lines')
+    for line in values['header_lines']:
+        _check_length('header_lines', line)
+    return values
+
+
+def _check_length(field: str, value: str | None) -> None:
+    limit = BODY_LIMITS[field]
+    if value and len(value) > limit:
+        vi, en = _BODY_LABELS[field]
+        raise InvalidInput(f'issuer.{field}_too_long', f'{vi}: tối đa {limit} ký tự (đang có {len(value)}).',
+                           f'{en}: at most {limit} characters ({len(value)} given).', field=field)
+
+
+def add_issuing_body(session: Session, *, name: str, abbreviation: str, place_name: str,
+                     header_lines: list[str] | None = None, slug: str | None = None,
+                     parent_header: str | None = None, unit: AdminUnit | None = None,
+                     parent_body: IssuingBody | None = None, actor: str | None = None,
+                     reuse: bool = True) -> IssuingBody:
+    """Create an issuing body.
+
+    :param slug: its short key; derived from the name when empty (made unique with ``-2``, ``-3``…)
+    :param header_lines: its name as printed in the header; the name in capitals when empty
+    :param actor: who creates it; the creation is audited when given
+    :param reuse: return the body that already has *slug*, unchanged (the demo and the command line load the
+        same bodies again); when false a given slug that is taken is refused
+    :raise InvalidInput: a required field is empty, a field is too long, the abbreviation or slug is malformed,
+        or (``reuse=False``) the slug is taken; the error names the field
+    """
+    given = (slug or '').strip().lower()
+    if given:
+        body = session.scalars(sa.select(IssuingBody).where(IssuingBody.slug == given)).first()
+        if body is not None:
+            if reuse:
+                return body
+            raise InvalidInput('issuer.duplicate_slug', f'Mã ngắn "{given}" đã có cơ quan khác dùng.',
+                               f'The short key "{given}" is taken by another body.', field='slug')
+        _check_length('slug', given)
+        if not _SLUG.match(given):
+            raise InvalidInput('issuer.bad_slug', f'Mã ngắn "{given}" chỉ gồm chữ thường không dấu, chữ số và "-".',
+                               f'The short key "{given}" may hold only lower-case letters, digits and "-".',
+                               field='slug')
+    values = _body_values(name, abbreviation, header_lines, place_name, parent_header)
+    if not given:
+        base = slug_of(values['name']) or 'co-quan'
+        taken = set(session.scalars(sa.select(IssuingBody.slug).where(IssuingBody.slug.like(f'{base[:50]}%'))))
+        given, n = base, 1
+        while given in taken:
+            n += 1
+            given = f'{base[:BODY_LIMITS["slug"] - len(str(n)) - 1].rstrip("-")}-{n}'
+    body = IssuingBody(slug=given, unit=unit, parent_body=parent_body, **values)
     session.add(body)
     session.flush()
+    if actor is not None:
+        from inspect_flow.audit.operations import record_create
+
+        record_create(body, actor=actor, fields={'slug': body.slug, **values,
+                                                 'unit': unit.code if unit is not None else None})
     return body
 
 

@@ -162,10 +162,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     from inspect_flow.web import (
         audit,
         auth,
+        bodies,
         dashboard,
         documents,
         findings,
         inbox,
+        pick,
         plans,
         schedule,
         teams,
@@ -173,7 +175,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         visits,
     )
 
-    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units):
+    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
+                   bodies):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 

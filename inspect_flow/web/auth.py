@@ -66,10 +66,10 @@ def set_language():  # noqa: ANN201
 @bp.route('/users', methods=['GET', 'POST'])
 @login_required
 def users():  # noqa: ANN201
-    from datetime import date
-
+    from inspect_flow.core.clock import today
     from inspect_flow.units.models import Person
     from inspect_flow.units.operations import get_unit
+    from inspect_flow.web import pick
 
     require(access.can_manage_users(user()))
     fields = ('username', 'full_name', 'password', 'role', 'person', 'unit')
@@ -77,12 +77,15 @@ def users():  # noqa: ANN201
     status = 200
     if request.method == 'POST':
         with attempt(form):
+            # a local official's unit is one in force today (the picker offers those)
+            pick.resolve(form, 'person', 'people', by='id')
+            pick.resolve(form, 'unit', 'units', on=today())
             person = None
             if str(form.get('person')).isdigit():
                 person = db().get(Person, int(form.get('person')))
             unit = None
             if form.get('unit'):
-                unit = get_unit(db(), form.get('unit'), date(2019, 7, 5))
+                unit = get_unit(db(), form.get('unit'), today())
             created = ops.create_user(db(), username=form.get('username'), password=request.form.get('password', ''),
                                       role=form.get('role'), full_name=form.get('full_name'), person=person, unit=unit)
             from flask import flash
@@ -91,11 +94,8 @@ def users():  # noqa: ANN201
             return redirect(url_for('auth.users'))
         status = 422
         form.values.pop('password', None)
-    import sqlalchemy as sa
-
-    people = list(db().scalars(sa.select(Person).order_by(Person.full_name)))
     roles = [(r.value, ROLE_LABELS[r][1 if lang() == 'en' else 0]) for r in Role]
-    return render('web/users.html', form=form, accounts=ops.list_users(db()), people=people, roles=roles), status
+    return render('web/users.html', form=form, accounts=ops.list_users(db()), roles=roles, day=today()), status
 
 
 @bp.get('/users/<int:user_id>')

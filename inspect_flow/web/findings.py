@@ -17,7 +17,7 @@ from inspect_flow.findings.models import (
     Severity,
 )
 from inspect_flow.units.models import AdminUnit, IssuingBody
-from inspect_flow.web import queries
+from inspect_flow.web import pick, queries
 from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
@@ -132,6 +132,7 @@ def add_recommendation(conclusion_id: int):  # noqa: ANN201
     require(access.can_edit_conclusion(user(), conclusion, plan))
     form = Form(request.form, fields=REC_FIELDS)
     with attempt(form):
+        pick.resolve(form, 'addressee_unit', 'units', by='id', on=plan.fieldwork_start)
         unit = body = None
         if str(form.get('addressee_unit')).isdigit() and len(str(form.get('addressee_unit'))) < 10:
             unit = db().get(AdminUnit, int(form.get('addressee_unit')))

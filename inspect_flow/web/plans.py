@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
+from inspect_flow.core.errors import InvalidInput
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.coverage import parse_clusters
 from inspect_flow.plans.models import CoverageRule, Plan
-from inspect_flow.units.models import IssuingBody, UnitLevel
+from inspect_flow.units.models import IssuingBody
 from inspect_flow.web import queries
 from inspect_flow.web.helpers import (
     Form,
@@ -67,8 +67,6 @@ def _plan_values(form: Form) -> dict:
 
 
 def _coverage(value: str) -> CoverageRule:
-    from inspect_flow.core.errors import InvalidInput
-
     try:
         return CoverageRule(value or 'none')
     except ValueError:
@@ -78,26 +76,30 @@ def _coverage(value: str) -> CoverageRule:
 
 def _editor_context(plan: Plan | None) -> dict:
     from inspect_flow.core.clock import today
-    from inspect_flow.units.operations import units_on
 
-    day = plan.fieldwork_start if plan else today()
-    two_tier = plan.two_tier if plan else False
-    if two_tier:  # no districts: the communes of the issuer's province are the targets
-        province = plan.issuer.unit.province if plan.issuer.unit is not None else None
-        targets = [u for u in units_on(db(), day, UnitLevel.commune)
-                   if province is None or (u.province is not None and u.province.id == province.id)]
-    else:
-        targets = units_on(db(), day, UnitLevel.district) or units_on(db(), queries.REFERENCE_DAY, UnitLevel.district)
     return {
-        'issuers': list(db().scalars(sa.select(IssuingBody).order_by(IssuingBody.name))),
-        'districts': targets,
-        'two_tier': two_tier,
+        'day': plan.fieldwork_start if plan else today(),
+        'two_tier': plan.two_tier if plan else False,
         'coverage_rules': [('none', t('Không ràng buộc', 'No rule')),
                            ('one_commune_per_district', t('Mỗi huyện một xã', 'One commune per district')),
                            ('per_former_district', t('Mỗi huyện cũ (trước 01/07/2025) một xã',
                                                      'One commune per former district (before 01/07/2025)')),
                            ('per_cluster', t('Mỗi cụm một xã', 'One commune per cluster'))],
     }
+
+
+def _resolve_pickers(form: Form, plan: Plan | None = None) -> None:
+    """The issuing body and target units typed without the pickers' script (see web/pick.py)."""
+    from inspect_flow.core.clock import today
+    from inspect_flow.web import pick
+
+    if plan is None:
+        pick.resolve(form, 'issuer', 'bodies', by='id')
+    try:
+        day = parse_date(form.get('fieldwork_start'), 'fieldwork_start', required=False)
+    except InvalidInput:
+        day = None
+    pick.resolve(form, 'targets', 'units', on=day or (plan.fieldwork_start if plan else today()), multiple=True)
 
 
 @bp.route('/plans/new', methods=['GET', 'POST'])
@@ -107,10 +109,9 @@ def new_plan():  # noqa: ANN201
     form = Form(request.form if request.method == 'POST' else None, fields=PLAN_FIELDS)
     if request.method == 'POST':
         with attempt(form):
+            _resolve_pickers(form)
             issuer = db().get(IssuingBody, parse_int(form.get('issuer'), 'issuer'))
             if issuer is None:
-                from inspect_flow.core.errors import InvalidInput
-
                 raise InvalidInput('issuer.required', 'Phải chọn cơ quan ban hành.', 'Choose the issuing body.',
                                    field='issuer')
             values = _plan_values(form)
@@ -133,6 +134,7 @@ def edit_plan(plan_id: int):  # noqa: ANN201
     if request.method == 'POST':
         form = Form(request.form, fields=PLAN_FIELDS)
         with attempt(form):
+            _resolve_pickers(form, plan)
             plan_ops.update_plan(db(), plan, _plan_values(form), actor=actor())
             plan_ops.set_targets(db(), plan, form.getlist('targets'), actor=actor())
             flash(t('Đã lưu kế hoạch.', 'Plan saved.'), 'ok')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
@@ -11,6 +10,7 @@ from inspect_flow.core.errors import InvalidInput
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import ROLE_LABELS, Team, TeamRole
 from inspect_flow.units.models import Person
+from inspect_flow.web import pick
 from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, parse_int, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
@@ -20,10 +20,9 @@ FIELDS = ('number', 'person', 'role', 'full_name', 'title', 'agency', 'unit')
 
 
 def _page(plan, form: Form, status: int = 200, open_team: int | None = None):  # noqa: ANN001, ANN202
-    people = list(db().scalars(sa.select(Person).order_by(Person.full_name)))
     roles = [(r.value, ROLE_LABELS[r][1 if lang() == 'en' else 0]) for r in TeamRole]
     next_number = max((tm.number for tm in plan.teams), default=0) + 1
-    return render('web/plans/teams.html', plan=plan, form=form, people=people, roles=roles,
+    return render('web/plans/teams.html', plan=plan, form=form, roles=roles,
                   next_number=next_number, open_team=open_team), status
 
 
@@ -60,6 +59,7 @@ def add_member(plan_id: int, team_id: int):  # noqa: ANN201
     team = _team(plan, team_id)
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
+        pick.resolve(form, 'person', 'people', by='id')
         person = db().get(Person, int(form.get('person'))) if str(form.get('person')).isdigit() else None
         if person is None:
             raise InvalidInput('person.required', 'Phải chọn người.', 'Choose a person.', field='person')
@@ -95,6 +95,7 @@ def add_person(plan_id: int):  # noqa: ANN201
     require(access.can_manage_teams(user(), plan))
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
+        pick.resolve(form, 'unit', 'units', on=plan.fieldwork_start)
         unit = get_unit(db(), form.get('unit'), plan.fieldwork_start) if form.get('unit') else None
         person = add_person_op(db(), full_name=form.get('full_name'), title=form.get('title'),
                                agency=form.get('agency'), unit=unit)
