@@ -185,7 +185,7 @@ def test_a_recommendation_is_addressed_to_a_unit_chosen_by_name(app):  # noqa: A
     district = _scalar(app, "select id from admin_units where code = '838'")
     r = sec.post(f'/plans/{ids(app)["plan"]}/conclusions', {'district': district, 'summary': 'Kết luận.'})
     assert r.status_code == 302
-    conclusion = _scalar(app, 'select id from conclusions where district_id = :d', d=district)
+    conclusion = _scalar(app, 'select id from conclusions where unit_id = :d', d=district)
     page = _page(sec.get(f'/plans/{ids(app)["plan"]}/conclusions'))
     # the conclusion's district is offered by default, with its label
     assert re.search(r'name="addressee_unit" value="\d+" data-picker-value>', page)
