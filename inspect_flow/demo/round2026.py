@@ -23,6 +23,7 @@ xã …), with one recommendation to a provincial department or the social polic
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import sqlalchemy as sa
@@ -44,6 +45,7 @@ from inspect_flow.demo.common import (
     run_round,
     schedule_stops,
 )
+from inspect_flow.documents.vnformat import date_short
 from inspect_flow.findings import operations as findings_ops
 from inspect_flow.findings.models import Conclusion, FindingSource
 from inspect_flow.plans import operations as plan_ops
@@ -122,15 +124,23 @@ DEPARTMENTS = [
     ('syt-vinh-long', 'Sở Y tế tỉnh Vĩnh Long', 'SYT', ['SỞ Y TẾ'], PARENT_HEADER),
 ]
 
-#: Local participants per visit, rotated over the communes (the first is the commune's chairman).
-LOCAL_NAMES = (
-    ('Nguyễn Văn Thạnh', 'Trần Minh Luân', 'Lê Thị Thu Trang', 'Huỳnh Thị Bé Tư', 'Phạm Văn Tới'),
-    ('Võ Thanh Hải', 'Nguyễn Thị Hồng Gấm', 'Đặng Văn Sang', 'Trương Thị Mỹ Linh', 'Lý Văn Đời'),
-    ('Thạch Văn Sa Ri', 'Kim Thị Sô Phia', 'Trần Văn Nhựt', 'Sơn Thị Sóc Kha', 'Thạch Ngọc Lợi'),
-)
+#: The commune's participants: chairman, deputy chairman, head of the economic office, the social affairs
+#: official, and the chairman of the Fatherland Front committee (invited). Khmer names in the Trà Vinh communes.
+LOCAL_PEOPLE = {
+    '28948': ('Nguyễn Văn Thạnh', 'Trần Minh Luân', 'Lê Thị Thu Trang', 'Huỳnh Thị Bé Tư', 'Phạm Văn Tới'),
+    '29194': ('Võ Thanh Hải', 'Nguyễn Thị Hồng Gấm', 'Đặng Văn Sang', 'Trương Thị Mỹ Linh', 'Lý Văn Đời'),
+    '29461': ('Thạch Văn Sa Ri', 'Kim Thị Sô Phia', 'Trần Văn Nhựt', 'Sơn Thị Sóc Kha', 'Thạch Ngọc Lợi'),
+    '29416': ('Kim Văn Sơn', 'Nguyễn Thị Thúy Hằng', 'Thạch Văn Dên', 'Lê Thị Cẩm Tú', 'Sơn Văn Chươl'),
+    '29836': ('Nguyễn Hoàng Tâm', 'Lê Văn Mười', 'Phan Thị Ngọc Hân', 'Trần Thị Kim Yến', 'Võ Văn Hai'),
+    '29137': ('Huỳnh Văn Phước', 'Đỗ Thị Thanh Xuân', 'Nguyễn Văn Bé', 'Cao Thị Diễm My', 'Trần Văn Của'),
+    '29341': ('Thạch Minh Triều', 'Dương Thị Bích Ngọc', 'Kim Văn Hùng', 'Nguyễn Thị Sa Ly', 'Lâm Văn Tư'),
+    '29719': ('Trương Văn Đức', 'Nguyễn Thị Mỹ Dung', 'Lê Hoàng Khang', 'Phạm Thị Thu Ba', 'Ngô Văn Lập'),
+}
+#: Communes of former Trà Vinh, where many households are Khmer.
+TRA_VINH = ('29461', '29416', '29341')
 ACHIEVEMENTS = [
-    ('Kiện toàn Ban Chỉ đạo', 'Sau khi sắp xếp đơn vị hành chính, xã đã kịp thời kiện toàn Ban Chỉ đạo các Chương '
-     'trình mục tiêu quốc gia, phân công thành viên phụ trách từng ấp.', FindingSource.records),
+    ('Huy động nguồn lực', 'Xã đã vận động doanh nghiệp, nhà hảo tâm và Quỹ "Vì người nghèo" hỗ trợ hộ nghèo, hộ '
+     'cận nghèo sửa chữa nhà ở, con giống và học bổng cho học sinh nghèo.', FindingSource.report),
     ('Dữ liệu hộ nghèo', 'Xã đã tiếp nhận, hợp nhất danh sách hộ nghèo, hộ cận nghèo của các xã cũ và cập nhật vào '
      'cơ sở dữ liệu quản lý.', FindingSource.records),
     ('Nhà ở', 'Hoàn thành hỗ trợ xây mới, sửa chữa nhà ở cho hộ nghèo, hộ cận nghèo theo chương trình xóa nhà tạm, '
@@ -148,10 +158,13 @@ CAUSES = [
 FIGURES = Households(
     participating=(64, 52, 71, 58, 47, 66, 55, 49),
     escaped_sustainably=(21, 17, 24, 19, 15, 22, 18, 16),
-    heads=('Nguyễn Văn Út', 'Thạch Thị Sa Quanh', 'Trần Thị Năm', 'Kim Văn Ria', 'Lê Văn Bảy', 'Sơn Thị Sa Phiên'),
+    heads=('Nguyễn Văn Út', 'Trần Thị Năm', 'Lê Văn Bảy', 'Phạm Thị Hai', 'Võ Văn Chín', 'Huỳnh Thị Ba'),
     loan_purposes=('Chăn nuôi bò sinh sản', 'Trồng rau màu'),
     total_base=8600,
 )
+FIGURES_TRA_VINH = dataclasses.replace(
+    FIGURES, heads=('Thạch Thị Sa Quanh', 'Kim Văn Ria', 'Nguyễn Văn Út', 'Sơn Thị Sa Phiên', 'Thạch Văn Sóc',
+                    'Trần Thị Năm'))
 
 
 def ensure_reference_data(session: Session) -> IssuingBody:
@@ -197,7 +210,7 @@ def _schedule(session: Session, plan: Plan) -> None:
 
 def _submission(i: int, visit) -> dict:  # noqa: ANN001
     c_name = lower_first(visit.commune.full_name)
-    chairman, deputy, economy, social, front = LOCAL_NAMES[i % len(LOCAL_NAMES)]
+    chairman, deputy, economy, social, front = LOCAL_PEOPLE[visit.commune.code]
     return {
         'participants': [
             {'side': 'commune', 'full_name': chairman, 'agency': f'UBND {c_name}',
@@ -212,7 +225,7 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
         ],
         'content': {
             'purpose': f'Trưởng đoàn thông qua mục đích, nội dung buổi kiểm tra, giám sát theo Kế hoạch số {REFERENCE} '
-                       f'ngày {ISSUED:%d/%m/%Y}.',
+                       f'ngày {date_short(ISSUED)}.',
             'commune_report': f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {c_name} báo cáo kết quả thực hiện công '
                               'tác giảm nghèo bền vững 06 tháng đầu năm 2026 và việc tiếp nhận, cập nhật danh sách hộ '
                               'nghèo, hộ cận nghèo của các xã cũ.',
@@ -228,7 +241,7 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
             'local_opinion': 'Đơn vị thống nhất với nhận xét, đánh giá và kết luận của Đoàn.',
             'ended_at': '11:15',
         },
-        'answers': checklist_answers(i, visit, FIGURES),
+        'answers': checklist_answers(i, visit, FIGURES_TRA_VINH if visit.commune.code in TRA_VINH else FIGURES),
         'findings': (
             [{'kind': 'achievement', 'category': c, 'text': t, 'source': s.value}
              for k, (c, t, s) in enumerate(ACHIEVEMENTS) if k in (i % 4, (i + 1) % 4)]
