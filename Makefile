@@ -39,6 +39,7 @@ bench: setup
 	$(PY) benchmarks/workflow_bench.py
 	$(PY) benchmarks/checklist_bench.py
 	$(PY) benchmarks/documents_bench.py
+	$(PY) benchmarks/units_bench.py
 
 lint: venv
 	$(VENV)/bin/ruff check inspect_flow tests benchmarks

@@ -22,7 +22,7 @@ from inspect_flow.integrations.models import (
     WebhookSubscription,
 )
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, PlanChecklist, Team, TeamMember, TeamRole
-from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
+from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession
 from inspect_flow.visits.models import (
     HouseholdCategory,
     HouseholdConsultation,
@@ -37,6 +37,6 @@ __all__ = [
     'FindingKind', 'FindingSource', 'FindingStatus', 'FollowUpReport', 'HouseholdCategory',
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
-    'Visit', 'VisitParticipant',
+    'UnitSuccession', 'Visit', 'VisitParticipant',
     'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
 ]

@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite.
 
 Every database test runs twice: on a real SQLite file and on a real PostgreSQL server. The schema is
-created once per database through the Alembic migrations (with the 2019 Bến Tre units loaded), and
+created once per database through the Alembic migrations (with the 2019 Bến Tre units and Tỉnh Vĩnh Long
+of 2025 loaded, as `inspect-flow init` does), and
 each test runs inside a SAVEPOINT that is rolled back afterwards. CLI tests get a fresh database of
 their own, copied from that template (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL).
 
@@ -36,10 +37,12 @@ def _pg_url(name: str) -> str:
 
 
 def _load_reference(engine) -> None:  # noqa: ANN001
+    from inspect_flow.units.loading import load_units
     from inspect_flow.units.operations import load_ben_tre_2019
 
     with Session(engine) as session:
         load_ben_tre_2019(session)
+        load_units(session, ['86'])  # Tỉnh Vĩnh Long since 01/07/2025, with Bến Tre, Trà Vinh and Vĩnh Long before
         session.commit()
 
 

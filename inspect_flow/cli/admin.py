@@ -9,12 +9,16 @@ import sqlalchemy as sa
 
 from inspect_flow.cli.context import DATE, CliContext, echo_json, pass_ctx
 
+#: The 2025 province the demos need: Tỉnh Vĩnh Long (86), which Bến Tre and Trà Vinh joined on 01/07/2025.
+DEMO_PROVINCE = '86'
+
 
 @click.command()
-@click.option('--no-units', is_flag=True, help='Do not load the 2019 Bến Tre administrative units.')
+@click.option('--no-units', is_flag=True, help='Do not load the administrative units the demos need.')
 @pass_ctx
 def init(ctx: CliContext, no_units: bool) -> None:
-    """Create or upgrade the database (Alembic migrations) and load the administrative units."""
+    """Create or upgrade the database (Alembic migrations) and load the administrative units the demos need:
+    Bến Tre in 2019, and Tỉnh Vĩnh Long with its predecessors (``units load`` loads the whole country)."""
     from inspect_flow.core import migrate
     from inspect_flow.units.operations import load_ben_tre_2019
 
@@ -28,14 +32,19 @@ def init(ctx: CliContext, no_units: bool) -> None:
         click.echo(ctx.msg(f'Đã nâng cấp cơ sở dữ liệu: {before or "(trống)"} → {after}.',
                            f'Upgraded the database: {before or "(empty)"} → {after}.'))
     if not no_units:
+        from inspect_flow.units.loading import load_units
+
         with ctx.session() as session:
             added = load_ben_tre_2019(session)
+            report = load_units(session, [DEMO_PROVINCE])
         if any(added.values()):
             click.echo(ctx.msg(
                 f'Đã nạp {added["district"]} đơn vị cấp huyện và {added["commune"]} đơn vị cấp xã '
                 'của tỉnh Bến Tre (2019).',
                 f'Loaded {added["district"]} district-level and {added["commune"]} commune-level units '
                 'of Bến Tre (2019).'))
+        if not report.unchanged:
+            _print_load_report(ctx, report)
 
 
 #: The demo rounds: ``--round`` value → (module, what it is in Vietnamese, in English).
@@ -121,32 +130,143 @@ def units() -> None:
     """Administrative units (đơn vị hành chính), effective-dated."""
 
 
+@units.command('load')
+@click.option('--province', 'provinces', metavar='CODE', multiple=True,
+              help='Only this province (2025 or pre-2025 code; repeat). Default: the whole country.')
+@click.option('--json', 'as_json', is_flag=True, help='Print the report as JSON.')
+@pass_ctx
+def units_load(ctx: CliContext, provinces: tuple[str, ...], as_json: bool) -> None:
+    """Load the units before and after the 2025 reform, and their successions, from the vietnamadminunits
+    package. Safe to run again: it reports what it added, changed and ended."""
+    from inspect_flow.units.loading import load_units
+
+    started = _time.perf_counter()
+    with ctx.session() as session:
+        report = load_units(session, list(provinces) or None)
+    elapsed = _time.perf_counter() - started
+    if as_json:
+        echo_json({**report.as_dict(), 'seconds': round(elapsed, 2)})
+        return
+    _print_load_report(ctx, report, elapsed)
+
+
+def _print_load_report(ctx: CliContext, report, elapsed: float | None = None) -> None:  # noqa: ANN001
+    levels_vi = {'province': 'tỉnh', 'district': 'huyện', 'commune': 'xã'}
+
+    def counts(d: dict, lang: str) -> str:
+        parts = [f'{d[k]} {levels_vi[k] if lang == "vi" else k}'
+                 for k in ('province', 'district', 'commune') if d.get(k)]
+        return ', '.join(parts) or '0'
+
+    scope = ', '.join(report.provinces) if len(report.provinces) < 34 else ctx.msg('cả nước', 'the whole country')
+    click.echo(ctx.msg(f'Nguồn: {report.source}; phạm vi: {scope}.', f'Source: {report.source}; scope: {scope}.'))
+    for vi, en, d in (('Thêm', 'Added', report.added), ('Sửa', 'Changed', report.changed),
+                      ('Kết thúc hiệu lực', 'Ended', report.ended)):
+        click.echo(ctx.msg(f'{vi}: {counts(d, "vi")}.', f'{en}: {counts(d, "en")}.'))
+    click.echo(ctx.msg(f'Quan hệ kế thừa: thêm {report.successions_added}, sửa {report.successions_changed}.',
+                       f'Successions: {report.successions_added} added, {report.successions_changed} changed.'))
+    for line in report.details[:20]:
+        click.echo(f'  {line}')
+    if len(report.details) > 20:
+        click.echo(ctx.msg(f'  … và {len(report.details) - 20} thay đổi khác.',
+                           f'  … and {len(report.details) - 20} more.'))
+    for unit, plan, change in report.kept:
+        click.echo(ctx.msg(f'Giữ nguyên {unit}: kế hoạch {plan} còn dùng ({change}).',
+                           f'Kept {unit}: plan {plan} still uses it ({change}).'))
+    if elapsed is not None:
+        click.echo(ctx.msg(f'Xong trong {elapsed:.1f} giây.', f'Done in {elapsed:.1f} s.'))
+
+
+def _unit_ref(u) -> dict | None:  # noqa: ANN001
+    if u is None:
+        return None
+    return {'code': u.code, 'name': u.full_name, 'level': u.level.value}
+
+
 @units.command('list')
-@click.option('--on', 'day', type=DATE, help='The day the units must be valid on (default: 05/07/2019).')
-@click.option('--district', metavar='CODE', help='Only the communes of this district.')
+@click.option('--on', 'day', type=DATE, help='The day the units must be valid on (default: today).')
+@click.option('--province', metavar='CODE', help='Only the units of this province (as it stood on that day).')
+@click.option('--district', metavar='CODE', help='Only the communes of this district (before 01/07/2025).')
 @click.option('--level', type=click.Choice(['province', 'district', 'commune']))
 @click.option('--json', 'as_json', is_flag=True, help='Print JSON.')
 @pass_ctx
-def units_list(ctx: CliContext, day, district: str | None, level: str | None, as_json: bool) -> None:  # noqa: ANN001
+def units_list(ctx: CliContext, day, province: str | None, district: str | None, level: str | None,  # noqa: ANN001
+               as_json: bool) -> None:
     """List the units valid on a day."""
     from datetime import date
 
     from inspect_flow.units.models import UnitLevel
     from inspect_flow.units.operations import get_unit, units_on
 
-    day = day or date(2019, 7, 5)
+    day = day or date.today()
     with ctx.session() as session:
         rows = units_on(session, day, UnitLevel(level) if level else None)
+        if province:
+            top = get_unit(session, province, day, level=UnitLevel.province)
+            rows = [u for u in rows if u.id == top.id or _under(u, top.id)]
         if district:
-            parent = get_unit(session, district, day)
+            parent = get_unit(session, district, day, level=UnitLevel.district)
             rows = [u for u in rows if u.parent_id == parent.id]
-        data = [{'code': u.code, 'name': u.full_name, 'level': u.level.value,
-                 'parent': u.parent.code if u.parent else None} for u in rows]
+        data = [{'code': u.code, 'name': u.full_name, 'level': u.level.value, 'kind': u.kind,
+                 'parent': _unit_ref(u.parent), 'valid_from': u.valid_from.isoformat(),
+                 'valid_to': u.valid_to.isoformat() if u.valid_to else None} for u in rows]
     if as_json:
         echo_json(data)
         return
     for row in data:
-        click.echo(f'{row["code"]:>6}  {row["level"]:<8}  {row["name"]}')
+        parent = f'  ({row["parent"]["name"]})' if row['parent'] else ''
+        click.echo(f'{row["code"]:>6}  {row["level"]:<8}  {row["name"]}{parent}')
+
+
+def _under(unit, ancestor_id: int) -> bool:  # noqa: ANN001
+    while unit.parent is not None:
+        if unit.parent_id == ancestor_id:
+            return True
+        unit = unit.parent
+    return False
+
+
+@units.command('show')
+@click.argument('code')
+@click.option('--on', 'day', type=DATE, help='The day the code is read on (default: today).')
+@click.option('--json', 'as_json', is_flag=True, help='Print JSON.')
+@pass_ctx
+def units_show(ctx: CliContext, code: str, day, as_json: bool) -> None:  # noqa: ANN001
+    """Show one unit as it stood on a day: validity, parent, predecessors and successors."""
+    from datetime import date
+
+    from inspect_flow.units.operations import current_successor, get_unit, successions_from, successions_into
+
+    day = day or date.today()
+    with ctx.session() as session:
+        unit = get_unit(session, code, day)
+
+        def link(s, other) -> dict:  # noqa: ANN001
+            return {**_unit_ref(other), 'date': s.effective.isoformat(), 'is_default': s.is_default}
+
+        now = current_successor(session, unit, date.today())
+        data = {
+            'code': unit.code, 'name': unit.full_name, 'level': unit.level.value, 'kind': unit.kind,
+            'valid_from': unit.valid_from.isoformat(),
+            'valid_to': unit.valid_to.isoformat() if unit.valid_to else None,
+            'parent': _unit_ref(unit.parent),
+            'predecessors': [link(s, s.predecessor) for s in successions_into(session, unit)],
+            'successors': [link(s, s.successor) for s in successions_from(session, unit)],
+            'now_part_of': _unit_ref(now),
+            'source': unit.source,
+        }
+    if as_json:
+        echo_json(data)
+        return
+    until = ctx.msg(f'đến {data["valid_to"]}', f'until {data["valid_to"]}') if data['valid_to'] else ''
+    click.echo(f'{data["code"]}  {data["name"]}  ({data["valid_from"]} {until})'.rstrip())
+    if data['parent']:
+        click.echo(ctx.msg(f'Trực thuộc: {data["parent"]["name"]}', f'Parent: {data["parent"]["name"]}'))
+    for key, vi, en in (('predecessors', 'Hình thành từ', 'Formed from'), ('successors', 'Chuyển thành', 'Became')):
+        for row in data[key]:
+            click.echo(f'{ctx.msg(vi, en)}: {row["code"]} {row["name"]} ({row["date"]})')
+    if data['now_part_of']:
+        click.echo(ctx.msg(f'Nay thuộc: {data["now_part_of"]["name"]}', f'Now part of: {data["now_part_of"]["name"]}'))
 
 
 # --- issuing bodies --------------------------------------------------------------------------------------

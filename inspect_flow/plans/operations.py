@@ -14,7 +14,7 @@ from inspect_flow.core.errors import Conflict, InvalidInput
 from inspect_flow.plans import scheduling
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
-from inspect_flow.units.operations import get_unit, units_on
+from inspect_flow.units.operations import get_unit, get_unit_for_period, units_on
 from inspect_flow.visits.models import Visit
 from inspect_flow.workflow.machines import fire
 from inspect_flow.workflow.states import PlanState, VisitState, state_label
@@ -116,15 +116,16 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
 
 
 def set_targets(session: Session, plan: Plan, codes: list[str], *, actor: str) -> list[AdminUnit]:
-    """Set the plan's target units (districts or communes) by GSO code, as they stood at fieldwork start.
+    """Set the plan's target units (districts or communes) by GSO code, as they stood during the fieldwork.
 
-    :raise InvalidInput: a code is unknown on that date, or names a province
+    :raise InvalidInput: a code names no unit valid throughout the fieldwork (the message names both dates), or
+        names a province
     """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='đổi địa bàn kiểm tra',
                   action_en='change the target units')
     units = []
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = get_unit(session, code, plan.fieldwork_start)
+        unit = get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end)
         if unit.level == UnitLevel.province:
             raise InvalidInput('plan.bad_target', f'{unit.full_name} là cấp tỉnh; hãy chọn huyện hoặc xã.',
                                f'{unit.full_name} is a province; choose districts or communes.', field='targets')

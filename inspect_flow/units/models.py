@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_flow.core.db import Base
+from inspect_flow.core.text import without_marks
 from inspect_flow.core.types import enum_column_type
 
 
@@ -18,6 +20,15 @@ class UnitLevel(enum.StrEnum):
     province = 'province'  # cấp tỉnh
     district = 'district'  # cấp huyện (abolished nationwide from 01/07/2025)
     commune = 'commune'  # cấp xã
+
+
+#: Districts were abolished and the 34 provinces and 3,321 communes took effect on this day (NQ 202/2025/QH15).
+TWO_TIER_FROM = date(2025, 7, 1)
+
+
+def search_key(text: str) -> str:
+    """``Xã Nhuận Phú Tân`` → ``xa nhuan phu tan``: the key names are searched by (case and tone marks ignored)."""
+    return ' '.join(without_marks(unicodedata.normalize('NFC', text)).lower().split())
 
 
 class AdminUnit(Base):
@@ -40,14 +51,21 @@ class AdminUnit(Base):
     #: The name without its type ("Nhuận Phú Tân"); units named by a number keep the type ("Phường 7").
     name: Mapped[str] = mapped_column(sa.String(120))
     level: Mapped[UnitLevel] = mapped_column(enum_column_type(UnitLevel))
-    #: GSO unit type: tinh, thanh-pho, huyen, thi-xa, xa, phuong, thi-tran.
+    #: GSO unit type: tinh, thanh-pho, huyen, quan, thi-xa, xa, phuong, thi-tran, dac-khu (special zone, 2025).
     kind: Mapped[str] = mapped_column(sa.String(20))
+    #: ``full_name`` in lower case without tone marks ("xa nhuan phu tan"), for searching by name.
+    search_key: Mapped[str] = mapped_column(sa.String(120), default='', index=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
     valid_from: Mapped[date] = mapped_column(sa.Date)
     valid_to: Mapped[date | None] = mapped_column(sa.Date)
     source: Mapped[str] = mapped_column(sa.String(200), default='')
 
     parent: Mapped[AdminUnit | None] = relationship(remote_side=[id], lazy='joined', join_depth=2)
+
+    @property
+    def is_two_tier(self) -> bool:
+        """Tell whether the unit belongs to the two-tier structure (from 01/07/2025: communes under provinces)."""
+        return self.valid_from >= TWO_TIER_FROM
 
     def is_valid_on(self, day: date) -> bool:
         """Tell whether the unit existed on *day*."""
@@ -64,6 +82,31 @@ class AdminUnit(Base):
 
     def __repr__(self) -> str:
         return f'<AdminUnit {self.code} {self.full_name}>'
+
+
+class UnitSuccession(Base):
+    """An administrative unit's territory passed, wholly or partly, to another unit on a day (kế thừa).
+
+    The 2025 reform: Xã Nhuận Phú Tân (28936, Huyện Mỏ Cày Bắc) became part of Xã Nhuận Phú Tân (28948),
+    Tỉnh Vĩnh Long. An old commune divided among several new ones has one row per new commune, and exactly
+    one of them ``is_default``: the one that took it over (its records, its recommendations).
+    """
+
+    __tablename__ = 'unit_successions'
+    __table_args__ = (sa.UniqueConstraint('predecessor_id', 'successor_id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
+    successor_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
+    effective: Mapped[date] = mapped_column(sa.Date)
+    is_default: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(sa.String(200), default='')
+
+    predecessor: Mapped[AdminUnit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[AdminUnit] = relationship(foreign_keys=[successor_id])
+
+    def __repr__(self) -> str:
+        return f'<UnitSuccession {self.predecessor_id} -> {self.successor_id} on {self.effective}>'
 
 
 class IssuingBody(Base):

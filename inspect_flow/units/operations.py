@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import InvalidInput
-from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
+from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession, search_key
 
 #: The shipped snapshot describes Bến Tre as it stood in 2019 (GSO list, see units/data/README.md).
 SNAPSHOT_VALID_FROM = date(2019, 1, 1)
@@ -33,9 +33,16 @@ CREATED_2020_02_01 = [
     ('28945', 'Xã Bình Khánh', '833'),
     ('29137', 'Xã Phước Ngãi', '836'),
 ]
+#: Who took over whom on 01/02/2020: (ended unit's code, successor's code; a created unit is the one from 2020).
+SUCCESSIONS_2020_02_01 = [
+    ('28771', '28777'), ('28774', '28777'), ('28777', '28777'),
+    ('28867', '28789'), ('28816', '28813'), ('28990', '28987'),
+    ('28945', '28945'), ('28954', '28945'), ('29137', '29137'), ('29140', '29137'),
+]
 
 _TYPE_PREFIXES = (('Thành phố ', 'thanh-pho'), ('Thị trấn ', 'thi-tran'), ('Thị xã ', 'thi-xa'),
-                  ('Huyện ', 'huyen'), ('Phường ', 'phuong'), ('Xã ', 'xa'), ('Tỉnh ', 'tinh'))
+                  ('Huyện ', 'huyen'), ('Quận ', 'quan'), ('Phường ', 'phuong'), ('Xã ', 'xa'), ('Tỉnh ', 'tinh'),
+                  ('Đặc khu ', 'dac-khu'))
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -68,7 +75,7 @@ def load_ben_tre_2019(session: Session) -> dict[str, int]:
             valid_from: date = SNAPSHOT_VALID_FROM, note: str = source) -> AdminUnit:
         name, kind = split_name(full_name)
         unit = AdminUnit(code=code, full_name=full_name, name=name, kind=kind, level=level, parent=parent,
-                         valid_from=valid_from, valid_to=valid_to, source=note)
+                         valid_from=valid_from, valid_to=valid_to, source=note, search_key=search_key(full_name))
         session.add(unit)
         added[level.value] += 1
         return unit
@@ -85,6 +92,15 @@ def load_ben_tre_2019(session: Session) -> dict[str, int]:
     for code, full_name, dcode in CREATED_2020_02_01:
         add(code, full_name, UnitLevel.commune, districts[dcode], None, MERGED_2020, 'NQ 855/856/NQ-UBTVQH14')
     session.flush()
+    communes = {(u.code, u.valid_from): u for u in session.scalars(
+        sa.select(AdminUnit).where(AdminUnit.level == UnitLevel.commune, AdminUnit.parent_id.in_(
+            [d.id for d in districts.values()])))}
+    for old, new in SUCCESSIONS_2020_02_01:
+        before = communes[(old, SNAPSHOT_VALID_FROM)]
+        after = communes.get((new, MERGED_2020)) or communes[(new, SNAPSHOT_VALID_FROM)]
+        session.add(UnitSuccession(predecessor=before, successor=after, effective=MERGED_2020, is_default=True,
+                                   source='NQ 855/856/NQ-UBTVQH14'))
+    session.flush()
     return added
 
 
@@ -98,19 +114,20 @@ def units_on(session: Session, day: date, level: UnitLevel | None = None) -> lis
     return list(session.scalars(q.order_by(AdminUnit.code)))
 
 
-def get_unit(session: Session, code: str, day: date) -> AdminUnit:
-    """Return the unit with GSO *code* as it stood on *day*.
+def get_unit(session: Session, code: str, day: date, *, level: UnitLevel | None = None) -> AdminUnit:
+    """Return the unit with GSO *code* (of *level*, when given) as it stood on *day*.
 
     :raise InvalidInput: no unit has that code on that day
     """
     code = str(code).strip()
-    unit = session.scalars(
-        sa.select(AdminUnit).where(
-            AdminUnit.code == code,
-            AdminUnit.valid_from <= day,
-            sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > day),
-        )
-    ).first()
+    q = sa.select(AdminUnit).where(
+        AdminUnit.code == code,
+        AdminUnit.valid_from <= day,
+        sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > day),
+    )
+    if level is not None:
+        q = q.where(AdminUnit.level == level)
+    unit = session.scalars(q).first()
     if unit is None:
         raise InvalidInput(
             'unit.unknown_code',
@@ -119,6 +136,46 @@ def get_unit(session: Session, code: str, day: date) -> AdminUnit:
             field='unit',
         )
     return unit
+
+
+def get_unit_for_period(session: Session, code: str, start: date, end: date, *, field: str = 'targets') -> AdminUnit:
+    """Return the unit with GSO *code* valid on every day from *start* to *end* (a plan's fieldwork).
+
+    :raise InvalidInput: no unit has that code on *start*, or it ends before *end*; the message names both dates,
+        and for a unit that ended, what took it over
+    """
+    code = str(code).strip()
+    period = f'{start:%d/%m/%Y}–{end:%d/%m/%Y}'
+    try:
+        unit = get_unit(session, code, start)
+    except InvalidInput:
+        unit = None
+    if unit is not None and (unit.valid_to is None or unit.valid_to > end):
+        return unit
+    if unit is not None:
+        raise InvalidInput(
+            'unit.ends_in_period',
+            f'{unit.full_name} (mã {code}) hết hiệu lực từ {unit.valid_to:%d/%m/%Y}, trong thời gian kiểm tra '
+            f'{period}.',
+            f'{unit.full_name} (code {code}) ends on {unit.valid_to:%d/%m/%Y}, within the fieldwork {period}.',
+            field=field)
+    known = list(session.scalars(sa.select(AdminUnit).where(AdminUnit.code == code).order_by(AdminUnit.valid_from)))
+    if not known:
+        raise InvalidInput('unit.unknown_code', f'Không có đơn vị hành chính mã "{code}".',
+                           f'There is no administrative unit with code "{code}".', field=field)
+    nearest = min(known, key=lambda u: abs((u.valid_from - start).days))
+    until_vi = f'đến {nearest.valid_to:%d/%m/%Y}' if nearest.valid_to else 'đến nay'
+    until_en = f'until {nearest.valid_to:%d/%m/%Y}' if nearest.valid_to else 'to date'
+    now = current_successor(session, nearest, start)
+    now_vi = f'; nay thuộc {now.full_name} (mã {now.code})' if now is not None else ''
+    now_en = f'; now part of {now.full_name} (code {now.code})' if now is not None else ''
+    raise InvalidInput(
+        'unit.not_in_period',
+        f'Mã "{code}" không có đơn vị hành chính trong thời gian kiểm tra {period}: {nearest.full_name} có hiệu lực '
+        f'từ {nearest.valid_from:%d/%m/%Y} {until_vi}{now_vi}.',
+        f'Code "{code}" names no administrative unit during the fieldwork {period}: {nearest.full_name} is valid '
+        f'from {nearest.valid_from:%d/%m/%Y} {until_en}{now_en}.',
+        field=field)
 
 
 def add_issuing_body(session: Session, *, slug: str, name: str, abbreviation: str, header_lines: list[str],
@@ -181,3 +238,65 @@ def find_person(session: Session, ref: str | int) -> Person:
                            field='person')
     raise InvalidInput('person.ambiguous', f'Có {len(matches)} người tên "{ref_s}"; hãy dùng mã số.',
                        f'{len(matches)} people are named "{ref_s}"; use the id.', field='person')
+
+
+# --- succession across mergers and the 2025 reform ------------------------------------------------------------
+
+def successions_from(session: Session, unit: AdminUnit) -> list[UnitSuccession]:
+    """Return the successions out of *unit* (the units that took it over), the default one first."""
+    rows = session.scalars(sa.select(UnitSuccession).where(UnitSuccession.predecessor_id == unit.id))
+    return sorted(rows, key=lambda s: (not s.is_default, s.successor.code))
+
+
+def successions_into(session: Session, unit: AdminUnit) -> list[UnitSuccession]:
+    """Return the successions into *unit* (the units it was formed from), in code order."""
+    rows = session.scalars(sa.select(UnitSuccession).where(UnitSuccession.successor_id == unit.id))
+    return sorted(rows, key=lambda s: s.predecessor.code)
+
+
+def current_successor(session: Session, unit: AdminUnit, day: date) -> AdminUnit | None:
+    """Return the unit that holds *unit*'s place on *day*, following default successions (None: the unit itself
+    is valid then, or nothing took it over).
+
+    2019's Xã Nhuận Phú Tân (28936) → Xã Nhuận Phú Tân (28948), Tỉnh Vĩnh Long, on any day from 01/07/2025.
+    """
+    seen = {unit.id}
+    current = unit
+    while not current.is_valid_on(day):
+        step = next((s for s in successions_from(session, current) if s.is_default and s.effective <= day), None)
+        if step is None or step.successor_id in seen:
+            return None
+        seen.add(step.successor_id)
+        current = step.successor
+    return None if current.id == unit.id else current
+
+
+def former_districts(session: Session, commune: AdminUnit) -> list[AdminUnit]:
+    """Return the district-level units a two-tier commune's predecessor communes belonged to, in code order.
+
+    Xã Nhuận Phú Tân (28948, 2025) was formed from three communes of Huyện Mỏ Cày Bắc: [Huyện Mỏ Cày Bắc].
+    The list is empty for a unit without recorded predecessors.
+    """
+    return sorted({d.id: d for d, _ in _predecessor_districts(session, commune)}.values(), key=lambda d: d.code)
+
+
+def former_district(session: Session, commune: AdminUnit) -> AdminUnit | None:
+    """Return the one district a two-tier commune is grouped under: the district of most of the predecessors it
+    took over whole (ties: the lowest code), or None without recorded predecessors."""
+    counts: dict[int, list] = {}
+    for district, whole in _predecessor_districts(session, commune):
+        entry = counts.setdefault(district.id, [0, 0, district])
+        entry[0 if whole else 1] += 1
+    if not counts:
+        return None
+    return min(counts.values(), key=lambda e: (-e[0], -e[1], e[2].code))[2]
+
+
+def _predecessor_districts(session: Session, commune: AdminUnit) -> list[tuple[AdminUnit, bool]]:
+    out = []
+    for s in successions_into(session, commune):
+        old = s.predecessor
+        district = old if old.level == UnitLevel.district else old.district
+        if district is not None:
+            out.append((district, s.is_default))
+    return out

@@ -15,7 +15,7 @@ CASES = {
         'start_conclusions, close, cancel.'),
     'duplicate team number': (['teams', 'add', '1245', '3'], 'Lỗi: Kế hoạch 1245/KH-BCĐCCTMTQG đã có Đoàn 3.'),
     'unknown commune code': (['plans', 'targets', '1245', '838', '99999'],
-                             'Lỗi: Không có đơn vị hành chính mã "99999" vào ngày 05/07/2019.'),
+                             'Lỗi: Không có đơn vị hành chính mã "99999".'),
     'wrong stage': (['plans', 'advance', '1245', 'close'],
                     'Lỗi: Không thể "Kết thúc đợt kiểm tra" khi đang ở trạng thái "Lập kế hoạch".'),
     'unknown person': (['teams', 'member', '1245', '3', 'Không Có Ai'], 'Lỗi: Không tìm thấy người "Không Có Ai".'),
