@@ -6,7 +6,8 @@ The rules:
   schedule, conclusions, recommendations, documents, verification;
 * team leaders and members see the plans they are on; a member records only the visits of a team
   they belong to (``TeamMember`` links their person to the team); the leader or deputy leader of
-  that team reviews, returns and approves its visits and writes the conclusion for its district;
+  that team reviews, returns and approves its visits and writes the conclusion for its unit (the
+  district in a three-tier round, the commune in a two-tier round);
 * a local official sees only the conclusions and recommendations addressed to their own unit (a
   district official: their district; a commune official: their commune) and reports progress on them.
 
@@ -131,16 +132,16 @@ def can_add_finding(user: User | None, visit) -> bool:  # noqa: ANN001
 
 # --- conclusions, recommendations --------------------------------------------------------------------
 
-def can_conclude(user: User | None, plan, district_id: int) -> bool:  # noqa: ANN001
-    """Write a district's conclusion and its recommendations: staff, or the leader of a team that
-    visited the district."""
+def can_conclude(user: User | None, plan, unit_id: int) -> bool:  # noqa: ANN001
+    """Write a unit's conclusion and its recommendations: staff, or the leader of a team that visited the
+    unit (a district in three tiers, a commune in two tiers: the visits' ``conclusion_unit``)."""
     if is_staff(user):
         return True
-    return any(leads_team(user, v.team) for v in plan.visits if v.district_id == district_id)
+    return any(leads_team(user, v.team) for v in plan.visits if v.conclusion_unit_id == unit_id)
 
 
 def can_edit_conclusion(user: User | None, conclusion, plan) -> bool:  # noqa: ANN001
-    return can_conclude(user, plan, conclusion.district_id)
+    return can_conclude(user, plan, conclusion.unit_id)
 
 
 def _addressed_to(user: User | None, rec) -> bool:  # noqa: ANN001
@@ -166,12 +167,13 @@ def can_verify(user: User | None, rec) -> bool:  # noqa: ANN001
 
 
 def can_view_conclusion(user: User | None, conclusion, plan=None) -> bool:  # noqa: ANN001
-    """Staff, the plan's team people, the district's officials, or an addressee of one of its recommendations."""
+    """Staff, the plan's team people, the officials of its unit (the district, or the commune in two tiers),
+    or an addressee of one of its recommendations."""
     if is_staff(user) or (plan is not None and on_plan(user, plan)):
         return True
     if user is None or user.role != Role.local_official or user.unit_id is None:
         return False
-    return conclusion.district_id == user.unit_id or any(_addressed_to(user, r) for r in conclusion.recommendations)
+    return conclusion.unit_id == user.unit_id or any(_addressed_to(user, r) for r in conclusion.recommendations)
 
 
 # --- documents, accounts -----------------------------------------------------------------------------
@@ -187,7 +189,7 @@ def can_view_documents(user: User | None, plan) -> bool:  # noqa: ANN001
 
 def can_view_document(user: User | None, doc, plan, conclusion=None, visit=None) -> bool:  # noqa: ANN001
     """One issued document: staff and the plan's team people see every one; a local official only a
-    conclusion notice addressed to their district (or holding a recommendation addressed to their unit)
+    conclusion notice about their unit, a district or a commune (or holding a recommendation addressed to their unit)
     and the minutes of a visit to their own commune or district.
 
     :param conclusion: the conclusion a ``conclusion`` document is about, when there is one
@@ -198,10 +200,10 @@ def can_view_document(user: User | None, doc, plan, conclusion=None, visit=None)
     if user is None or not user.is_active or user.role != Role.local_official or user.unit_id is None:
         return False
     if doc.kind == 'conclusion':
-        return doc.district_id == user.unit_id or (
+        return doc.unit_id == user.unit_id or (
             conclusion is not None and any(_addressed_to(user, r) for r in conclusion.recommendations))
     if doc.kind == 'minutes' and visit is not None:
-        return user.unit_id in (visit.commune_id, visit.district_id)
+        return user.unit_id in (visit.commune_id, visit.district_id)  # district_id is None in two tiers
     return False
 
 

@@ -76,7 +76,7 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
     """Create an account.
 
     A team leader or member must be linked to a person (their team membership comes from it); a local
-    official must be scoped to a district or commune.
+    official must be scoped to a commune-level unit (or, in a three-tier round, a district).
 
     :raise InvalidInput: a malformed name, a short password, an unknown role, a missing link
     :raise Conflict: the user name is taken
@@ -101,8 +101,10 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
                            'A team account must be linked to a person.', field='person')
     if role == Role.local_official:
         if unit is None or unit.level == UnitLevel.province:
-            raise InvalidInput('user.unit_required', 'Cán bộ địa phương phải gắn với một huyện hoặc xã.',
-                               'A local official must be scoped to a district or commune.', field='unit')
+            raise InvalidInput('user.unit_required',
+                               'Cán bộ địa phương phải gắn với một đơn vị cấp xã (hoặc cấp huyện trước 01/07/2025).',
+                               'A local official must be scoped to a commune-level unit (or a district before '
+                               '01/07/2025).', field='unit')
     elif unit is not None:
         unit = None  # only local officials are scoped to a unit
     if find_user(session, username) is not None:

@@ -97,6 +97,11 @@ class UnitQuery(ListQuery):
     code: str | None = Field(default=None, max_length=10)
 
 
+class ClusterOut(Out):
+    name: str
+    communes: list[str] = Field(description='GSO codes of the communes, as valid on the plan\'s dates.')
+
+
 class PlanOut(Out):
     id: int
     reference: str
@@ -109,7 +114,12 @@ class PlanOut(Out):
     state_label: str
     fieldwork_start: date
     fieldwork_end: date
-    coverage_rule: str
+    coverage_rule: str = Field(description='The stored rule: none, one_commune_per_district (per district), '
+                                           'per_former_district or per_cluster.')
+    coverage: Literal['none', 'per_district', 'per_former_district', 'per_cluster'] = Field(
+        description='The coverage grouping: one commune per district (three tiers), per former district (two tiers, '
+                    'the districts before 01/07/2025), per cluster of communes, or none.')
+    clusters: list[ClusterOut] = Field(default_factory=list, description='The clusters of a per_cluster plan.')
     households_per_commune: int
     legal_bases: list[str]
     objectives: list[str]
@@ -172,8 +182,11 @@ class VisitOut(Out):
     team_number: int
     commune_id: int
     commune: str
-    district_id: int
-    district: str
+    district_id: int | None = Field(description='The commune\'s district; null in two tiers (from 01/07/2025).')
+    district: str | None
+    conclusion_unit_id: int = Field(description='The unit the visit is concluded under: the district (three tiers) '
+                                                'or the commune itself (two tiers).')
+    conclusion_unit: str
     starts_at: LocalDateTime
     ends_at: LocalDateTime
     place: str
@@ -359,7 +372,8 @@ class DocumentOut(Out):
     state: str
     issue_date: date | None
     visit_id: int | None
-    district_id: int | None
+    unit_id: int | None = Field(description='The concluded unit of a conclusion notice (district or commune).')
+    district_id: int | None = Field(description='unit_id when it is a district (three tiers), else null.')
     team_id: int | None
     supersedes_id: int | None
     sha256: str | None

@@ -29,6 +29,7 @@ from inspect_flow.api.core import (
     user,
 )
 from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
+from inspect_flow.units.models import AdminUnit, UnitLevel
 from inspect_flow.workflow.states import state_label
 
 ID_HEADER = {'name': 'Idempotency-Key', 'in': 'header', 'required': False,
@@ -76,7 +77,9 @@ def plan_out(p) -> dict:  # noqa: ANN001
             'issue_date': p.issue_date, 'subject': p.subject, 'state': p.state.value,
             'state_label': state_label(p.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
             'fieldwork_start': p.fieldwork_start, 'fieldwork_end': p.fieldwork_end,
-            'coverage_rule': p.coverage_rule.value, 'households_per_commune': p.households_per_commune,
+            'coverage_rule': p.coverage_rule.value, 'coverage': p.coverage_rule.key,
+            'clusters': [{'name': c['name'], 'communes': list(c['communes'])} for c in p.clusters or []],
+            'households_per_commune': p.households_per_commune,
             'legal_bases': list(p.legal_bases or []), 'objectives': list(p.objectives or []),
             'target_unit_ids': [u.id for u in p.target_units], 'team_ids': [tm.id for tm in p.teams],
             'version': p.version_id}
@@ -91,7 +94,9 @@ def team_out(team) -> dict:  # noqa: ANN001
 def visit_out(v) -> dict:  # noqa: ANN001
     return {'id': v.id, 'plan_id': v.plan_id, 'team_id': v.team_id, 'team_number': v.team.number,
             'commune_id': v.commune_id, 'commune': v.commune.full_name, 'district_id': v.district_id,
-            'district': v.district.full_name, 'starts_at': v.starts_at, 'ends_at': v.ends_at, 'place': v.place,
+            'district': v.district.full_name if v.district is not None else None,
+            'conclusion_unit_id': v.conclusion_unit_id, 'conclusion_unit': v.conclusion_unit.full_name,
+            'starts_at': v.starts_at, 'ends_at': v.ends_at, 'place': v.place,
             'state': v.state.value, 'state_label': state_label(v.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
             'submitted_dt': v.submitted_dt, 'reviewed_dt': v.reviewed_dt, 'return_comment': v.return_comment,
             'version': v.version_id}
@@ -136,10 +141,16 @@ def rec_out(r) -> dict:  # noqa: ANN001
             'reports': [report_out(x) for x in r.reports], 'version': r.version_id}
 
 
+def _is_district(unit_id: int) -> bool:
+    unit = db().get(AdminUnit, unit_id)
+    return unit is not None and unit.level == UnitLevel.district
+
+
 def document_out(d) -> dict:  # noqa: ANN001
     return {'id': d.id, 'plan_id': d.plan_id, 'kind': d.kind, 'type_code': d.type_code, 'year': d.year,
             'number': d.number, 'symbol': d.symbol, 'reference': d.reference, 'subject': d.subject,
-            'state': d.state.value, 'issue_date': d.issue_date, 'visit_id': d.visit_id, 'district_id': d.district_id,
+            'state': d.state.value, 'issue_date': d.issue_date, 'visit_id': d.visit_id, 'unit_id': d.unit_id,
+            'district_id': d.unit_id if d.unit_id is not None and _is_district(d.unit_id) else None,
             'team_id': d.team_id, 'supersedes_id': d.supersedes_id, 'sha256': d.sha256, 'issued_dt': d.issued_dt,
             'pdf_url': f'/api/v1/documents/{d.id}/pdf' if d.sha256 else None}
 
@@ -267,8 +278,6 @@ def me() -> Response:
 @route('GET', '/units', summary='Administrative units (province, districts, communes)', tag='units',
        query=s.UnitQuery, responses={200: s.Page[s.UnitOut]})
 def list_units() -> Response:
-    from inspect_flow.units.models import AdminUnit
-
     q = parse_query(s.UnitQuery)
     query = sa.select(AdminUnit)
     if q.level:
@@ -282,8 +291,6 @@ def list_units() -> Response:
 
 @route('GET', '/units/{unit_id}', summary='One administrative unit', tag='units', responses={200: s.UnitOut})
 def get_unit(unit_id: str) -> Response:
-    from inspect_flow.units.models import AdminUnit
-
     unit = db().get(AdminUnit, parse_id(unit_id, 'unit'))
     if unit is None:
         raise not_found('unit')

@@ -1,6 +1,6 @@
 """``inspect-flow documents``: render drafts, issue documents, list and export them.
 
-* ``render PLAN --kind KIND|all [--visit ID|--district CODE|--team N] --out DIR`` writes drafts
+* ``render PLAN --kind KIND|all [--visit ID|--unit CODE|--district CODE|--team N] --out DIR`` writes drafts
   (blank number and date), rendered from the data as it is now;
 * ``issue PLAN --kind KIND [...] [--date DD/MM/YYYY] --signer NAME`` numbers, freezes and records
   one document (PDF/A, SHA-256, audit entry);
@@ -32,7 +32,11 @@ def _plan(session, ref):  # noqa: ANN001, ANN202
 
 def _target_options(func):  # noqa: ANN001, ANN202
     func = click.option('--team', type=int, metavar='N', help='The team (for --kind team_report).')(func)
-    func = click.option('--district', metavar='CODE', help='The district GSO code (for --kind conclusion).')(func)
+    func = click.option('--district', metavar='CODE',
+                        help='The district GSO code (for --kind conclusion, three tiers; same as --unit).')(func)
+    func = click.option('--unit', metavar='CODE',
+                        help='The concluded unit\'s GSO code (for --kind conclusion): the district (three tiers) or '
+                             'the commune (two tiers).')(func)
     func = click.option('--visit', type=int, metavar='ID', help='The visit id (for --kind minutes).')(func)
     return func
 
@@ -91,9 +95,9 @@ def documents() -> None:
 @_signer_options
 @click.option('--json', 'as_json', is_flag=True, help='Print what was written as JSON.')
 @pass_ctx
-def render(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
+def render(ctx: CliContext, plan_ref, kind, visit, unit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
            signer_for, drafting_unit, as_json) -> None:
-    """Render drafts from the current data (no number, no date). Without --visit/--district/--team,
+    """Render drafts from the current data (no number, no date). Without --visit/--unit/--team,
     every document of the kind is rendered."""
     from inspect_flow.documents import operations as ops
 
@@ -102,9 +106,9 @@ def render(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_n
     rows = []
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        if kind != 'all' and any(v is not None for v in (visit, district, team)):
-            drafts = [ops.render_draft(session, plan, kind, visit=visit, district=district, team=team, signer=signer,
-                                       drafting_unit=drafting_unit)]
+        if kind != 'all' and any(v is not None for v in (visit, unit, district, team)):
+            drafts = [ops.render_draft(session, plan, kind, visit=visit, unit=unit, district=district, team=team,
+                                       signer=signer, drafting_unit=drafting_unit)]
         else:
             drafts = ops.render_drafts(session, plan, None if kind == 'all' else [kind], signer=signer,
                                        drafting_unit=drafting_unit)
@@ -136,15 +140,15 @@ def render(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_n
 @click.option('--out', 'out', type=click.Path(file_okay=False), help='Also write the issued PDF to this folder.')
 @click.option('--json', 'as_json', is_flag=True, help='Print the issued document as JSON.')
 @pass_ctx
-def issue(ctx: CliContext, plan_ref, kind, visit, district, team, issue_date, signer_name, signer_title, authority,  # noqa: ANN001
-          signer_for, drafting_unit, supersedes, out, as_json) -> None:
+def issue(ctx: CliContext, plan_ref, kind, visit, unit, district, team, issue_date, signer_name, signer_title,  # noqa: ANN001
+          authority, signer_for, drafting_unit, supersedes, out, as_json) -> None:
     """Issue a document: take its number now, freeze its PDF/A and SHA-256, record it in the audit trail."""
     from inspect_flow.documents import operations as ops
 
     signer = _signer(signer_name, signer_title, authority, signer_for)
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        doc = ops.issue_document(session, plan, kind, visit=visit, district=district, team=team,
+        doc = ops.issue_document(session, plan, kind, visit=visit, unit=unit, district=district, team=team,
                                  issue_date=issue_date, signer=signer, drafting_unit=drafting_unit,
                                  supersedes=supersedes, actor=ctx.actor)
         data = _doc_row(session, doc)
@@ -231,7 +235,7 @@ def export(ctx: CliContext, doc_id: int, out: str) -> None:
 @click.option('--out', 'out', required=True, type=click.Path(file_okay=False), help='Folder to write the DOCX to.')
 @_signer_options
 @pass_ctx
-def export_docx(ctx: CliContext, plan_ref, kind, visit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
+def export_docx(ctx: CliContext, plan_ref, kind, visit, unit, district, team, out, signer_name, signer_title, authority,  # noqa: ANN001
                 signer_for, drafting_unit) -> None:
     """Write an editable DOCX of a draft, for officers who edit before signing."""
     from inspect_flow.documents import sources
@@ -240,7 +244,7 @@ def export_docx(ctx: CliContext, plan_ref, kind, visit, district, team, out, sig
     signer = _signer(signer_name, signer_title, authority, signer_for)
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        target = sources.resolve_target(session, plan, kind, visit=visit, district=district, team=team)
+        target = sources.resolve_target(session, plan, kind, visit=visit, unit=unit, district=district, team=team)
         view = sources.build_view_model(session, target, signer=signer, drafting_unit=drafting_unit)
         path = _out_dir(out) / f'{target.slug}-draft.docx'
         path.write_bytes(render_docx(kind, view))

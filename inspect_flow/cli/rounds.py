@@ -76,7 +76,7 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
         click.echo(f'  {"Team" if en else "Đoàn"} {team["number"]}: {members}')
     for v in data['visits']:
         click.echo(f'  #{v["id"]:<4} {v["starts_at"]}–{v["ends_at"][11:]}  {"Team" if en else "Đoàn"} {v["team"]}  '
-                   f'{v["commune"]["name"]}, {v["district"]["name"]}  [{v["state"]}]')
+                   f'{v["commune"]["name"]}{", " + v["district"]["name"] if v["district"] else ""}  [{v["state"]}]')
     for c in data['conflicts']:
         click.echo(f'  ! {c["message_en"] if en else c["message"]}')
     counts = {k: len(data[k]) for k in ('findings', 'conclusions', 'recommendations')}
@@ -100,22 +100,34 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
 @click.option('--issue-date', type=DATE, help='The date the plan was signed.')
 @click.option('--legal-basis', 'legal_bases', multiple=True, help='A legal basis (repeat).')
 @click.option('--objective', 'objectives', multiple=True, help='An objective (repeat).')
-@click.option('--one-commune-per-district', is_flag=True, help='Enforce one commune per target district.')
+@click.option('--one-commune-per-district', is_flag=True, help='Enforce one commune per target district '
+              '(same as --coverage per_district).')
+@click.option('--coverage', type=click.Choice(['none', 'per_district', 'per_former_district', 'per_cluster']),
+              help='One commune per group: per district (three tiers), per former district (two tiers, the '
+                   'districts before 01/07/2025), per cluster (--cluster), or none.')
+@click.option('--cluster', 'clusters', multiple=True, metavar='"NAME: CODE, CODE"',
+              help='A cluster of communes for --coverage per_cluster, e.g. "Cụm 1: 28948, 28756" (repeat).')
 @click.option('--households', type=click.IntRange(min=0), default=0, help='Households to consult per commune.')
 @pass_ctx
 def plans_create(ctx: CliContext, issuer, subject, start, end, number, symbol, issue_date, legal_bases, objectives,
-                 one_commune_per_district, households) -> None:  # noqa: ANN001
+                 one_commune_per_district, coverage, clusters, households) -> None:  # noqa: ANN001
     """Create a plan (it starts in the planning stage)."""
+    from inspect_flow.plans.coverage import parse_clusters
     from inspect_flow.plans.models import CoverageRule
     from inspect_flow.plans.operations import create_plan
     from inspect_flow.units.operations import get_issuing_body
 
+    if coverage and one_commune_per_district and coverage != 'per_district':
+        raise InvalidInput('cli.coverage_twice', 'Chỉ dùng một trong --coverage và --one-commune-per-district.',
+                           'Use only one of --coverage and --one-commune-per-district.', field='coverage')
+    rule = CoverageRule(coverage) if coverage else (
+        CoverageRule.per_district if one_commune_per_district else CoverageRule.none)
     with ctx.session() as session:
         plan = create_plan(
             session, issuer=get_issuing_body(session, issuer), subject=subject, fieldwork_start=start,
             fieldwork_end=end, number=number, symbol=symbol, issue_date=issue_date, legal_bases=list(legal_bases),
             objectives=list(objectives), households_per_commune=households, actor=ctx.actor,
-            coverage_rule=CoverageRule.one_commune_per_district if one_commune_per_district else CoverageRule.none,
+            coverage_rule=rule, clusters=parse_clusters('\n'.join(clusters)),
         )
         ref = plan.reference if plan.number else f'#{plan.id}'
     click.echo(ctx.msg(f'Đã tạo kế hoạch {ref}.', f'Created plan {ref}.'))
@@ -126,7 +138,7 @@ def plans_create(ctx: CliContext, issuer, subject, start, end, number, symbol, i
 @click.argument('codes', nargs=-1, required=True)
 @pass_ctx
 def plans_targets(ctx: CliContext, plan_ref: str, codes: tuple[str, ...]) -> None:
-    """Set the target units (GSO codes of districts or communes)."""
+    """Set the target units (GSO codes of districts or communes in three tiers, communes in two tiers)."""
     from inspect_flow.plans.operations import set_targets
 
     with ctx.session() as session:
@@ -137,17 +149,24 @@ def plans_targets(ctx: CliContext, plan_ref: str, codes: tuple[str, ...]) -> Non
 
 @plans.command('draw')
 @click.argument('plan_ref', metavar='PLAN')
-@click.option('--per-district', type=int, default=1, show_default=True)
+@click.option('--per-group', type=int, help='Communes per group of the plan\'s coverage grouping (default 1).')
+@click.option('--per-district', type=int, help='The 2019 name of --per-group.')
 @click.option('--seed', help='Replay a draw with this seed (default: a new random seed, recorded).')
 @pass_ctx
-def plans_draw(ctx: CliContext, plan_ref: str, per_district: int, seed: str | None) -> None:
-    """Draw communes at random in each target district; the seed is recorded for replay and audit."""
+def plans_draw(ctx: CliContext, plan_ref: str, per_group: int | None, per_district: int | None,
+               seed: str | None) -> None:
+    """Draw communes at random in each group of the plan's coverage grouping (each target district in
+    2019; each former district or cluster in two tiers); the seed is recorded for replay and audit."""
     from inspect_flow.plans.operations import draw_communes
-    from inspect_flow.units.models import AdminUnit
+    from inspect_flow.units.models import UnitLevel
+    from inspect_flow.units.operations import units_on
 
     with ctx.session() as session:
-        record = draw_communes(session, _plan(session, plan_ref), per_district=per_district, seed=seed, actor=ctx.actor)
-        names = {u.code: u.full_name for u in session.scalars(sa.select(AdminUnit))}
+        plan = _plan(session, plan_ref)
+        count = per_group if per_group is not None else (per_district if per_district is not None else 1)
+        record = draw_communes(session, plan, per_group=count, seed=seed, actor=ctx.actor)
+        names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start)}
+        names.update({u.code: u.full_name for u in units_on(session, plan.fieldwork_start, UnitLevel.commune)})
         click.echo(ctx.msg(f'Hạt giống (seed): {record.seed}', f'Seed: {record.seed}'))
         for district, communes in record.result.items():
             click.echo(f'  {names.get(district, district)}: ' + ', '.join(f'{names.get(c, c)} ({c})' for c in communes))
@@ -576,25 +595,42 @@ def findings_reject(ctx: CliContext, finding_ids: tuple[int, ...]) -> None:
 
 @click.group()
 def conclusions() -> None:
-    """Conclusions per district (kết luận)."""
+    """Conclusions per concluded unit (kết luận): per district in three tiers, per commune in two tiers."""
+
+
+def _concluded_unit(session, plan, unit: str | None, district: str | None):  # noqa: ANN001, ANN202
+    """The unit named by ``--unit`` (or its 2019 name ``--district``), as it stood over the plan's dates."""
+    from inspect_flow.plans.operations import unit_on_plan_dates
+
+    if unit and district and unit.strip() != district.strip():
+        raise InvalidInput('cli.unit_twice', 'Chỉ dùng một trong --unit và --district.',
+                           'Use only one of --unit and --district.', field='unit')
+    code = unit or district
+    if not code:
+        raise InvalidInput('cli.unit_required', 'Cần --unit MÃ (huyện hoặc xã, phường được kết luận).',
+                           'Missing --unit CODE (the concluded district, or commune in two tiers).', field='unit')
+    return unit_on_plan_dates(session, plan, code, field='unit' if unit else 'district')
+
+
+_UNIT_HELP = 'The concluded unit: the district (three tiers) or the commune (two tiers), by GSO code.'
 
 
 @conclusions.command('add')
 @click.argument('plan_ref', metavar='PLAN')
-@click.option('--district', required=True, metavar='CODE')
+@click.option('--unit', metavar='CODE', help=_UNIT_HELP)
+@click.option('--district', metavar='CODE', help='The district (three tiers; same as --unit).')
 @click.option('--summary', required=True, help='The overall assessment (đánh giá chung).')
 @pass_ctx
-def conclusions_add(ctx: CliContext, plan_ref: str, district: str, summary: str) -> None:
-    """Record the conclusion for a visited district."""
+def conclusions_add(ctx: CliContext, plan_ref: str, unit: str | None, district: str | None, summary: str) -> None:
+    """Record the conclusion for a visited district (three tiers) or commune (two tiers)."""
     from inspect_flow.findings.operations import add_conclusion
-    from inspect_flow.units.operations import get_unit
 
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        c = add_conclusion(session, plan, get_unit(session, district, plan.fieldwork_start), summary=summary,
+        c = add_conclusion(session, plan, _concluded_unit(session, plan, unit, district), summary=summary,
                            actor=ctx.actor)
-        click.echo(ctx.msg(f'Đã ghi kết luận #{c.id} cho {c.district.full_name}.',
-                           f'Recorded conclusion #{c.id} for {c.district.full_name}.'))
+        click.echo(ctx.msg(f'Đã ghi kết luận #{c.id} cho {c.unit.full_name}.',
+                           f'Recorded conclusion #{c.id} for {c.unit.full_name}.'))
 
 
 @click.group()
@@ -604,28 +640,39 @@ def recommendations() -> None:
 
 @recommendations.command('add')
 @click.argument('plan_ref', metavar='PLAN')
-@click.option('--district', required=True, metavar='CODE', help='The district whose conclusion it belongs to.')
-@click.option('--addressee', required=True, help='Who must act, as printed (e.g. "UBND huyện Mỏ Cày Bắc").')
+@click.option('--unit', metavar='CODE', help=_UNIT_HELP + ' Its conclusion holds the recommendation.')
+@click.option('--district', metavar='CODE', help='The district whose conclusion it belongs to (same as --unit).')
+@click.option('--addressee', help='Who must act, as printed (default: "UBND " + the addressee unit, or the body\'s '
+                                  'name; e.g. "UBND huyện Mỏ Cày Bắc").')
+@click.option('--addressee-unit', metavar='CODE',
+              help='The unit addressed: the concluded unit (default) or a commune visited under it.')
+@click.option('--addressee-body', metavar='SLUG', help='A body of the province addressed instead (Sở …).')
 @click.option('--text', required=True)
 @click.option('--deadline', type=DATE)
 @pass_ctx
-def recommendations_add(ctx: CliContext, plan_ref, district, addressee, text, deadline) -> None:  # noqa: ANN001
-    """Add a recommendation to a district's conclusion."""
+def recommendations_add(ctx: CliContext, plan_ref, unit, district, addressee, addressee_unit, addressee_body, text,  # noqa: ANN001
+                        deadline) -> None:  # noqa: ANN001
+    """Add a recommendation to a unit's conclusion."""
     from inspect_flow.core.errors import NotFound
-    from inspect_flow.findings.models import Conclusion
-    from inspect_flow.findings.operations import add_recommendation
-    from inspect_flow.units.operations import get_unit
+    from inspect_flow.findings.operations import add_recommendation, get_conclusion
+    from inspect_flow.plans.operations import unit_on_plan_dates
+    from inspect_flow.units.operations import get_issuing_body
 
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        unit = get_unit(session, district, plan.fieldwork_start)
-        conclusion = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                                 Conclusion.district_id == unit.id)).first()
+        concluded = _concluded_unit(session, plan, unit, district)
+        conclusion = get_conclusion(session, plan, concluded)
         if conclusion is None:
-            raise NotFound('conclusion.not_found', f'{unit.full_name} chưa có kết luận; hãy ghi kết luận trước.',
-                           f'{unit.full_name} has no conclusion yet; record it first.', field='district')
-        rec = add_recommendation(session, plan, text=text, addressee_label=addressee, deadline=deadline,
-                                 conclusion=conclusion, addressee_unit=unit, actor=ctx.actor)
+            raise NotFound('conclusion.not_found', f'{concluded.full_name} chưa có kết luận; hãy ghi kết luận trước.',
+                           f'{concluded.full_name} has no conclusion yet; record it first.',
+                           field='unit' if unit else 'district')
+        body = get_issuing_body(session, addressee_body) if addressee_body else None
+        to_unit = None
+        if body is None:
+            to_unit = (unit_on_plan_dates(session, plan, addressee_unit, field='addressee_unit') if addressee_unit
+                       else concluded)
+        rec = add_recommendation(session, plan, text=text, addressee_label=addressee or '', deadline=deadline,
+                                 conclusion=conclusion, addressee_unit=to_unit, addressee_body=body, actor=ctx.actor)
         click.echo(ctx.msg(f'Đã ghi kiến nghị #{rec.id}.', f'Recorded recommendation #{rec.id}.'))
 
 

@@ -211,7 +211,7 @@ def _conclude(session: Session, plan: Plan) -> None:
         if visit.state == VisitState.cancelled:
             continue
         exists = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                             Conclusion.district_id == visit.district_id)).first()
+                                                             Conclusion.unit_id == visit.conclusion_unit_id)).first()
         if exists:
             continue
         d_name = lower_first(visit.district.full_name)

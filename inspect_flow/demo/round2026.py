@@ -7,7 +7,7 @@ the 2019 Bến Tre articles (seeds/) so that the demo looks like a real round. W
 - the province: since 01/07/2025 Tỉnh Vĩnh Long takes in the former Bến Tre, Trà Vinh and Vĩnh Long
   provinces, with 124 commune-level units and no district level (Resolution 202/2025/QH15);
 - the communes and their 2025 codes (the ``vietnamadminunits`` package, loaded by
-  :func:`inspect_flow.units.operations.load_units`): Xã Nhuận Phú Tân (28948) is the commune the 2019
+  :func:`inspect_flow.units.loading.load_units`): Xã Nhuận Phú Tân (28948) is the commune the 2019
   round visited as 28936, Huyện Mỏ Cày Bắc;
 - the agencies as they are named after the 2025 reorganisation: poverty reduction moved from the
   labour departments to agriculture and environment (Sở Nông nghiệp và Môi trường), social protection
@@ -47,10 +47,11 @@ from inspect_flow.demo.common import (
 )
 from inspect_flow.documents.vnformat import date_short
 from inspect_flow.findings import operations as findings_ops
-from inspect_flow.findings.models import Conclusion, FindingSource
+from inspect_flow.findings.models import FindingSource
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import CoverageRule, Plan
 from inspect_flow.units import operations as unit_ops
+from inspect_flow.units.loading import load_units
 from inspect_flow.units.models import IssuingBody
 from inspect_flow.workflow.states import VisitState
 
@@ -169,7 +170,7 @@ FIGURES_TRA_VINH = dataclasses.replace(
 
 def ensure_reference_data(session: Session) -> IssuingBody:
     """Load Tỉnh Vĩnh Long's 2025 units (idempotent) and the issuing bodies; return the Steering Committee."""
-    unit_ops.load_units(session, provinces=[PROVINCE])
+    load_units(session, [PROVINCE])
     province = unit_ops.get_unit(session, PROVINCE, ROUND_DAY)
     for slug, name, abbreviation, header_lines, parent_header in DEPARTMENTS:
         unit_ops.add_issuing_body(session, slug=slug, name=name, abbreviation=abbreviation, header_lines=header_lines,
@@ -193,8 +194,9 @@ def _create(session: Session) -> Plan:
     plan = plan_ops.create_plan(
         session, issuer=issuer, number=NUMBER, symbol=SYMBOL, issue_date=ISSUED, subject=SUBJECT,
         legal_bases=LEGAL_BASES, objectives=OBJECTIVES, fieldwork_start=STOPS[0].day,
-        fieldwork_end=max(s.day for s in STOPS), coverage_rule=CoverageRule.none, households_per_commune=5,
-        actor=ACTOR,
+        fieldwork_end=max(s.day for s in STOPS), households_per_commune=5, actor=ACTOR,
+        # One commune per former district: each of the eight lies in a different one.
+        coverage_rule=CoverageRule.per_former_district,
     )
     plan_ops.set_targets(session, plan, [s.commune for s in STOPS], actor=ACTOR)
     province = unit_ops.get_unit(session, PROVINCE, ROUND_DAY)
@@ -279,13 +281,11 @@ def _conclude(session: Session, plan: Plan) -> None:
     for k, visit in enumerate(ordered_visits(plan)):
         if visit.state == VisitState.cancelled:
             continue
-        exists = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                             Conclusion.unit_id == visit.commune_id)).first()
-        if exists:
+        if findings_ops.get_conclusion(session, plan, visit.conclusion_unit) is not None:
             continue
         c_name = lower_first(visit.commune.full_name)
         conclusion = findings_ops.add_conclusion(
-            session, plan, visit.commune, team=visit.team, actor=ACTOR,
+            session, plan, visit.conclusion_unit, team=visit.team, actor=ACTOR,
             summary=(f'Trong 06 tháng đầu năm 2026, {c_name} đã kiện toàn Ban Chỉ đạo các Chương trình mục tiêu '
                      'quốc gia sau khi sắp xếp đơn vị hành chính, hợp nhất danh sách hộ nghèo, hộ cận nghèo của các xã '
                      'cũ và tiếp tục triển khai các chính sách hỗ trợ giảm nghèo. Bên cạnh kết quả đạt được, việc thực '

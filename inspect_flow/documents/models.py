@@ -63,7 +63,8 @@ class IssuedDocument(Base):
     state: Mapped[DocumentState] = mapped_column(enum_column_type(DocumentState), default=DocumentState.draft)
     issue_date: Mapped[date | None] = mapped_column(sa.Date)
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey('visits.id'))
-    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey('admin_units.id'))
+    #: The unit a conclusion notice is about (a district in three tiers, a commune in two tiers).
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey('admin_units.id'))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey('teams.id'))
     supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey('documents.id'))
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
@@ -87,7 +88,7 @@ class IssuedDocument(Base):
 
 #: What an issued document is: none of it may change once it is issued.
 FROZEN_FIELDS = ('plan_id', 'issuer_id', 'kind', 'type_code', 'year', 'number', 'symbol', 'subject', 'state',
-                 'issue_date', 'visit_id', 'district_id', 'team_id', 'supersedes_id', 'pdf', 'sha256', 'issued_by',
+                 'issue_date', 'visit_id', 'unit_id', 'team_id', 'supersedes_id', 'pdf', 'sha256', 'issued_by',
                  'issued_dt')
 
 

@@ -34,6 +34,7 @@ from inspect_flow.documents.render import ISSUED_PDF_VARIANT, KINDS, render_pdf
 from inspect_flow.documents.sources import SignerIn, Target
 from inspect_flow.findings.models import Conclusion
 from inspect_flow.plans.models import Plan
+from inspect_flow.units.models import UnitLevel
 from inspect_flow.workflow.states import PlanState, VisitState
 
 #: Kinds that have a number of their own (the working schedule is an annex of the plan).
@@ -53,17 +54,20 @@ class RenderedDocument:
         return f'{self.target.slug}-draft.pdf' if KINDS[self.target.kind].type_code else f'{self.target.slug}.pdf'
 
 
-def _target(session: Session, plan: Plan, kind: str, visit, district, team) -> Target:  # noqa: ANN001
-    return sources.resolve_target(session, plan, kind, visit=visit, district=district, team=team)
+def _target(session: Session, plan: Plan, kind: str, visit, unit, team, district=None) -> Target:  # noqa: ANN001
+    return sources.resolve_target(session, plan, kind, visit=visit, unit=unit, team=team, district=district)
 
 
-def render_draft(session: Session, plan: Plan, kind: str, *, visit=None, district=None, team=None,  # noqa: ANN001
-                 signer: SignerIn | None = None, drafting_unit: str | None = None) -> RenderedDocument:
+def render_draft(session: Session, plan: Plan, kind: str, *, visit=None, unit=None, team=None,  # noqa: ANN001
+                 signer: SignerIn | None = None, drafting_unit: str | None = None,
+                 district=None) -> RenderedDocument:  # noqa: ANN001
     """Render the draft of one document from the current data (no number, no date).
 
+    :param unit: the concluded unit of a conclusion notice (a district, or a commune in two tiers);
+        *district* is its 2019 name
     :raise InvalidInput, NotFound, Conflict: see :func:`~inspect_flow.documents.sources.resolve_target`
     """
-    target = _target(session, plan, kind, visit, district, team)
+    target = _target(session, plan, kind, visit, unit, team, district)
     view = sources.build_view_model(session, target, signer=signer, drafting_unit=drafting_unit)
     return RenderedDocument(target, view, render_pdf(kind, view))
 
@@ -90,8 +94,8 @@ def _target_filter(target: Target) -> list:
         IssuedDocument.plan_id == target.plan.id,
         IssuedDocument.kind == target.kind,
         IssuedDocument.visit_id == target.visit.id if target.visit is not None else IssuedDocument.visit_id.is_(None),
-        IssuedDocument.district_id == target.district.id if target.district is not None
-        else IssuedDocument.district_id.is_(None),
+        IssuedDocument.unit_id == target.unit.id if target.unit is not None
+        else IssuedDocument.unit_id.is_(None),
         IssuedDocument.team_id == target.team.id if target.team is not None else IssuedDocument.team_id.is_(None),
     ]
 
@@ -154,7 +158,7 @@ def target_of(session: Session, doc: IssuedDocument) -> Target:
     plan = session.get(Plan, doc.plan_id)
     return Target(doc.kind, plan,
                   visit=session.get(Visit, doc.visit_id) if doc.visit_id else None,
-                  district=session.get(AdminUnit, doc.district_id) if doc.district_id else None,
+                  unit=session.get(AdminUnit, doc.unit_id) if doc.unit_id else None,
                   team=session.get(Team, doc.team_id) if doc.team_id else None)
 
 
@@ -200,12 +204,12 @@ def _check_ready(session: Session, target: Target) -> None:
                                 'its minutes cannot be issued yet.', field='visit')
     elif kind == 'conclusion':
         exists = session.scalar(sa.select(Conclusion.id).where(Conclusion.plan_id == plan.id,
-                                                               Conclusion.district_id == target.district.id))
+                                                               Conclusion.unit_id == target.unit.id))
         if exists is None:
             raise _refuse_issue('no_conclusion',
-                                f'Chưa có kết luận của Trưởng đoàn đối với {target.district.full_name}.',
-                                f'There is no team-leader conclusion for {target.district.full_name} yet.',
-                                field='district')
+                                f'Chưa có kết luận của Trưởng đoàn đối với {target.unit.full_name}.',
+                                f'There is no team-leader conclusion for {target.unit.full_name} yet.',
+                                field='unit' if target.unit.level == UnitLevel.commune else 'district')
     elif kind == 'team_report':
         visits = [v for v in plan.visits if v.team_id == target.team.id and v.state != VisitState.cancelled]
         pending = [v.id for v in visits if v.state != VisitState.reviewed]
@@ -227,7 +231,7 @@ def _earliest_date(target: Target) -> date | None:
     if target.kind == 'minutes':
         return target.visit.starts_at.date()
     if target.kind == 'conclusion':
-        return max(v.starts_at.date() for v in visits if v.district_id == target.district.id)
+        return max(v.starts_at.date() for v in visits if v.conclusion_unit_id == target.unit.id)
     if target.kind == 'team_report':
         return max(v.starts_at.date() for v in visits if v.team_id == target.team.id)
     if target.kind == 'report':
@@ -284,12 +288,14 @@ def _ref_of(doc: IssuedDocument, issuer_name: str) -> vm.DocumentRef:
                           issued_on=doc.issue_date, issuer_name=issuer_name)
 
 
-def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit=None, district=None,  # noqa: ANN001
+def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit=None, unit=None,  # noqa: ANN001
                    team=None, issue_date: date | None = None, signer: SignerIn | None = None,
                    drafting_unit: str | None = None,
-                   supersedes: IssuedDocument | int | str | None = None) -> IssuedDocument:
+                   supersedes: IssuedDocument | int | str | None = None, district=None) -> IssuedDocument:  # noqa: ANN001
     """Issue one document: allocate its number now, freeze its PDF/A and SHA-256, audit it.
 
+    :param unit: the concluded unit of a conclusion notice (a district, or a commune in two tiers); *district*
+        is its 2019 name, still accepted
     :param issue_date: the date printed in the document (default: today); its year picks the register
     :param signer: who signs for the committee; required for the committee's documents (plan,
         decision, conclusion notice, round report); the team leader signs a team's documents
@@ -300,7 +306,7 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
     :raise NotFound: no such visit, team or document
     :raise Conflict: already issued, not ready to be issued (visit not reviewed, no conclusion…)
     """
-    target = _target(session, plan, kind, visit, district, team)
+    target = _target(session, plan, kind, visit, unit, team, district)
     spec = KINDS[kind]
     if spec.type_code is None:
         raise InvalidInput('document.not_issuable',
@@ -344,7 +350,7 @@ def _freeze(session: Session, target: Target, type_code: str, number: int, issue
         number=number, symbol=vnformat.symbol(type_code, issuer.abbreviation), subject=view.meta.subject,
         state=DocumentState.issued, issue_date=issue_date,
         visit_id=target.visit.id if target.visit is not None else None,
-        district_id=target.district.id if target.district is not None else None,
+        unit_id=target.unit.id if target.unit is not None else None,
         team_id=target.team.id if target.team is not None else None,
         supersedes_id=old.id if old is not None else None,
         pdf=pdf, sha256=sha256_of(pdf), issued_by=actor, issued_dt=utcnow(),
@@ -354,7 +360,7 @@ def _freeze(session: Session, target: Target, type_code: str, number: int, issue
     record_create(doc, actor=actor, comment=f'Ban hành {doc.reference}', fields={
         'kind': kind, 'reference': doc.reference, 'issue_date': issue_date, 'sha256': doc.sha256,
         'signer': signer.as_dict() if kind in sources.COMMITTEE_KINDS else None,
-        'supersedes_id': doc.supersedes_id, 'visit_id': doc.visit_id, 'district_id': doc.district_id,
+        'supersedes_id': doc.supersedes_id, 'visit_id': doc.visit_id, 'unit_id': doc.unit_id,
         'team_id': doc.team_id,
     })
     if kind == 'plan':

@@ -4,9 +4,10 @@ This is the only module of the documents package that reads the round's tables. 
 its teams, visits, participants, households, findings, conclusions and recommendations into the
 plain view models of :mod:`inspect_flow.documents.viewmodels`, which the templates render.
 
-* :func:`resolve_target` checks what a document is about (a visit for minutes, a district for a
-  conclusion notice, a team for a team report, the plan otherwise) and refuses what does not
-  belong to the plan, with a bilingual :class:`~inspect_flow.core.errors.DomainError`;
+* :func:`resolve_target` checks what a document is about (a visit for minutes, the concluded unit for
+  a conclusion notice: a district in three tiers, a commune in two tiers; a team for a team report,
+  the plan otherwise) and refuses what does not belong to the plan, with a bilingual
+  :class:`~inspect_flow.core.errors.DomainError`;
 * :func:`build_view_model` builds the view model of that document, as a draft (no number, no
   date) or with the number and date given at issue time;
 * :func:`document_set` lists every document of a round.
@@ -46,7 +47,7 @@ TARGET_OF_KIND: dict[str, str | None] = {
     'team_decision': None,
     'schedule': None,
     'minutes': 'visit',
-    'conclusion': 'district',
+    'conclusion': 'unit',
     'team_report': 'team',
     'report': None,
 }
@@ -99,7 +100,7 @@ SHORT_NAMES = (
 
 #: GSO unit kinds as written in a sentence, in the order a list names them.
 UNIT_KIND_WORDS = OrderedDict([('huyen', 'huyện'), ('quan', 'quận'), ('thi-xa', 'thị xã'), ('thanh-pho', 'thành phố'),
-                               ('xa', 'xã'), ('phuong', 'phường'), ('thi-tran', 'thị trấn')])
+                               ('xa', 'xã'), ('phuong', 'phường'), ('thi-tran', 'thị trấn'), ('dac-khu', 'đặc khu')])
 
 
 # --------------------------------------------------------------------------- inputs
@@ -134,12 +135,15 @@ class SignerIn:
 
 @dataclass(frozen=True)
 class Target:
-    """What one document is about: the plan, and one visit, district or team when the kind needs it."""
+    """What one document is about: the plan, and one visit, concluded unit or team when the kind needs it.
+
+    ``unit`` is the unit of a conclusion notice: a district in three tiers, a commune in two tiers.
+    """
 
     kind: str
     plan: Plan
     visit: Visit | None = None
-    district: AdminUnit | None = None
+    unit: AdminUnit | None = None
     team: Team | None = None
 
     @property
@@ -147,9 +151,9 @@ class Target:
         """A short Vietnamese label: ``Biên bản - Xã Nhuận Phú Tân``."""
         what = KIND_LABELS[self.kind][0]
         if self.visit is not None:
-            return f'{what} - {self.visit.commune.full_name}, {self.visit.district.full_name}'
-        if self.district is not None:
-            return f'{what} - {self.district.full_name}'
+            return f'{what} - {self.visit.where}'
+        if self.unit is not None:
+            return f'{what} - {self.unit.full_name}'
         if self.team is not None:
             return f'{what} - Đoàn số {self.team.number:02d}'
         return what
@@ -159,8 +163,8 @@ class Target:
         """A file-name part: ``minutes-visit5``, ``conclusion-838``, ``team_report-team05``, ``plan``."""
         if self.visit is not None:
             return f'{self.kind}-visit{self.visit.id}'
-        if self.district is not None:
-            return f'{self.kind}-{self.district.code}'
+        if self.unit is not None:
+            return f'{self.kind}-{self.unit.code}'
         if self.team is not None:
             return f'{self.kind}-team{self.team.number:02d}'
         return self.kind
@@ -213,17 +217,24 @@ def _get_visit(session: Session, plan: Plan, visit: Visit | int | str) -> Visit:
     return visit
 
 
-def _get_district(plan: Plan, district: AdminUnit | str) -> AdminUnit:
-    code = district.code if isinstance(district, AdminUnit) else str(district).strip()
-    visited = {v.district.code: v.district for v in _active_visits(plan)}
+def _get_unit(plan: Plan, unit: AdminUnit | str, field: str) -> AdminUnit:
+    """The concluded unit named by *unit* (a code or a unit): a district in three tiers, a commune in two."""
+    code = unit.code if isinstance(unit, AdminUnit) else str(unit).strip()
+    visited = {v.conclusion_unit.code: v.conclusion_unit for v in _active_visits(plan)}
     if code in visited:
         return visited[code]
     names = ', '.join(f'{d.full_name} ({c})' for c, d in sorted(visited.items())) or '-'
-    raise InvalidInput('document.district_not_visited',
-                       f'Kế hoạch {plan.reference} không có buổi làm việc tại huyện mã "{code}". '
-                       f'Các huyện đã làm việc: {names}.',
-                       f'Plan {plan.reference} has no visit in the district with code "{code}". '
-                       f'Districts visited: {names}.', field='district')
+    if any(u.level == UnitLevel.district for u in visited.values()) or not visited:
+        raise InvalidInput('document.district_not_visited',
+                           f'Kế hoạch {plan.reference} không có buổi làm việc tại huyện mã "{code}". '
+                           f'Các huyện đã làm việc: {names}.',
+                           f'Plan {plan.reference} has no visit in the district with code "{code}". '
+                           f'Districts visited: {names}.', field=field)
+    raise InvalidInput('document.unit_not_visited',
+                       f'Kế hoạch {plan.reference} không có buổi làm việc tại đơn vị mã "{code}". '
+                       f'Các xã, phường đã làm việc: {names}.',
+                       f'Plan {plan.reference} has no visit in the unit with code "{code}". '
+                       f'Communes visited: {names}.', field=field)
 
 
 def _get_team(plan: Plan, team: Team | int | str) -> Team:
@@ -244,32 +255,38 @@ def _get_team(plan: Plan, team: Team | int | str) -> Team:
 
 
 def resolve_target(session: Session, plan: Plan, kind: str, *, visit: Visit | int | str | None = None,
-                   district: AdminUnit | str | None = None, team: Team | int | str | None = None) -> Target:
+                   unit: AdminUnit | str | None = None, team: Team | int | str | None = None,
+                   district: AdminUnit | str | None = None) -> Target:
     """Check what a document of *kind* is about and return it.
 
     :param visit: the visit of a ``minutes`` (id or object)
-    :param district: the district of a ``conclusion`` (GSO code or unit)
+    :param unit: the concluded unit of a ``conclusion`` (GSO code or unit): a district in three tiers, a
+        commune in two tiers
     :param team: the team of a ``team_report`` (number or object)
+    :param district: the 2019 name of *unit* (either may be given)
     :raise InvalidInput: an unknown kind, a missing or superfluous target, a visit of another plan,
-        a district the plan did not visit
+        a unit the plan did not visit
     :raise NotFound: no such visit or team
     :raise Conflict: the visit was cancelled
     """
     check_kind(kind)
     needed = TARGET_OF_KIND[kind]
-    given = {'visit': visit, 'district': district, 'team': team}
+    unit_field = 'district' if district is not None and unit is None else 'unit'
+    given = {'visit': visit, unit_field: unit if unit is not None else district, 'team': team}
     for name, value in given.items():
-        if value is not None and name != needed:
+        if value is not None and name != needed and not (needed == 'unit' and name == unit_field):
             raise InvalidInput('document.target_not_allowed',
                                f'Văn bản loại "{kind}" không nhận tham số --{name}.',
                                f'A "{kind}" document does not take --{name}.', field=name)
+    if needed == 'unit':
+        needed = unit_field
     if needed is not None and given[needed] is None:
         raise InvalidInput('document.target_required', f'Văn bản loại "{kind}" cần tham số --{needed}.',
                            f'A "{kind}" document needs --{needed}.', field=needed)
     if needed == 'visit':
         return Target(kind, plan, visit=_get_visit(session, plan, visit))
-    if needed == 'district':
-        return Target(kind, plan, district=_get_district(plan, district))
+    if needed == unit_field:
+        return Target(kind, plan, unit=_get_unit(plan, given[unit_field], unit_field))
     if needed == 'team':
         found = _get_team(plan, team)
         if not any(v.team_id == found.id for v in _active_visits(plan)):
@@ -280,17 +297,17 @@ def resolve_target(session: Session, plan: Plan, kind: str, *, visit: Visit | in
 
 
 def targets_of(plan: Plan, kind: str) -> list[Target]:
-    """Every document of *kind* the round has now: one minutes per visit, one notice per district…"""
+    """Every document of *kind* the round has now: one minutes per visit, one notice per concluded unit…"""
     check_kind(kind)
     visits = _active_visits(plan)
     needed = TARGET_OF_KIND[kind]
     if needed == 'visit':
         return [Target(kind, plan, visit=v) for v in sorted(visits, key=lambda v: (v.team.number, v.starts_at))]
-    if needed == 'district':
-        districts: dict[str, AdminUnit] = {}
+    if needed == 'unit':
+        units: dict[str, AdminUnit] = {}
         for v in sorted(visits, key=lambda v: (v.team.number, v.starts_at)):
-            districts.setdefault(v.district.code, v.district)
-        return [Target(kind, plan, district=d) for d in districts.values()]
+            units.setdefault(v.conclusion_unit.code, v.conclusion_unit)
+        return [Target(kind, plan, unit=u) for u in units.values()]
     if needed == 'team':
         teams = {v.team.number: v.team for v in visits}
         return [Target(kind, plan, team=teams[n]) for n in sorted(teams)]
@@ -305,12 +322,12 @@ def document_set(plan: Plan) -> list[Target]:
     if not minutes:  # nothing scheduled yet: no schedule, no minutes, no report
         return out
     out.append(Target('schedule', plan))
-    conclusions = {t.district.code: t for t in targets_of(plan, 'conclusion')}
+    conclusions = {t.unit.code: t for t in targets_of(plan, 'conclusion')}
     reports = {t.team.number: t for t in targets_of(plan, 'team_report')}
     seen: set[str] = set()
     for m in minutes:
         out.append(m)
-        code = m.visit.district.code
+        code = m.visit.conclusion_unit.code
         if code not in seen:
             seen.add(code)
             out.append(conclusions[code])
@@ -498,8 +515,9 @@ class RoundData:
     def texts(self, visits: Iterable[Visit], kind: FindingKind) -> list[str]:
         return _unique(_strip_end(f.text) for f in self.findings_of(visits, kind))
 
-    def recommendations_for(self, district_ids: Iterable[int]) -> list[Recommendation]:
-        ids = set(district_ids)
+    def recommendations_for(self, unit_ids: Iterable[int]) -> list[Recommendation]:
+        """The recommendations of the conclusions of *unit_ids* (concluded units: districts or communes)."""
+        ids = set(unit_ids)
         conclusion_ids = {c.id for d, c in self.conclusions.items() if d in ids}
         return [r for r in self.recommendations if r.conclusion_id in conclusion_ids]
 
@@ -537,7 +555,7 @@ def load_round(session: Session, plan: Plan) -> RoundData:
     findings = list(session.scalars(
         sa.select(Finding).where(Finding.plan_id == plan.id, Finding.status == FindingStatus.accepted)
         .order_by(Finding.id)))
-    conclusions = {c.district_id: c for c in session.scalars(
+    conclusions = {c.unit_id: c for c in session.scalars(
         sa.select(Conclusion).where(Conclusion.plan_id == plan.id).order_by(Conclusion.id))}
     recommendations = list(session.scalars(
         sa.select(Recommendation).where(Recommendation.plan_id == plan.id)
@@ -667,8 +685,33 @@ def _legal_bases(plan: Plan) -> list[str]:
     return out
 
 
+def _three_tier(visits: Sequence[Visit]) -> bool:
+    """Whether the round's communes sit in districts (before 01/07/2025)."""
+    return any(v.district is not None for v in visits)
+
+
+def _communes_phrase(visits: Sequence[Visit]) -> str:
+    """``xã, phường`` from the kinds of the communes visited."""
+    return _unit_kinds_phrase((v.commune.kind for v in visits), level=UnitLevel.commune)
+
+
 def _districts_phrase(visits: Sequence[Visit]) -> str:
-    return _unit_kinds_phrase((v.district.kind for v in visits), level=UnitLevel.district)
+    """The local units a round's documents address: ``huyện, thành phố`` in three tiers, ``xã, phường`` in
+    two tiers (no district)."""
+    if not _three_tier(visits) and visits:
+        return _communes_phrase(visits)
+    return _unit_kinds_phrase((v.district.kind for v in visits if v.district is not None), level=UnitLevel.district)
+
+
+def _local_levels(visits: Sequence[Visit]) -> str:
+    """The local steering committees met: ``huyện, xã`` in three tiers, ``xã, phường`` in two."""
+    return 'huyện, xã' if _three_tier(visits) or not visits else _communes_phrase(visits)
+
+
+def _where(v: Visit) -> str:
+    """``xã Nhuận Phú Tân, huyện Mỏ Cày Bắc`` (three tiers) or ``xã Nhuận Phú Tân`` (two tiers)."""
+    commune = lower_first(v.commune.full_name)
+    return f'{commune}, {lower_first(v.district.full_name)}' if v.district is not None else commune
 
 
 def _subject_core(plan: Plan) -> str:
@@ -688,6 +731,7 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
     visits = data.visits
     communes = len({v.commune_id for v in visits})
     kinds = _districts_phrase(visits)
+    communes_word = 'xã' if _three_tier(visits) or not visits else _communes_phrase(visits)
     meta = _meta(issuer, _strip_end(plan.subject), number if number is not None else plan.number,
                  issued_on if issued_on is not None else plan.issue_date,
                  ['Ban Chỉ đạo Trung ương các Chương trình mục tiêu quốc gia (báo cáo)',
@@ -712,17 +756,21 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
             'Kết thúc buổi làm việc, Đoàn lập biên bản; Trưởng đoàn thông báo kết luận và kiến nghị đối với địa phương',
         ],
         contents=_plan_contents(plan),
-        targets=[f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds} và các xã được chọn kiểm tra',
+        targets=[f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds} và các xã được chọn kiểm tra'
+                 if _three_tier(visits) or not visits else
+                 f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds} được chọn kiểm tra',
                  'Hộ nghèo, hộ cận nghèo, hộ thoát nghèo tham gia Đề án sinh kế'],
         fieldwork_start=plan.fieldwork_start,
         fieldwork_end=plan.fieldwork_end,
         schedule=schedule,
-        methods=['Nghe Ban Chỉ đạo huyện, xã báo cáo tình hình thực hiện',
+        communes_phrase=communes_word,
+        methods=[f'Nghe Ban Chỉ đạo {_local_levels(visits)} báo cáo tình hình thực hiện',
                  'Kiểm tra hồ sơ, sổ sách: danh sách hộ nghèo, hồ sơ rà soát, hồ sơ vay vốn, Sổ nhật ký hộ gia đình',
                  'Tham vấn trực tiếp hộ nghèo, hộ cận nghèo, hộ thoát nghèo trên địa bàn'],
         households_per_commune=plan.households_per_commune or 0,
         team_composition=[
-            f'Thành lập {teams:02d} Đoàn kiểm tra, giám sát tại {communes:02d} xã do lãnh đạo các sở, ngành thành viên '
+            f'Thành lập {teams:02d} Đoàn kiểm tra, giám sát tại {communes:02d} {communes_word} do lãnh đạo các sở, '
+            'ngành thành viên '
             f'Ban Chỉ đạo làm Trưởng đoàn; thành phần cụ thể theo Quyết định của Trưởng {plan.issuer.name}.'],
         assignments=[
             vm.Assignment(party='Cơ quan thường trực Ban Chỉ đạo', duties=[
@@ -733,6 +781,8 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
                 'Cử lãnh đạo, chuyên viên tham gia Đoàn theo phân công',
             ]),
             vm.Assignment(party=f'Ủy ban nhân dân các {kinds}', duties=[
+                f'Chỉ đạo Ban Chỉ đạo {_local_levels(visits)} chuẩn bị báo cáo, hồ sơ và bố trí thành phần làm việc '
+                'với Đoàn' if not _three_tier(visits) and visits else
                 'Chỉ đạo Ban Chỉ đạo huyện, xã chuẩn bị báo cáo, hồ sơ và bố trí thành phần làm việc với Đoàn',
                 'Tổ chức thực hiện các kết luận, kiến nghị của Đoàn và báo cáo kết quả về cơ quan thường trực Ban '
                 'Chỉ đạo tỉnh',
@@ -765,11 +815,12 @@ def _plan_contents(plan: Plan) -> list[str]:
 
 def _schedule_entry(v: Visit) -> vm.ScheduleEntry:
     return vm.ScheduleEntry(
-        visit_date=v.starts_at.date(), district=v.district.full_name, commune=v.commune.full_name,
+        visit_date=v.starts_at.date(), district=v.district.full_name if v.district is not None else '',
+        commune=v.commune.full_name,
         team_no=v.team.number, team_leader=_leader_line(v.team) or '-', start_time=v.starts_at.time(),
         venue=v.place or f'Trụ sở UBND {lower_first(v.commune.full_name)}',
-        local_participants=f'Ban Chỉ đạo {lower_first(v.district.full_name)}; Ban Chỉ đạo '
-                           f'{lower_first(v.commune.full_name)}')
+        local_participants='; '.join(f'Ban Chỉ đạo {lower_first(u.full_name)}' for u in (v.district, v.commune)
+                                     if u is not None))
 
 
 def build_team_decision(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
@@ -781,7 +832,7 @@ def build_team_decision(data: RoundData, *, signer: SignerIn, drafting_unit: str
     kinds = _districts_phrase(data.visits)
     areas: dict[int, list[str]] = {}
     for v in data.visits:
-        where = f'{lower_first(v.commune.full_name)}, {lower_first(v.district.full_name)}'
+        where = _where(v)
         areas.setdefault(v.team_id, []).append(where)
     teams = [t for t in plan.teams if t.members]
     ref = plan_ref(plan)
@@ -820,8 +871,10 @@ def build_schedule(data: RoundData, **_: Any) -> vm.WorkSchedule:  # noqa: ANN40
         subject=_strip_end(plan.subject),
         entries=[_schedule_entry(v) for v in data.visits],
         attached_to=plan_ref(plan),
+        communes_phrase='xã' if _three_tier(data.visits) else _communes_phrase(data.visits),
         notes=[
-            'Đoàn làm việc với Ban Chỉ đạo huyện, xã theo giờ ghi trong lịch; sau buổi làm việc, Đoàn tham vấn '
+            f'Đoàn làm việc với Ban Chỉ đạo {_local_levels(data.visits)} theo giờ ghi trong lịch; sau buổi làm việc, '
+            'Đoàn tham vấn '
             'trực tiếp hộ trên địa bàn.',
             'Địa phương chuẩn bị báo cáo theo đề cương, gửi về cơ quan thường trực Ban Chỉ đạo tỉnh trước ngày làm '
             'việc 03 ngày.',
@@ -853,15 +906,16 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
     plan = data.plan
     team = visit.team
     content = visit.content or {}
-    district, commune = lower_first(visit.district.full_name), lower_first(visit.commune.full_name)
-    province = visit.district.parent
+    commune = lower_first(visit.commune.full_name)
+    district = lower_first(visit.district.full_name) if visit.district is not None else None
+    province = visit.commune.province
     place = visit.place or f'Trụ sở UBND {commune}'
     venue = f'{place}, {commune}' if commune.lower() not in place.lower() else place
-    venue += f', {district}' + (f', {lower_first(province.full_name)}' if province is not None else '')
+    venue += (f', {district}' if district else '') + (f', {lower_first(province.full_name)}' if province else '')
     leader, secretary = _leader(team), _secretary(team)
     local = _local_people(visit, ParticipantSide.district, ParticipantSide.commune)
     local_rep = local[0].name if local else None
-    conclusion = data.conclusions.get(visit.district_id)
+    conclusion = data.conclusions.get(visit.conclusion_unit_id)
     households = []
     for h in visit.households:
         support, noted = household_text(h, data)
@@ -871,7 +925,7 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
     reports = [_sentence(content[k]) for k in ('district_report', 'commune_report') if content.get(k)]
     return vm.Minutes(
         meta=_meta(team_issuer_view(plan.issuer, team),
-                   f'{upper_first(_strip_end(plan.subject))} tại {commune}, {district}', number, issued_on, (),
+                   f'{upper_first(_strip_end(plan.subject))} tại {_where(visit)}', number, issued_on, (),
                    drafting_unit, replaces),
         plan_ref=plan_ref(plan),
         team_no=team.number,
@@ -885,7 +939,9 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
         invited=_local_people(visit, ParticipantSide.invited),
         opening=[_sentence(content['purpose'])] if content.get('purpose') else [
             f'Trưởng đoàn thông qua mục đích, yêu cầu, nội dung kiểm tra, giám sát theo {plan_ref(plan).citation}.'],
-        local_reports=reports or ['Ban Chỉ đạo huyện, xã báo cáo tình hình thực hiện (có báo cáo kèm theo).'],
+        local_levels=_local_levels([visit]),
+        local_reports=reports or [f'Ban Chỉ đạo {_local_levels([visit])} báo cáo tình hình thực hiện (có báo cáo kèm '
+                                  'theo).'],
         records_checked=[_strip_end(r) for r in content.get('records_checked') or [] if _strip_end(r)],
         households=households,
         discussion=[vm.Statement(text=_sentence(d)) for d in content.get('discussion') or [] if str(d).strip()],
@@ -893,7 +949,7 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
         limitations=data.texts([visit], FindingKind.limitation),
         causes=data.texts([visit], FindingKind.cause),
         conclusions=[_sentence(conclusion.summary)] if conclusion is not None and conclusion.summary else [],
-        recommendations=[_recommendation_view(r) for r in data.recommendations_for([visit.district_id])],
+        recommendations=[_recommendation_view(r) for r in data.recommendations_for([visit.conclusion_unit_id])],
         local_opinion=[_sentence(content['local_opinion'])] if content.get('local_opinion') else [
             'Đơn vị được kiểm tra thống nhất với nội dung biên bản.'],
         local_signature=vm.Signature(heading='Đại diện đơn vị được kiểm tra', title='', name=local_rep,
@@ -905,25 +961,30 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
     )
 
 
-def build_conclusion(data: RoundData, district: AdminUnit, *, signer: SignerIn, drafting_unit: str | None,
+def build_conclusion(data: RoundData, unit: AdminUnit, *, signer: SignerIn, drafting_unit: str | None,
                      replaces: vm.DocumentRef | None = None, number: int | None = None,
                      issued_on: date | None = None) -> vm.ConclusionNotice:
+    """The conclusion notice for one concluded unit: a district and its visited communes (three tiers), or
+    one commune (two tiers); the Nơi nhận lists the units' People's Committees and the bodies addressed."""
     plan = data.plan
-    visits = [v for v in data.visits if v.district_id == district.id]
-    conclusion = data.conclusions.get(district.id)
+    visits = [v for v in data.visits if v.conclusion_unit_id == unit.id]
+    conclusion = data.conclusions.get(unit.id)
     team = conclusion.team if conclusion is not None and conclusion.team is not None else visits[0].team
     leader = _leader(team)
-    dist = lower_first(district.full_name)
+    dist = lower_first(unit.full_name)
     communes = _unique(lower_first(v.commune.full_name) for v in visits)
-    recs = data.recommendations_for([district.id])
-    addressees = _unique(r.addressee_label for r in recs) or [f'UBND {dist}'] + [f'UBND {c}' for c in communes]
+    recs = data.recommendations_for([unit.id])
+    local = _unique([dist, *communes])
+    others = [c for c in communes if c != dist]  # the communes of a district (none in two tiers)
+    addressees = _unique(r.addressee_label for r in recs) or [f'UBND {u}' for u in local]
+    bodies = _unique(r.addressee_label for r in recs if r.addressee_body_id is not None)
     return vm.ConclusionNotice(
         meta=_meta(issuer_view(plan.issuer),
                    f'Kết luận của Trưởng đoàn kiểm tra, giám sát {_subject_core(plan)} tại {dist}', number,
                    issued_on,
-                   [f'Trưởng ban {plan.issuer.name} (báo cáo)', f'UBND {dist}',
-                    f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist}', *[f'UBND {c}' for c in communes],
-                    f'Thành viên Đoàn kiểm tra, giám sát số {team.number:02d}'],
+                   _unique([f'Trưởng ban {plan.issuer.name} (báo cáo)', f'UBND {dist}',
+                            f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist}', *[f'UBND {c}' for c in communes],
+                            *bodies, f'Thành viên Đoàn kiểm tra, giám sát số {team.number:02d}']),
                    drafting_unit, replaces),
         signature=signer.signature(),
         plan_ref=plan_ref(plan),
@@ -933,8 +994,8 @@ def build_conclusion(data: RoundData, district: AdminUnit, *, signer: SignerIn, 
         leader_title=_person_title(leader) if leader else '',
         district=dist,
         communes=communes,
-        worked_with=f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist} và '
-                    + _join_names([f'Ban Chỉ đạo {c}' for c in communes]),
+        worked_with=f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist}'
+                    + (f' và {_join_names([f"Ban Chỉ đạo {c}" for c in others])}' if others else ''),
         summary=[_sentence(conclusion.summary)] if conclusion is not None and conclusion.summary else [],
         achievements=data.texts(visits, FindingKind.achievement),
         limitations=data.texts(visits, FindingKind.limitation),
@@ -989,13 +1050,13 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     visits = _team_visits(data, team)
     leader = _leader(team)
     communes = _join_names(_unique(lower_first(v.commune.full_name) for v in visits))
-    districts = _join_names(_unique(lower_first(v.district.full_name) for v in visits))
+    districts = _join_names(_unique(lower_first(v.district.full_name) for v in visits if v.district is not None))
     households = [h for v in visits for h in v.households]
     results = []
     reports = [_sentence(c[k]) for v in visits for c in [v.content or {}] for k in ('district_report', 'commune_report')
                if c.get(k)]
     if reports:
-        results.append(vm.Section(heading='Báo cáo của Ban Chỉ đạo huyện, xã', paragraphs=reports))
+        results.append(vm.Section(heading=f'Báo cáo của Ban Chỉ đạo {_local_levels(visits)}', paragraphs=reports))
     numbers = [_figures_sentence(r) for r in figures(data) if any(r.commune == v.commune.name for v in visits)]
     if any(numbers):
         results.append(vm.Section(heading='Số liệu giảm nghèo của xã', paragraphs=[n for n in numbers if n]))
@@ -1007,14 +1068,15 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     opinions += [_sentence(c['local_opinion']) for v in visits for c in [v.content or {}] if c.get('local_opinion')]
     if opinions:
         results.append(vm.Section(heading='Ý kiến của địa phương', paragraphs=opinions))
-    recs = data.recommendations_for({v.district_id for v in visits})
+    recs = data.recommendations_for({v.conclusion_unit_id for v in visits})
     groups = OrderedDict()
     for r in recs:
         groups.setdefault(r.addressee_label.strip(), []).append(_strip_end(r.text))
     first = visits[0] if visits else None
     return vm.TeamReport(
         meta=_meta(team_issuer_view(plan.issuer, team),
-                   f'Kết quả kiểm tra, giám sát {_subject_core(plan)} tại {communes}, {districts}', number, issued_on,
+                   f'Kết quả kiểm tra, giám sát {_subject_core(plan)} tại {communes}'
+                   + (f', {districts}' if districts else ''), number, issued_on,
                    [f'{plan.issuer.name} (báo cáo)', 'Cơ quan thường trực Ban Chỉ đạo tỉnh',
                     'Thành viên Đoàn'], drafting_unit, replaces),
         signature=vm.Signature(title='Trưởng đoàn', name=leader.full_name if leader else None),
@@ -1024,7 +1086,8 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
         district=districts,
         commune=communes,
         households_consulted=len(households),
-        overview=['Đoàn nghe Ban Chỉ đạo huyện, xã báo cáo tình hình thực hiện, kiểm tra hồ sơ, sổ sách và tham vấn '
+        overview=[f'Đoàn nghe Ban Chỉ đạo {_local_levels(visits)} báo cáo tình hình thực hiện, kiểm tra hồ sơ, sổ sách '
+                  'và tham vấn '
                   'trực tiếp hộ nghèo, hộ thoát nghèo trên địa bàn.'],
         results=results,
         achievements=data.texts(visits, FindingKind.achievement),
@@ -1069,7 +1132,8 @@ def by_category(data: RoundData, kind: FindingKind = FindingKind.limitation) -> 
     everywhere = f'Cả {len(visits):02d} {_districts_phrase(data.visits)}'
     rows = [vm.CategoryRow(category=cat, occurrences=len(vs),
                            districts=[everywhere] if len(vs) == len(visits) > 1 else
-                           _unique(_short_unit(v.district) for v in sorted(vs, key=lambda v: v.team.number)))
+                           _unique(_short_unit(v.district or v.commune)
+                                   for v in sorted(vs, key=lambda v: v.team.number)))
             for cat, vs in places.items()]
     return sorted(rows, key=lambda r: -r.occurrences)
 
@@ -1100,7 +1164,8 @@ def figures(data: RoundData) -> list[vm.FigureRow]:
         values = {field: _count(answers.get(item)) for field, item in FIGURE_ITEMS.items()}
         if all(x is None for x in values.values()):
             continue
-        rows.append(vm.FigureRow(district=_short_unit(v.district), commune=v.commune.name, **values))
+        rows.append(vm.FigureRow(district=_short_unit(v.district) if v.district is not None else '',
+                                 commune=v.commune.name if v.district is not None else v.commune.full_name, **values))
     return rows
 
 
@@ -1131,26 +1196,31 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
     plan = data.plan
     visits = data.visits
     kinds = _districts_phrase(visits)
+    three_tier = _three_tier(visits)
+    communes_word = 'xã' if three_tier else _communes_phrase(visits)
     limitation_count = {v.id: len(data.findings_of([v], FindingKind.limitation)) for v in visits}
-    rows = [vm.DistrictRow(district=_short_unit(v.district), commune=v.commune.name, team_no=v.team.number,
+    rows = [vm.DistrictRow(district=_short_unit(v.district) if v.district is not None else '',
+                           commune=v.commune.name if three_tier else v.commune.full_name, team_no=v.team.number,
                            visit_date=v.starts_at.date(), households_consulted=len(v.households),
                            limitations=limitation_count[v.id],
-                           recommendations=len(data.recommendations_for([v.district_id])))
+                           recommendations=len(data.recommendations_for([v.conclusion_unit_id])))
             for v in sorted(visits, key=lambda v: (v.team.number, v.starts_at))]
     rows_by_district: dict[int, int] = {}
-    for v in visits:  # a district visited twice counts its recommendations once
-        rows_by_district[v.district_id] = len(data.recommendations_for([v.district_id]))
+    for v in visits:  # a unit visited twice counts its recommendations once
+        rows_by_district[v.conclusion_unit_id] = len(data.recommendations_for([v.conclusion_unit_id]))
     households = [h for v in visits for h in v.households]
     counts = vm.RoundCounts(
-        teams=len({v.team_id for v in visits}), districts=len({v.district_id for v in visits}),
+        teams=len({v.team_id for v in visits}), districts=len({v.district_id for v in visits if v.district_id}),
         communes=len({v.commune_id for v in visits}), households_consulted=len(households),
         limitations=sum(limitation_count.values()),
         recommendations=len(data.recommendations_for(rows_by_district)))
     results = [
-        vm.Section(heading='Làm việc với Ban Chỉ đạo huyện, xã', paragraphs=[
+        vm.Section(heading=f'Làm việc với Ban Chỉ đạo {_local_levels(visits)}', paragraphs=[
             f'Các Đoàn đã nghe Ban Chỉ đạo {counts.districts:02d} {kinds} và {counts.communes:02d} xã báo cáo '
             'tình hình '
-            'triển khai thực hiện; kiểm tra hồ sơ, sổ sách tại xã.',
+            'triển khai thực hiện; kiểm tra hồ sơ, sổ sách tại xã.' if three_tier else
+            f'Các Đoàn đã nghe Ban Chỉ đạo {counts.communes:02d} {communes_word} báo cáo tình hình triển khai thực '
+            f'hiện; kiểm tra hồ sơ, sổ sách tại {communes_word}.',
             *([_records_sentence(visits, 'Các Đoàn')] if _records_sentence(visits) else []),
         ]),
         vm.Section(heading='Kết quả tham vấn hộ', paragraphs=households_summary(households, data)),
@@ -1158,7 +1228,8 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
     cats = by_category(data, FindingKind.achievement)
     if cats:
         results.append(vm.Section(heading='Kết quả đạt được theo nhóm nội dung', paragraphs=[
-            '; '.join(f'{c.category}: {c.occurrences:02d}/{counts.communes:02d} xã' for c in cats) + '.']))
+            '; '.join(f'{c.category}: {c.occurrences:02d}/{counts.communes:02d} {communes_word}' for c in cats)
+            + '.']))
     per_visit = {k: [data.texts([v], k) for v in visits] for k in FindingKind}
     round_recs = [r for r in data.recommendations if r.conclusion_id is None]
     return vm.RoundReport(
@@ -1171,10 +1242,11 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
         fieldwork_end=plan.fieldwork_end,
         counts=counts,
         by_district=rows,
+        communes_phrase=communes_word,
         by_category=by_category(data),
         figures=figures(data),
-        overview=['Tại mỗi địa phương, Đoàn nghe Ban Chỉ đạo huyện, xã báo cáo tình hình triển khai thực hiện, '
-                  'kiểm tra '
+        overview=[f'Tại mỗi địa phương, Đoàn nghe Ban Chỉ đạo {_local_levels(visits)} báo cáo tình hình triển khai '
+                  'thực hiện, kiểm tra '
                   'hồ sơ, sổ sách và tham vấn trực tiếp một số hộ nghèo, hộ thoát nghèo trên địa bàn.'],
         results=results,
         achievements=_counted(per_visit[FindingKind.achievement], counts.communes,
@@ -1182,7 +1254,7 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
                                    'của các Đoàn'),
         limitations=_counted(per_visit[FindingKind.limitation], counts.communes,
                              rest='Ngoài ra, {n} hạn chế riêng của từng xã được nêu tại thông báo kết luận gửi các '
-                                  'huyện, thành phố'),
+                                  + ('huyện, thành phố' if three_tier else communes_word)),
         causes=_counted(per_visit[FindingKind.cause], counts.communes,
                         rest='Ngoài ra, {n} nguyên nhân riêng của từng xã được nêu tại báo cáo của các Đoàn'),
         recommendations=_group_by_addressee(data.recommendations_for(rows_by_district) + round_recs),
@@ -1221,7 +1293,7 @@ def build_view_model(session: Session, target: Target, *, number: int | None = N
     if target.kind == 'minutes':
         return build_minutes(data, target.visit, **common)
     if target.kind == 'conclusion':
-        return build_conclusion(data, target.district, signer=signer, **common)
+        return build_conclusion(data, target.unit, signer=signer, **common)
     if target.kind == 'team_report':
         return build_team_report(data, target.team, **common)
     return build_report(data, signer=signer, **common)

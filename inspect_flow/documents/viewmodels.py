@@ -284,6 +284,8 @@ class Plan(_ViewModel):
     fieldwork_start: date
     fieldwork_end: date
     schedule: tuple[ScheduleEntry, ...] = ()
+    #: The communes' kind in the text and tables: ``xã`` (2019), ``xã, phường`` (two tiers).
+    communes_phrase: str = 'xã'
     methods: tuple[str, ...] = ()
     households_per_commune: int = 0
     team_composition: tuple[str, ...] = ()
@@ -351,6 +353,8 @@ class WorkSchedule(_ViewModel):
     subject: str
     entries: tuple[ScheduleEntry, ...]
     attached_to: DocumentRef | None = None
+    #: The communes' kind in the table's heading: ``xã`` (2019), ``xã, phường`` (two tiers).
+    communes_phrase: str = 'xã'
     notes: tuple[str, ...] = ()
 
     def _check(self) -> None:
@@ -407,6 +411,8 @@ class Minutes(_ViewModel):
     team_members: tuple[Participant, ...]
     local_participants: tuple[Participant, ...]
     invited: tuple[Participant, ...] = ()
+    #: The local steering committees that report: ``huyện, xã`` (three tiers), ``xã`` (two tiers).
+    local_levels: str = 'huyện, xã'
     opening: tuple[str, ...] = ()
     local_reports: tuple[str, ...] = ()
     records_checked: tuple[str, ...] = ()
@@ -435,13 +441,14 @@ class Minutes(_ViewModel):
 
 @dataclass(frozen=True, kw_only=True)
 class ConclusionNotice(_ViewModel):
-    """The conclusion notice to one district (THÔNG BÁO KẾT LUẬN), numbered TB; domain.md §2.7.
+    """The conclusion notice to one unit (THÔNG BÁO KẾT LUẬN), numbered TB; domain.md §2.7: a district in
+    three tiers, a commune in two tiers.
 
     The lead sentence is composed from the fields: "Thực hiện {plan_ref.citation}, ngày
     {visit_date}, Đoàn kiểm tra, giám sát số {team_no} do đồng chí {leader_name}, {leader_title}
     làm Trưởng đoàn đã làm việc với {worked_with}; …".
 
-    :param district: ``huyện Mỏ Cày Bắc`` (as written in a sentence)
+    :param district: the concluded unit as written in a sentence: ``huyện Mỏ Cày Bắc``, ``xã Nhuận Phú Tân``
     :param communes: ``('xã Nhuận Phú Tân',)``
     :param worked_with: the bodies met, as written in the lead sentence
     :param notify: who the notice is addressed to in the closing: ``UBND huyện Mỏ Cày Bắc, …``
@@ -566,6 +573,8 @@ class RoundReport(_ViewModel):
     fieldwork_end: date
     counts: RoundCounts
     by_district: tuple[DistrictRow, ...] = ()
+    #: The communes' kind in the text and tables: ``xã`` (2019), ``xã, phường`` (two tiers).
+    communes_phrase: str = 'xã'
     by_category: tuple[CategoryRow, ...] = ()
     figures: tuple[FigureRow, ...] = ()
     overview: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Findings, conclusions per district, recommendations and their follow-up reports."""
+"""Findings, conclusions per district (three tiers) or commune (two tiers), recommendations, follow-up reports."""
 
 from __future__ import annotations
 
@@ -89,35 +89,40 @@ class Finding(Base):
 
 
 class Conclusion(Base):
-    """The team leader's conclusion for one district (kết luận), issued as a THÔNG BÁO KẾT LUẬN."""
+    """The team leader's conclusion (kết luận) for one unit, issued as a THÔNG BÁO KẾT LUẬN.
+
+    The unit is the visits' :attr:`~inspect_flow.visits.models.Visit.conclusion_unit`: a district in a
+    three-tier round (2019), the visited commune in a two-tier round (from 01/07/2025).
+    """
 
     __tablename__ = 'conclusions'
-    __table_args__ = (sa.UniqueConstraint('plan_id', 'district_id'),)
+    __table_args__ = (sa.UniqueConstraint('plan_id', 'unit_id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey('teams.id'))
     #: Đánh giá chung: the overall assessment opening the notice.
     summary: Mapped[str] = mapped_column(sa.Text, default='')
     created_by: Mapped[str] = mapped_column(sa.String(120), default='')
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
-    district: Mapped[AdminUnit] = relationship()
+    unit: Mapped[AdminUnit] = relationship()
     team: Mapped[Team | None] = relationship()  # noqa: F821
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates='conclusion', order_by='Recommendation.number'
     )
 
     def __repr__(self) -> str:
-        return f'<Conclusion plan={self.plan_id} district={self.district_id}>'
+        return f'<Conclusion plan={self.plan_id} unit={self.unit_id}>'
 
 
 class Recommendation(Base):
     """A recommendation (kiến nghị, đề nghị) to a unit or body, tracked until it is verified.
 
-    The addressee is a unit (e.g. UBND huyện Mỏ Cày Bắc is addressed through the district unit) or an
-    issuing body; ``addressee_label`` is the name printed in documents.
+    The addressee is a unit (UBND huyện Mỏ Cày Bắc through the district unit, UBND xã Nhuận Phú Tân
+    through the commune unit) or an issuing body (a provincial department, Sở …); ``addressee_label`` is
+    the name printed in documents.
     """
 
     __tablename__ = 'recommendations'

@@ -126,29 +126,100 @@ def update_finding(session: Session, finding: Finding, values: dict, *, actor: s
     return changes
 
 
-def add_conclusion(session: Session, plan: Plan, district: AdminUnit, *, summary: str, actor: str,
+def add_conclusion(session: Session, plan: Plan, unit: AdminUnit, *, summary: str, actor: str,
                    team: Team | None = None) -> Conclusion:
-    """Record the team leader's conclusion for a visited district.
+    """Record the team leader's conclusion for a visited unit: the district in a three-tier round, the
+    commune in a two-tier round (:attr:`Visit.conclusion_unit`).
 
-    :raise InvalidInput: the district was not visited in this round
-    :raise Conflict: the district already has a conclusion
+    :raise InvalidInput: no visit of the round is concluded under *unit* (field ``unit``)
+    :raise Conflict: the unit already has a conclusion
     """
     require_stage(plan, *CONCLUSION_STAGES, action_vi='ghi kết luận', action_en='record a conclusion')
-    visits = [v for v in active_visits(plan) if v.district_id == district.id]
+    visits = [v for v in active_visits(plan) if v.conclusion_unit_id == unit.id]
     if not visits:
-        raise InvalidInput('conclusion.not_visited', f'{district.full_name} không có buổi làm việc nào trong đợt này.',
-                           f'{district.full_name} was not visited in this round.', field='district')
+        raise InvalidInput('conclusion.not_visited', f'{unit.full_name} không có buổi làm việc nào trong đợt này.',
+                           f'{unit.full_name} was not visited in this round.', field='unit')
     exists = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                         Conclusion.district_id == district.id)).first()
+                                                         Conclusion.unit_id == unit.id)).first()
     if exists is not None:
-        raise Conflict('conclusion.exists', f'{district.full_name} đã có kết luận.',
-                       f'{district.full_name} already has a conclusion.', field='district')
-    conclusion = Conclusion(plan_id=plan.id, district=district, team=team or visits[0].team,
+        raise Conflict('conclusion.exists', f'{unit.full_name} đã có kết luận.',
+                       f'{unit.full_name} already has a conclusion.', field='unit')
+    conclusion = Conclusion(plan_id=plan.id, unit=unit, team=team or visits[0].team,
                             summary=(summary or '').strip(), created_by=actor)
     session.add(conclusion)
     session.flush()
-    record_create(conclusion, actor=actor, fields={'district': district.code, 'summary': conclusion.summary})
+    record_create(conclusion, actor=actor, fields={'unit': unit.code, 'summary': conclusion.summary})
     return conclusion
+
+
+def conclusion_units(plan: Plan) -> list[AdminUnit]:
+    """The units the round's visits are concluded under (districts in three tiers, communes in two), in
+    code order."""
+    units = {v.conclusion_unit_id: v.conclusion_unit for v in active_visits(plan)}
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+def get_conclusion(session: Session, plan: Plan, unit: AdminUnit) -> Conclusion | None:
+    """Return *plan*'s conclusion for *unit*, if it has one."""
+    return session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
+                                                       Conclusion.unit_id == unit.id)).first()
+
+
+def _province_of(plan: Plan, units: list[AdminUnit]) -> AdminUnit | None:
+    for unit in units:
+        if unit.province is not None:
+            return unit.province
+    return plan.issuer.unit.province if plan.issuer.unit is not None else None
+
+
+def addressee_units(plan: Plan, conclusion: Conclusion | None) -> list[AdminUnit]:
+    """The units a recommendation may be addressed to: the conclusion's unit and the communes visited under
+    it; without a conclusion (a round-level recommendation), every unit concluded in the round and its
+    visited communes."""
+    visits = [v for v in active_visits(plan) if conclusion is None or v.conclusion_unit_id == conclusion.unit_id]
+    units = {} if conclusion is None else {conclusion.unit.id: conclusion.unit}
+    for v in visits:
+        units.setdefault(v.conclusion_unit_id, v.conclusion_unit)
+        units.setdefault(v.commune_id, v.commune)
+    return list(units.values())
+
+
+def addressee_bodies(session: Session, plan: Plan, conclusion: Conclusion | None) -> list[IssuingBody]:
+    """The bodies a recommendation may be addressed to: the bodies of the province of the round (a body
+    whose unit is that province or lies in it, e.g. Sở Nông nghiệp và Môi trường tỉnh Vĩnh Long)."""
+    province = _province_of(plan, addressee_units(plan, conclusion))
+    if province is None:
+        return []
+    bodies = session.scalars(sa.select(IssuingBody).where(IssuingBody.unit_id.is_not(None)).order_by(IssuingBody.name))
+    return [b for b in bodies if b.unit.province is not None and b.unit.province.id == province.id]
+
+
+def _check_addressee(session: Session, plan: Plan, conclusion: Conclusion | None, unit: AdminUnit | None,
+                     body: IssuingBody | None) -> None:
+    """Refuse an addressee outside the conclusion's reach (issue 18: a leader could address any unit in
+    the country, which then saw the notice)."""
+    if unit is not None and unit.id not in {u.id for u in addressee_units(plan, conclusion)}:
+        where = conclusion.unit.full_name if conclusion is not None else plan.reference
+        raise InvalidInput('recommendation.bad_addressee_unit',
+                           f'Không gửi kiến nghị cho {unit.full_name} được: chỉ gửi cho đơn vị được kết luận '
+                           f'({where}), các xã, phường đã làm việc thuộc đơn vị đó, hoặc cơ quan cấp tỉnh.',
+                           f'The recommendation cannot be addressed to {unit.full_name}: only to the concluded unit '
+                           f'({where}), the communes visited under it, or a body of the province.',
+                           field='addressee_unit')
+    if body is not None and body.id not in {b.id for b in addressee_bodies(session, plan, conclusion)}:
+        raise InvalidInput('recommendation.bad_addressee_body',
+                           f'Không gửi kiến nghị cho {body.name} được: chỉ gửi cho cơ quan của tỉnh nơi kiểm tra.',
+                           f'The recommendation cannot be addressed to {body.name}: only to a body of the province '
+                           f'inspected.', field='addressee_body')
+
+
+def default_addressee_label(unit: AdminUnit | None = None, body: IssuingBody | None = None) -> str:
+    """The name printed for an addressee: "UBND xã Nhuận Phú Tân", "UBND huyện Mỏ Cày Bắc", or the body's name."""
+    if body is not None:
+        return body.name
+    if unit is not None:
+        return f'UBND {unit.full_name[:1].lower()}{unit.full_name[1:]}'
+    return ''
 
 
 def add_recommendation(session: Session, plan: Plan, *, text: str, addressee_label: str, actor: str,
@@ -157,11 +228,20 @@ def add_recommendation(session: Session, plan: Plan, *, text: str, addressee_lab
                        addressee_body: IssuingBody | None = None) -> Recommendation:
     """Record a recommendation to a unit or body, with its deadline; it starts ``open``.
 
-    :raise InvalidInput: empty text or addressee, or a deadline before the fieldwork ended
+    The addressee is the conclusion's unit or a commune visited under it (through ``addressee_unit``:
+    "UBND huyện …", "UBND xã …") or a body of the province (``addressee_body``: "Sở …"); an empty
+    *addressee_label* is the addressee's name (:func:`default_addressee_label`).
+
+    :raise InvalidInput: empty text or addressee, an addressee outside the conclusion's reach (field
+        ``addressee_unit`` or ``addressee_body``), or a deadline before the fieldwork ended
     """
     require_stage(plan, *CONCLUSION_STAGES, action_vi='ghi kiến nghị', action_en='record a recommendation')
     text = _text(text, 'text')
-    addressee_label = _text(addressee_label, 'addressee')
+    if conclusion is not None and conclusion.plan_id != plan.id:
+        raise InvalidInput('recommendation.other_plan', 'Kết luận không thuộc kế hoạch này.',
+                           'The conclusion belongs to another plan.', field='conclusion')
+    _check_addressee(session, plan, conclusion, addressee_unit, addressee_body)
+    addressee_label = _text(addressee_label or default_addressee_label(addressee_unit, addressee_body), 'addressee')
     if deadline is not None and deadline < plan.fieldwork_start:
         raise InvalidInput('recommendation.bad_deadline', 'Thời hạn thực hiện phải sau ngày bắt đầu kiểm tra.',
                            'The deadline must be after the fieldwork started.', field='deadline')

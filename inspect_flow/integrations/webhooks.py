@@ -176,7 +176,8 @@ def _iso(value) -> str | None:  # noqa: ANN001
 
 def _visit_payload(visit) -> dict:  # noqa: ANN001
     return {'visit_id': visit.id, 'plan_id': visit.plan_id, 'team_id': visit.team_id,
-            'commune_id': visit.commune_id, 'district_id': visit.district_id, 'state': 'submitted',
+            'commune_id': visit.commune_id, 'district_id': visit.district_id,
+            'conclusion_unit_id': visit.conclusion_unit_id, 'state': 'submitted',
             'submitted_dt': _iso(visit.submitted_dt or utcnow())}
 
 

@@ -10,16 +10,35 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_flow.core.db import Base, utcnow
 from inspect_flow.core.types import JSONType, enum_column_type
-from inspect_flow.units.models import AdminUnit, IssuingBody, Person
+from inspect_flow.units.models import TWO_TIER_FROM, AdminUnit, IssuingBody, Person
 from inspect_flow.workflow.states import PlanState
 
 
 class CoverageRule(enum.StrEnum):
-    """Optional rule on which communes a round covers."""
+    """Optional rule on which communes a round covers: one commune per group of a chosen grouping.
+
+    The random draw (``draw_communes``) draws over the same grouping.
+    """
 
     none = 'none'
-    #: Each target district gets exactly one commune visit (the 2019 Bến Tre round).
+    #: One commune per district (three tiers; the 2019 Bến Tre round). The stored value is the one the
+    #: 2019 rounds were saved with; ``per_district`` is accepted on input too.
+    per_district = 'one_commune_per_district'
+    #: One commune per district of their predecessors before 01/07/2025 (two tiers).
+    per_former_district = 'per_former_district'
+    #: One commune per cluster of communes named on the plan (``Plan.clusters``).
+    per_cluster = 'per_cluster'
+    #: The name the rule had before the groupings (same member as ``per_district``).
     one_commune_per_district = 'one_commune_per_district'
+
+    @property
+    def key(self) -> str:
+        """The rule's name on input and output (``per_district`` for the stored ``one_commune_per_district``)."""
+        return self.name
+
+    @classmethod
+    def _missing_(cls, value: object) -> CoverageRule | None:
+        return cls.__members__.get(str(value).strip()) if isinstance(value, str) else None
 
 
 plan_target_units = sa.Table(
@@ -58,6 +77,9 @@ class Plan(Base):
     coverage_rule: Mapped[CoverageRule] = mapped_column(
         enum_column_type(CoverageRule, 40), default=CoverageRule.none
     )
+    #: Clusters of communes for the ``per_cluster`` coverage rule: ``[{"name": "Cụm 1", "communes": [codes]}]``
+    #: (codes of the units valid on the plan's dates).
+    clusters: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: How many households each team consults per commune (phương pháp: tham vấn trực tiếp).
     households_per_commune: Mapped[int] = mapped_column(default=0)
     state: Mapped[PlanState] = mapped_column(enum_column_type(PlanState), default=PlanState.planning, index=True)
@@ -79,6 +101,11 @@ class Plan(Base):
     )
 
     __mapper_args__ = {'version_id_col': version_id}
+
+    @property
+    def two_tier(self) -> bool:
+        """Whether the round takes place in the two-tier structure (fieldwork from 01/07/2025: no districts)."""
+        return self.fieldwork_start >= TWO_TIER_FROM
 
     @property
     def reference(self) -> str:
@@ -197,10 +224,12 @@ class CommuneDraw(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
     seed: Mapped[str] = mapped_column(sa.String(64))
+    #: How many communes were drawn per group (per district in 2019, whence the name).
     per_district: Mapped[int] = mapped_column()
-    #: {district code: [candidate commune codes, sorted]} as the draw saw them.
+    #: {group key: [candidate commune codes, sorted]} as the draw saw them; the group key is a district
+    #: code (per district, per former district) or a cluster name (per cluster).
     candidates: Mapped[dict] = mapped_column(sa.JSON)
-    #: {district code: [drawn commune codes]}.
+    #: {group key: [drawn commune codes]}.
     result: Mapped[dict] = mapped_column(sa.JSON)
     actor: Mapped[str] = mapped_column(sa.String(120))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)

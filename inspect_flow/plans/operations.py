@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from inspect_flow.audit.operations import apply_changes, record_create, record_delete, record_update
 from inspect_flow.core.errors import Conflict, InvalidInput
-from inspect_flow.plans import scheduling
+from inspect_flow.plans import coverage, scheduling
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
 from inspect_flow.units.operations import get_unit, get_unit_for_period, units_on
@@ -49,8 +49,13 @@ def _text(value: str | None, field: str, vi: str, en: str) -> str:
 def create_plan(session: Session, *, issuer: IssuingBody, subject: str, fieldwork_start: date, fieldwork_end: date,
                 actor: str, number: int | None = None, symbol: str | None = None, issue_date: date | None = None,
                 legal_bases: list[str] | None = None, objectives: list[str] | None = None,
-                coverage_rule: CoverageRule = CoverageRule.none, households_per_commune: int = 0) -> Plan:
+                coverage_rule: CoverageRule = CoverageRule.none, households_per_commune: int = 0,
+                clusters: list[dict] | None = None) -> Plan:
     """Create a plan in the ``planning`` state.
+
+    :param coverage_rule: one commune per group of a grouping (see :mod:`inspect_flow.plans.coverage`)
+    :param clusters: for ``per_cluster``: ``[{"name": "Cụm 1", "communes": [codes]}]``, codes of the units
+        valid at fieldwork start
 
     :param number: the plan's number when it was issued outside inspect_flow (e.g. 1245); None for a draft
     :param symbol: the symbol; ``KH-<issuer abbreviation>`` by default
@@ -71,6 +76,8 @@ def create_plan(session: Session, *, issuer: IssuingBody, subject: str, fieldwor
     if households_per_commune < 0:
         raise InvalidInput('plan.bad_households', 'Số hộ tham vấn không được âm.',
                            'The number of households cannot be negative.', field='households_per_commune')
+    clusters = coverage.normalize_clusters(session, clusters or [], fieldwork_start)
+    _check_cluster_rule(coverage_rule, clusters)
     year = (issue_date or fieldwork_start).year
     if number is not None:
         clash = session.scalars(sa.select(Plan).where(
@@ -82,18 +89,27 @@ def create_plan(session: Session, *, issuer: IssuingBody, subject: str, fieldwor
                 legal_bases=[s.strip() for s in legal_bases or [] if s.strip()],
                 objectives=[s.strip() for s in objectives or [] if s.strip()],
                 fieldwork_start=fieldwork_start, fieldwork_end=fieldwork_end, coverage_rule=coverage_rule,
-                households_per_commune=households_per_commune, state=PlanState.planning)
+                households_per_commune=households_per_commune, clusters=clusters, state=PlanState.planning)
     session.add(plan)
     session.flush()
     record_create(plan, actor=actor, fields={'reference': plan.reference, 'subject': subject})
     return plan
 
 
+def _check_cluster_rule(rule: CoverageRule, clusters: list[dict]) -> None:
+    if rule == CoverageRule.per_cluster and not clusters:
+        raise InvalidInput('plan.clusters_required', 'Quy tắc "mỗi cụm một xã" cần danh sách cụm xã.',
+                           'The "one commune per cluster" rule needs the clusters of communes.', field='clusters')
+
+
 def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> dict:
-    """Edit a plan's descriptive fields while it is being planned or scheduled; audited."""
+    """Edit a plan's descriptive fields while it is being planned or scheduled; audited.
+
+    ``clusters`` (``[{"name", "communes": [codes]}]``) and ``coverage_rule`` are checked together.
+    """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='sửa kế hoạch', action_en='edit the plan')
     allowed = {'subject', 'legal_bases', 'objectives', 'fieldwork_start', 'fieldwork_end', 'coverage_rule',
-               'households_per_commune', 'issue_date'}
+               'households_per_commune', 'issue_date', 'clusters'}
     unknown = set(values) - allowed
     if unknown:
         raise InvalidInput('plan.unknown_field', f'Không sửa được trường: {", ".join(sorted(unknown))}.',
@@ -112,22 +128,33 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
     if end < start:
         raise InvalidInput('plan.bad_window', 'Ngày kết thúc kiểm tra phải sau hoặc trùng ngày bắt đầu.',
                            'The fieldwork end date must not be before its start date.', field='fieldwork_end')
+    if 'clusters' in values:
+        values['clusters'] = coverage.normalize_clusters(session, values['clusters'] or [], start)
+    _check_cluster_rule(values.get('coverage_rule', plan.coverage_rule), values.get('clusters', plan.clusters))
     return apply_changes(plan, values, actor=actor)
 
 
-def set_targets(session: Session, plan: Plan, codes: list[str], *, actor: str) -> list[AdminUnit]:
-    """Set the plan's target units (districts or communes) by GSO code, as they stood during the fieldwork.
+def unit_on_plan_dates(session: Session, plan: Plan, code: str, *, field: str = 'unit') -> AdminUnit:
+    """Return the unit with GSO *code* as it stood over the plan's fieldwork (valid from its start to its end).
 
-    :raise InvalidInput: a code names no unit valid throughout the fieldwork (the message names both dates), or
-        names a province
+    :raise InvalidInput: see :func:`~inspect_flow.units.operations.get_unit_for_period` (the error names *field*)
+    """
+    return get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end, field=field)
+
+
+def set_targets(session: Session, plan: Plan, codes: list[str], *, actor: str) -> list[AdminUnit]:
+    """Set the plan's target units by GSO code, as they stood over the fieldwork: districts or communes in
+    three tiers (2019), communes in two tiers (from 01/07/2025).
+
+    :raise InvalidInput: a code is unknown on the plan's dates (both named), or names a province
     """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='đổi địa bàn kiểm tra',
                   action_en='change the target units')
     units = []
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end)
+        unit = unit_on_plan_dates(session, plan, code, field='targets')
         if unit.level == UnitLevel.province:
-            raise InvalidInput('plan.bad_target', f'{unit.full_name} là cấp tỉnh; hãy chọn huyện hoặc xã.',
+            raise InvalidInput('plan.bad_target', f'{unit.full_name} là cấp tỉnh; hãy chọn {_target_words(plan)}.',
                                f'{unit.full_name} is a province; choose districts or communes.', field='targets')
         units.append(unit)
     old = [u.code for u in plan.target_units]
@@ -239,7 +266,7 @@ def schedule_visit(session: Session, plan: Plan, team: Team, commune_code: str, 
         raise InvalidInput('visit.not_commune', f'{commune.full_name} không phải đơn vị cấp xã.',
                            f'{commune.full_name} is not a commune-level unit.', field='commune')
     before = scheduling.find_conflicts(plan)
-    visit = Visit(plan=plan, team=team, commune=commune, district=commune.parent, starts_at=starts_at,
+    visit = Visit(plan=plan, team=team, commune=commune, district=commune.district, starts_at=starts_at,
                   ends_at=ends_at, place=place.strip() or default_place(commune), state=VisitState.scheduled)
     session.add(visit)
     session.flush()
@@ -290,26 +317,71 @@ def remove_visit(session: Session, visit: Visit, *, actor: str) -> None:
     session.flush()
 
 
-def draw_communes(session: Session, plan: Plan, *, per_district: int, actor: str,
-                  seed: str | None = None) -> CommuneDraw:
-    """Draw communes at random in each target district, record the seed, and return the draw.
+def _target_words(plan: Plan) -> str:
+    """"huyện hoặc xã" for a round before 01/07/2025, "xã, phường" after (no districts)."""
+    return 'xã, phường' if plan.two_tier else 'huyện hoặc xã'
 
-    :raise InvalidInput: no target district, or a bad count
+
+def draw_groups(session: Session, plan: Plan) -> dict[str, list[str]]:
+    """The candidates of a random draw: ``{group key: [commune codes]}`` over the plan's coverage grouping,
+    from the units valid at fieldwork start.
+
+    * ``per_district`` (and ``none`` with district targets, as in 2019): the communes of each target district;
+    * ``per_former_district``: the target communes by the district of their predecessors (before 01/07/2025);
+    * ``per_cluster``: the communes of each cluster;
+    * ``none`` with commune targets: all the target communes, as one group ``*``.
+
+    :raise InvalidInput: nothing to draw from (field ``targets``, or ``clusters``)
+    """
+    day = plan.fieldwork_start
+    rule = plan.coverage_rule
+    districts = [u for u in plan.target_units if u.level == UnitLevel.district]
+    target_communes = [u for u in plan.target_units if u.level == UnitLevel.commune]
+    if rule == CoverageRule.per_cluster:
+        codes = {code for c in plan.clusters for code in c['communes']}
+        communes = [u for u in units_on(session, day, UnitLevel.commune) if u.code in codes]
+        candidates = scheduling.grouped_candidates(communes, coverage.grouping(plan), day)
+        field = 'clusters'
+    elif rule == CoverageRule.per_former_district:
+        candidates = scheduling.grouped_candidates(target_communes, coverage.grouping(plan), day)
+        field = 'targets'
+    elif districts or rule == CoverageRule.per_district:
+        if not districts:
+            raise InvalidInput('draw.no_districts', 'Kế hoạch chưa có huyện nào trong địa bàn kiểm tra để chọn xã.',
+                               'The plan has no target district to draw communes from.', field='targets')
+        candidates = scheduling.candidate_communes(units_on(session, day, UnitLevel.commune), districts, day)
+        field = 'targets'
+    else:
+        candidates = scheduling.grouped_candidates(target_communes, lambda _c: coverage.ALL_TARGETS, day)
+        field = 'targets'
+    if not any(candidates.values()):
+        raise InvalidInput('draw.no_candidates', 'Không có xã, phường nào để chọn ngẫu nhiên trong địa bàn kiểm tra.',
+                           'There is no commune to draw from in the target area.', field=field)
+    return candidates
+
+
+def draw_communes(session: Session, plan: Plan, *, actor: str, per_group: int | None = None,
+                  seed: str | None = None, per_district: int | None = None) -> CommuneDraw:
+    """Draw communes at random in each group of the plan's coverage grouping (see :func:`draw_groups`),
+    record the seed, and return the draw.
+
+    :param per_group: how many communes per group (``per_district`` is its 2019 name, still accepted)
+    :raise InvalidInput: nothing to draw from, or a bad count
     """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='chọn ngẫu nhiên xã',
                   action_en='draw communes')
-    if per_district < 1:
-        raise InvalidInput('draw.bad_count', 'Số xã mỗi huyện phải từ 1 trở lên.',
-                           'The number of communes per district must be at least 1.', field='per_district')
-    districts = [u for u in plan.target_units if u.level == UnitLevel.district]
-    if not districts:
-        raise InvalidInput('draw.no_districts', 'Kế hoạch chưa có huyện nào trong địa bàn kiểm tra để chọn xã.',
-                           'The plan has no target district to draw communes from.', field='targets')
+    count = per_group if per_group is not None else per_district
+    if count is None or count < 1:
+        word_vi, word_en = coverage.GROUP_WORDS[plan.coverage_rule]
+        if plan.coverage_rule == CoverageRule.none and any(u.level == UnitLevel.district for u in plan.target_units):
+            word_vi, word_en = coverage.GROUP_WORDS[CoverageRule.per_district]
+        raise InvalidInput('draw.bad_count', f'Số xã mỗi {word_vi} phải từ 1 trở lên.',
+                           f'The number of communes per {word_en} must be at least 1.',
+                           field='per_district' if per_group is None else 'per_group')
+    candidates = draw_groups(session, plan)
     seed = (seed or secrets.token_hex(8)).strip()
-    candidates = scheduling.candidate_communes(units_on(session, plan.fieldwork_start, UnitLevel.commune),
-                                               districts, plan.fieldwork_start)
-    result = scheduling.draw(candidates, per_district, seed)
-    record = CommuneDraw(plan=plan, seed=seed, per_district=per_district, candidates=candidates, result=result,
+    result = scheduling.draw(candidates, count, seed)
+    record = CommuneDraw(plan=plan, seed=seed, per_district=count, candidates=candidates, result=result,
                          actor=actor)
     session.add(record)
     session.flush()

@@ -103,6 +103,16 @@ def plan_summary(plan: Plan) -> dict:
     }
 
 
+def _unit_ref(unit, *, level: bool = False) -> dict | None:  # noqa: ANN001
+    """``{code, name}`` of a unit (with its level when asked), or None."""
+    if unit is None:
+        return None
+    out = {'code': unit.code, 'name': unit.full_name}
+    if level:
+        out['level'] = unit.level.value
+    return out
+
+
 def plan_detail(plan: Plan) -> dict:
     """Return the full, stable JSON view of a plan (``plans show --json``)."""
     from sqlalchemy.orm import object_session
@@ -118,6 +128,8 @@ def plan_detail(plan: Plan) -> dict:
     out = plan_summary(plan)
     out.update({
         'coverage_rule': plan.coverage_rule.value,
+        'coverage': plan.coverage_rule.key,
+        'clusters': [{'name': c['name'], 'communes': list(c['communes'])} for c in plan.clusters or []],
         'households_per_commune': plan.households_per_commune,
         'legal_bases': list(plan.legal_bases),
         'objectives': list(plan.objectives),
@@ -139,7 +151,8 @@ def plan_detail(plan: Plan) -> dict:
             {
                 'id': v.id, 'team': v.team.number, 'state': v.state.value,
                 'commune': {'code': v.commune.code, 'name': v.commune.full_name},
-                'district': {'code': v.district.code, 'name': v.district.full_name},
+                'district': _unit_ref(v.district),
+                'conclusion_unit': _unit_ref(v.conclusion_unit, level=True),
                 'starts_at': v.starts_at.isoformat(timespec='minutes'),
                 'ends_at': v.ends_at.isoformat(timespec='minutes'),
                 'place': v.place, 'households': len(v.households),
@@ -155,7 +168,8 @@ def plan_detail(plan: Plan) -> dict:
             for f in findings
         ],
         'conclusions': [
-            {'id': c.id, 'district': {'code': c.district.code, 'name': c.district.full_name}, 'summary': c.summary}
+            {'id': c.id, 'district': _unit_ref(c.unit.district), 'unit': _unit_ref(c.unit, level=True),
+             'summary': c.summary}
             for c in conclusions
         ],
         'recommendations': [

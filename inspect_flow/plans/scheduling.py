@@ -143,15 +143,15 @@ def _commune_conflicts(visits) -> list[ScheduleConflict]:  # noqa: ANN001
 def _interest_conflicts(visits) -> list[ScheduleConflict]:  # noqa: ANN001
     out = []
     for v in visits:
-        inspected = {v.commune_id, v.district_id}
+        inspected = {v.commune_id, v.conclusion_unit_id}
         for m in v.team.members:
-            if m.person.unit_id is not None and m.person.unit_id in inspected:
-                unit = m.person.unit.full_name
+            unit = m.person.unit
+            if unit is not None and unit.id in inspected:
                 out.append(ScheduleConflict(
                     'conflict_of_interest',
-                    f'{m.person.full_name} (Đoàn {v.team.number}) công tác tại {unit}, không được tham gia kiểm tra '
-                    f'{v.commune.full_name} thuộc đơn vị mình (xung đột lợi ích).',
-                    f'{m.person.full_name} (team {v.team.number}) works in {unit} and may not inspect '
+                    f'{m.person.full_name} (Đoàn {v.team.number}) công tác tại {unit.full_name}, không được tham gia '
+                    f'kiểm tra {v.commune.full_name} thuộc đơn vị mình (xung đột lợi ích).',
+                    f'{m.person.full_name} (team {v.team.number}) works in {unit.full_name} and may not inspect '
                     f'{v.commune.full_name}, which belongs to that unit (conflict of interest).',
                     (v.id,),
                 ))
@@ -171,32 +171,54 @@ def _target_conflicts(plan, visits) -> list[ScheduleConflict]:  # noqa: ANN001
         if not any(covers(t, v.commune) for t in plan.target_units):
             out.append(ScheduleConflict(
                 'outside_targets',
-                f'{v.commune.full_name}, {v.district.full_name} không thuộc địa bàn kiểm tra của kế hoạch.',
-                f'{v.commune.full_name}, {v.district.full_name} is not in the plan\'s target area.',
+                f'{v.where} không thuộc địa bàn kiểm tra của kế hoạch.',
+                f'{v.where} is not in the plan\'s target area.',
                 (v.id,),
             ))
     return out
 
 
+#: The rule name of each coverage conflict (``coverage_one_per_district`` as in 2019).
+COVERAGE_CONFLICT_RULES = {
+    'per_district': 'coverage_one_per_district',
+    'per_former_district': 'coverage_one_per_former_district',
+    'per_cluster': 'coverage_one_per_cluster',
+}
+
+
 def _coverage_conflicts(plan, visits) -> list[ScheduleConflict]:  # noqa: ANN001
+    from inspect_flow.plans import coverage
     from inspect_flow.plans.models import CoverageRule
 
-    if plan.coverage_rule != CoverageRule.one_commune_per_district:
+    rule = plan.coverage_rule
+    if rule == CoverageRule.none:
         return []
-    by_district = defaultdict(list)
+    group_of = coverage.grouping(plan)
+    groups: dict[coverage.Group, list] = defaultdict(list)
     for v in visits:
-        by_district[v.district_id].append(v)
+        group = group_of(v.commune)
+        if group is not None:
+            groups[group].append(v)
     out = []
-    for group in by_district.values():
-        communes = {v.commune_id for v in group}
-        if len(communes) > 1:
-            name = group[0].district.full_name
-            out.append(ScheduleConflict(
-                'coverage_one_per_district',
-                f'{name} có {len(communes)} xã được xếp lịch; kế hoạch quy định mỗi huyện kiểm tra một xã.',
-                f'{name} has {len(communes)} communes scheduled; the plan allows one commune per district.',
-                tuple(v.id for v in group),
-            ))
+    for group, members in groups.items():
+        communes = {v.commune_id: v.commune for v in members}
+        if len(communes) < 2:
+            continue
+        n = len(communes)
+        ids = tuple(v.id for v in members)
+        if rule == CoverageRule.per_district:
+            vi = f'{group.label} có {n} xã được xếp lịch; kế hoạch quy định mỗi huyện kiểm tra một xã.'
+            en = f'{group.label} has {n} communes scheduled; the plan allows one commune per district.'
+        else:
+            names = ', '.join(c.full_name for c in sorted(communes.values(), key=lambda c: c.code))
+            word_vi, word_en = coverage.GROUP_WORDS[rule]
+            former = rule == CoverageRule.per_former_district
+            where_vi = f'{group.label} (cũ)' if former else group.label
+            where_en = f'{group.label} (former district)' if former else group.label
+            vi = (f'{where_vi} có {n} đơn vị cấp xã được xếp lịch ({names}); kế hoạch quy định mỗi {word_vi} '
+                  f'kiểm tra một đơn vị cấp xã.')
+            en = f'{where_en} has {n} communes scheduled ({names}); the plan allows one commune per {word_en}.'
+        out.append(ScheduleConflict(COVERAGE_CONFLICT_RULES[rule.key], vi, en, ids))
     return out
 
 
@@ -206,12 +228,23 @@ def uncovered_targets(plan) -> list[AdminUnit]:  # noqa: ANN001
     return [t for t in plan.target_units if not any(covers(t, v.commune) for v in visits)]
 
 
+def uncovered_clusters(plan) -> list[str]:  # noqa: ANN001
+    """Return the names of the plan's clusters where no active visit is scheduled (rule ``per_cluster``)."""
+    from inspect_flow.plans.models import CoverageRule
+
+    if plan.coverage_rule != CoverageRule.per_cluster:
+        return []
+    visited = {v.commune.code for v in active_visits(plan)}
+    return [c['name'] for c in plan.clusters or [] if not visited & set(c['communes'])]
+
+
 # --- the random draw -------------------------------------------------------------------------------------
 
 def draw(candidates: dict[str, Sequence[str]], per_district: int, seed: str) -> dict[str, list[str]]:
-    """Draw *per_district* commune codes from each district's candidates, reproducibly from *seed*.
+    """Draw *per_district* commune codes from each group's candidates, reproducibly from *seed*.
 
-    Districts are taken in code order and each candidate list is sorted first, so the same seed and
+    A group is a district (2019), a former district or a cluster (see :mod:`inspect_flow.plans.coverage`).
+    Groups are taken in key order and each candidate list is sorted first, so the same seed and
     the same candidates always give the same result (the draw can be replayed and audited).
     """
     rng = random.Random(seed)
@@ -230,3 +263,15 @@ def candidate_communes(units: Iterable[AdminUnit], districts: Iterable[AdminUnit
         if u.level == UnitLevel.commune and u.parent_id in district_ids and u.is_valid_on(day):
             out[district_ids[u.parent_id]].append(u.code)
     return {k: sorted(v) for k, v in out.items()}
+
+
+def grouped_candidates(communes: Iterable[AdminUnit], group_of, day: date) -> dict[str, list[str]]:  # noqa: ANN001
+    """Return ``{group key: [commune codes valid on day]}``: each commune under ``group_of(commune)``
+    (communes in no group are left out)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for u in communes:
+        if u.level == UnitLevel.commune and u.is_valid_on(day):
+            group = group_of(u)
+            if group is not None:
+                out[group.key].append(u.code)
+    return {k: sorted(v) for k, v in sorted(out.items())}

@@ -73,12 +73,21 @@ class AdminUnit(Base):
 
     @property
     def district(self) -> AdminUnit | None:
-        """The district-level unit this unit belongs to (itself for a district)."""
+        """The district-level unit this unit belongs to (itself for a district); None for a commune of the
+        two-tier structure (since 01/07/2025 a commune sits directly under its province)."""
         if self.level == UnitLevel.district:
             return self
-        if self.level == UnitLevel.commune:
+        if self.level == UnitLevel.commune and self.parent is not None and self.parent.level == UnitLevel.district:
             return self.parent
         return None
+
+    @property
+    def province(self) -> AdminUnit | None:
+        """The province this unit belongs to (itself for a province), in either structure."""
+        unit: AdminUnit | None = self
+        while unit is not None and unit.level != UnitLevel.province:
+            unit = unit.parent
+        return unit
 
     def __repr__(self) -> str:
         return f'<AdminUnit {self.code} {self.full_name}>'

@@ -15,7 +15,8 @@ from inspect_flow.workflow.states import VisitState
 
 
 class Visit(Base):
-    """A team's working session at one commune (buổi làm việc tại xã), with its district.
+    """A team's working session at one commune (buổi làm việc tại xã), with its district in the three-tier
+    structure (``district`` is None for a commune of the two-tier structure, from 01/07/2025).
 
     ``starts_at`` and ``ends_at`` are local wall-clock times (Asia/Ho_Chi_Minh, no DST): the schedule
     of a round is agreed in local time, and that is what the documents print.
@@ -27,7 +28,8 @@ class Visit(Base):
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
     team_id: Mapped[int] = mapped_column(sa.ForeignKey('teams.id', ondelete='CASCADE'), index=True)
     commune_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
+    #: The commune's district on the visit's day; None when the commune has no district (two tiers).
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey('admin_units.id'), index=True)
     starts_at: Mapped[datetime] = mapped_column()
     ends_at: Mapped[datetime] = mapped_column()
     #: Địa điểm, e.g. "Hội trường UBND xã Nhuận Phú Tân".
@@ -48,7 +50,7 @@ class Visit(Base):
     plan: Mapped[Plan] = relationship(back_populates='visits')  # noqa: F821
     team: Mapped[Team] = relationship(lazy='joined')  # noqa: F821
     commune: Mapped[AdminUnit] = relationship(foreign_keys=[commune_id], lazy='joined')
-    district: Mapped[AdminUnit] = relationship(foreign_keys=[district_id], lazy='joined')
+    district: Mapped[AdminUnit | None] = relationship(foreign_keys=[district_id], lazy='joined')
     reviewed_by: Mapped[Person | None] = relationship()
     participants: Mapped[list[VisitParticipant]] = relationship(
         back_populates='visit', cascade='all, delete-orphan', order_by='VisitParticipant.id'
@@ -60,12 +62,27 @@ class Visit(Base):
     __mapper_args__ = {'version_id_col': version_id}
 
     @property
+    def conclusion_unit(self) -> AdminUnit:
+        """The unit the visit is concluded under: its district in a three-tier round, the commune itself in a
+        two-tier round (one conclusion notice per such unit)."""
+        return self.district if self.district is not None else self.commune
+
+    @property
+    def conclusion_unit_id(self) -> int:
+        """The id of :attr:`conclusion_unit`, without loading it."""
+        return self.district_id if self.district_id is not None else self.commune_id
+
+    @property
+    def where(self) -> str:
+        """"Xã Nhuận Phú Tân, Huyện Mỏ Cày Bắc" (three tiers) or "Xã Nhuận Phú Tân" (two tiers)."""
+        if self.district is None:
+            return self.commune.full_name
+        return f'{self.commune.full_name}, {self.district.full_name}'
+
+    @property
     def label(self) -> str:
         """A human label: "Xã Nhuận Phú Tân, Huyện Mỏ Cày Bắc (Đoàn 9, 24/07/2019)"."""
-        return (
-            f'{self.commune.full_name}, {self.district.full_name} '
-            f'(Đoàn {self.team.number}, {self.starts_at:%d/%m/%Y})'
-        )
+        return f'{self.where} (Đoàn {self.team.number}, {self.starts_at:%d/%m/%Y})'
 
     def __repr__(self) -> str:
         return f'<Visit {self.id} team={self.team_id} commune={self.commune_id} {self.state}>'

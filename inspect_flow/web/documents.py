@@ -4,7 +4,7 @@
   its draft (HTML or PDF, rendered from the data as it is now), the issued version if any, and for the
   secretariat a form to issue it (date of issue, signer for the committee's documents); below, the
   register of issued documents;
-* ``GET /plans/<id>/documents/draft``: one draft, ``?kind=…&visit=|district=|team=&format=html|pdf``;
+* ``GET /plans/<id>/documents/draft``: one draft, ``?kind=…&visit=|unit=|district=|team=&format=html|pdf``;
 * ``POST /plans/<id>/documents/issue``: issue one document (staff only; number, PDF/A, SHA-256, audit);
 * ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked per object
   (:func:`inspect_flow.accounts.access.can_view_document`) and against its SHA-256.
@@ -26,6 +26,7 @@ from inspect_flow.documents.models import DocumentState, IssuedDocument
 from inspect_flow.documents.render import KINDS
 from inspect_flow.findings.models import Conclusion
 from inspect_flow.plans.models import Plan
+from inspect_flow.units.models import UnitLevel
 from inspect_flow.visits.models import Visit
 from inspect_flow.web.helpers import Form, actor, db, get_or_404, lang, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
@@ -61,8 +62,8 @@ class Row:
         out: dict = {'kind': self.target.kind}
         if self.target.visit is not None:
             out['visit'] = self.target.visit.id
-        if self.target.district is not None:
-            out['district'] = self.target.district.code
+        if self.target.unit is not None:  # ``district`` for a district (2019), ``unit`` for a commune
+            out['district' if self.target.unit.level == UnitLevel.district else 'unit'] = self.target.unit.code
         if self.target.team is not None:
             out['team'] = self.target.team.number
         return out
@@ -100,9 +101,9 @@ def documents_page(plan_id: int):  # noqa: ANN201
 
 
 def _target_args(data) -> dict:  # noqa: ANN001
-    """``visit``/``district``/``team`` as the operations take them (absent ones left out)."""
+    """``visit``/``unit`` (or ``district``)/``team`` as the operations take them (absent ones left out)."""
     out = {}
-    for key in ('visit', 'district', 'team'):
+    for key in ('visit', 'unit', 'district', 'team'):
         value = (data.get(key) or '').strip()
         if value:
             out[key] = value
@@ -182,9 +183,9 @@ def load_document(doc_id: int) -> tuple[IssuedDocument, Plan]:
     require(doc.state == DocumentState.issued, 404)
     plan = db().get(Plan, doc.plan_id)
     conclusion = visit = None
-    if doc.kind == 'conclusion' and doc.district_id is not None:
+    if doc.kind == 'conclusion' and doc.unit_id is not None:
         conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                             Conclusion.district_id == doc.district_id))
+                                                             Conclusion.unit_id == doc.unit_id))
     if doc.kind == 'minutes' and doc.visit_id is not None:
         visit = db().get(Visit, doc.visit_id)
     require(access.can_view_document(user(), doc, plan, conclusion=conclusion, visit=visit), 404)
@@ -222,7 +223,7 @@ def documents_for_official(me) -> list[IssuedDocument]:  # noqa: ANN001
         conclusion = visit = None
         if doc.kind == 'conclusion':
             conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                                 Conclusion.district_id == doc.district_id))
+                                                                 Conclusion.unit_id == doc.unit_id))
         else:
             visit = db().get(Visit, doc.visit_id)
         if access.can_view_document(me, doc, plan, conclusion=conclusion, visit=visit):

@@ -1,4 +1,5 @@
-"""Findings (suggested ones to accept, edit or reject), conclusions per district and their recommendations."""
+"""Findings (suggested ones to accept, edit or reject), conclusions per unit (district, or commune in two tiers)
+and their recommendations."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from inspect_flow.findings.models import (
     FindingKind,
     Severity,
 )
-from inspect_flow.units.models import AdminUnit
+from inspect_flow.units.models import AdminUnit, IssuingBody
 from inspect_flow.web import queries
 from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('findings', __name__)
 
-REC_FIELDS = ('text', 'addressee', 'addressee_unit', 'deadline', 'finding')
+REC_FIELDS = ('text', 'addressee', 'addressee_unit', 'addressee_body', 'deadline', 'finding')
 
 
 def _findings_page(plan, form: Form, status: int = 200, editing: int | None = None):  # noqa: ANN001, ANN202
@@ -86,35 +87,39 @@ def _severity(value: str) -> Severity:
 def _conclusions_page(plan, form: Form, status: int = 200, target: str | None = None):  # noqa: ANN001, ANN202
     me = user()
     conclusions = [c for c in queries.conclusions_of(plan) if access.can_view_conclusion(me, c, plan)]
-    visited = {}
+    visited = {}  # the units the visits are concluded under (districts, or communes in two tiers)
     for v in plan.visits:
         if v.state.value != 'cancelled':
-            visited.setdefault(v.district_id, {'district': v.district, 'communes': []})['communes'].append(v.commune)
-    concluded = {c.district_id for c in conclusions}
+            visited.setdefault(v.conclusion_unit_id, {'unit': v.conclusion_unit, 'communes': []})['communes'].append(
+                v.commune)
+    concluded = {c.unit_id for c in conclusions}
     findings = [f for f in queries.findings_of(plan)
                 if f.status.value == 'accepted' and f.kind == FindingKind.limitation]
+    addressees = {c.id: (f_ops.addressee_units(plan, c), f_ops.addressee_bodies(db(), plan, c)) for c in conclusions}
+    two_tier = plan.two_tier
     return render('web/findings/conclusions.html', plan=plan, conclusions=conclusions, form=form, target=target,
-                  open_districts=[d for k, d in visited.items() if k not in concluded and
-                                  access.can_conclude(me, plan, k)],
-                  visited=visited, findings=findings), status
+                  open_units=[d for k, d in visited.items() if k not in concluded and
+                              access.can_conclude(me, plan, k)],
+                  visited=visited, findings=findings, addressees=addressees, two_tier=two_tier), status
 
 
 @bp.get('/plans/<int:plan_id>/conclusions')
 @login_required
 def conclusions_page(plan_id: int):  # noqa: ANN201
-    return _conclusions_page(load_plan(plan_id), Form(fields=REC_FIELDS + ('district', 'summary')))
+    return _conclusions_page(load_plan(plan_id), Form(fields=REC_FIELDS + ('unit', 'summary')))
 
 
 @bp.post('/plans/<int:plan_id>/conclusions')
 @login_required
 def add_conclusion(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
-    form = Form(request.form, fields=('district', 'summary'))
-    district = db().get(AdminUnit, int(form.get('district'))) if str(form.get('district')).isdigit() else None
-    require(district is not None and access.can_conclude(user(), plan, district.id), 403 if district else 404)
+    form = Form(request.form, fields=('unit', 'district', 'summary'))
+    ref = form.get('unit') or form.get('district')  # ``district``: the field's name before two tiers
+    unit = db().get(AdminUnit, int(ref)) if str(ref).isdigit() and len(str(ref)) < 10 else None
+    require(unit is not None and access.can_conclude(user(), plan, unit.id), 403 if unit else 404)
     with attempt(form):
-        c = f_ops.add_conclusion(db(), plan, district, summary=form.get('summary'), actor=actor())
-        flash(t(f'Đã ghi kết luận cho {district.full_name}.', f'Conclusion for {district.full_name} recorded.'), 'ok')
+        c = f_ops.add_conclusion(db(), plan, unit, summary=form.get('summary'), actor=actor())
+        flash(t(f'Đã ghi kết luận cho {unit.full_name}.', f'Conclusion for {unit.full_name} recorded.'), 'ok')
         return redirect(url_for('findings.conclusions_page', plan_id=plan_id) + f'#conclusion-{c.id}')
     return _conclusions_page(load_plan(plan_id), form, 422, target='new')
 
@@ -127,18 +132,26 @@ def add_recommendation(conclusion_id: int):  # noqa: ANN201
     require(access.can_edit_conclusion(user(), conclusion, plan))
     form = Form(request.form, fields=REC_FIELDS)
     with attempt(form):
-        unit = None
-        if str(form.get('addressee_unit')).isdigit():
+        unit = body = None
+        if str(form.get('addressee_unit')).isdigit() and len(str(form.get('addressee_unit'))) < 10:
             unit = db().get(AdminUnit, int(form.get('addressee_unit')))
+        if str(form.get('addressee_body')).isdigit() and len(str(form.get('addressee_body'))) < 10:
+            body = db().get(IssuingBody, int(form.get('addressee_body')))
+        if body is not None:
+            unit = None  # a provincial body chosen instead of the unit
+        if unit is None and body is None:
+            raise InvalidInput('recommendation.addressee_required', 'Phải chọn đơn vị hoặc cơ quan nhận kiến nghị.',
+                               'Choose the unit or body the recommendation is addressed to.', field='addressee_unit')
         finding = None
         if str(form.get('finding')).isdigit():
             finding = db().get(Finding, int(form.get('finding')))
             if finding is None or finding.plan_id != plan.id:
                 finding = None
-        addressee = form.get('addressee') or (f'UBND {unit.full_name[:1].lower()}{unit.full_name[1:]}' if unit else '')
-        rec = f_ops.add_recommendation(db(), plan, text=form.get('text'), addressee_label=addressee, actor=actor(),
-                                       deadline=parse_date(form.get('deadline'), 'deadline', required=False),
-                                       conclusion=conclusion, finding=finding, addressee_unit=unit)
+        rec = f_ops.add_recommendation(db(), plan, text=form.get('text'), addressee_label=form.get('addressee'),
+                                       actor=actor(), deadline=parse_date(form.get('deadline'), 'deadline',
+                                                                          required=False),
+                                       conclusion=conclusion, finding=finding, addressee_unit=unit,
+                                       addressee_body=body)
         flash(t('Đã thêm kiến nghị.', 'Recommendation added.'), 'ok')
         return redirect(url_for('findings.conclusions_page', plan_id=plan.id) + f'#rec-{rec.id}')
     return _conclusions_page(load_plan(plan.id), form, 422, target=str(conclusion_id))

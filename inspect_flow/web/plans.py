@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from inspect_flow.accounts import access
 from inspect_flow.plans import operations as plan_ops
+from inspect_flow.plans.coverage import parse_clusters
 from inspect_flow.plans.models import CoverageRule, Plan
 from inspect_flow.units.models import IssuingBody, UnitLevel
 from inspect_flow.web import queries
@@ -30,7 +31,7 @@ from inspect_flow.workflow.machines import next_steps
 bp = Blueprint('plans', __name__)
 
 PLAN_FIELDS = ('issuer', 'number', 'symbol', 'issue_date', 'subject', 'fieldwork_start', 'fieldwork_end',
-               'coverage_rule', 'households_per_commune', 'legal_bases', 'objectives', 'targets')
+               'coverage_rule', 'clusters', 'households_per_commune', 'legal_bases', 'objectives', 'targets')
 
 
 def load_plan(plan_id: int) -> Plan:
@@ -57,6 +58,7 @@ def _plan_values(form: Form) -> dict:
         'fieldwork_start': parse_date(form.get('fieldwork_start'), 'fieldwork_start'),
         'fieldwork_end': parse_date(form.get('fieldwork_end'), 'fieldwork_end'),
         'coverage_rule': _coverage(form.get('coverage_rule')),
+        'clusters': parse_clusters(form.get('clusters')),
         'households_per_commune': parse_int(form.get('households_per_commune'), 'households_per_commune',
                                             required=False, default=0),
         'legal_bases': lines(form.get('legal_bases')),
@@ -79,12 +81,22 @@ def _editor_context(plan: Plan | None) -> dict:
     from inspect_flow.units.operations import units_on
 
     day = plan.fieldwork_start if plan else today()
+    two_tier = plan.two_tier if plan else False
+    if two_tier:  # no districts: the communes of the issuer's province are the targets
+        province = plan.issuer.unit.province if plan.issuer.unit is not None else None
+        targets = [u for u in units_on(db(), day, UnitLevel.commune)
+                   if province is None or (u.province is not None and u.province.id == province.id)]
+    else:
+        targets = units_on(db(), day, UnitLevel.district) or units_on(db(), queries.REFERENCE_DAY, UnitLevel.district)
     return {
         'issuers': list(db().scalars(sa.select(IssuingBody).order_by(IssuingBody.name))),
-        'districts': units_on(db(), day, UnitLevel.district) or units_on(db(), queries.REFERENCE_DAY,
-                                                                          UnitLevel.district),
+        'districts': targets,
+        'two_tier': two_tier,
         'coverage_rules': [('none', t('Không ràng buộc', 'No rule')),
-                           ('one_commune_per_district', t('Mỗi huyện một xã', 'One commune per district'))],
+                           ('one_commune_per_district', t('Mỗi huyện một xã', 'One commune per district')),
+                           ('per_former_district', t('Mỗi huyện cũ (trước 01/07/2025) một xã',
+                                                     'One commune per former district (before 01/07/2025)')),
+                           ('per_cluster', t('Mỗi cụm một xã', 'One commune per cluster'))],
     }
 
 
@@ -132,6 +144,7 @@ def edit_plan(plan_id: int):  # noqa: ANN201
         'issue_date': plan.issue_date.isoformat() if plan.issue_date else '', 'subject': plan.subject,
         'fieldwork_start': plan.fieldwork_start.isoformat(), 'fieldwork_end': plan.fieldwork_end.isoformat(),
         'coverage_rule': plan.coverage_rule.value, 'households_per_commune': plan.households_per_commune,
+        'clusters': '\n'.join(f'{c["name"]}: {", ".join(c["communes"])}' for c in plan.clusters or []),
         'legal_bases': '\n'.join(plan.legal_bases), 'objectives': '\n'.join(plan.objectives),
     }, fields=PLAN_FIELDS)
     form.values['targets'] = [u.code for u in plan.target_units]

@@ -77,14 +77,15 @@ def history(plan_id: int, *, entity: tuple[str, int] | None = None) -> list[Audi
 
 
 def dashboard(plan) -> dict:  # noqa: ANN001
-    """Progress by team and district, findings by category, recommendations open and overdue."""
+    """Progress by team and concluded unit (district, or commune in two tiers), findings by category,
+    recommendations open and overdue."""
     done_states = (VisitState.submitted, VisitState.reviewed)
     by_team: dict[int, Counter] = defaultdict(Counter)
     by_district: dict[str, Counter] = defaultdict(Counter)
     for v in plan.visits:
         if v.state == VisitState.cancelled:
             continue
-        for bucket in (by_team[v.team.number], by_district[v.district.full_name]):
+        for bucket in (by_team[v.team.number], by_district[v.conclusion_unit.full_name]):
             bucket['total'] += 1
             bucket['reviewed'] += v.state == VisitState.reviewed
             bucket['submitted'] += v.state == VisitState.submitted
@@ -99,6 +100,7 @@ def dashboard(plan) -> dict:  # noqa: ANN001
     return {
         'teams': sorted(by_team.items()),
         'districts': sorted(by_district.items()),
+        'two_tier': plan.two_tier,
         'categories': sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
         'max_category': max((sum(c.values()) for c in categories.values()), default=0),
         'recommendations': rec_states,

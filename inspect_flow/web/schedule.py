@@ -43,7 +43,7 @@ def _communes(plan) -> list[tuple[str, list]]:  # noqa: ANN001
     for c in communes:
         if targets and c.parent_id not in targets and c.id not in targets:
             continue
-        groups.setdefault(c.parent.full_name if c.parent else '', []).append(c)
+        groups.setdefault(c.parent.full_name if c.parent else '', []).append(c)  # the district, or the province
     return sorted(groups.items())
 
 
@@ -51,7 +51,19 @@ def _page(plan, form: Form, status: int = 200, moving: int | None = None):  # no
     return render('web/plans/schedule.html', plan=plan, form=form, moving=moving, communes=_communes(plan),
                   conflicts=queries.conflicts(plan), by_visit=queries.conflicts_by_visit(plan),
                   last_draw=plan.draws[-1] if plan.draws else None,
+                  two_tier=plan.two_tier,
+                  group_words=_group_words(plan),
                   unit_names=_unit_names(plan)), status
+
+
+def _group_words(plan) -> tuple[str, str]:  # noqa: ANN001
+    """How the draw's groups are called: "huyện" (per district, or 2019 district targets), "cụm", "huyện cũ"…"""
+    from inspect_flow.plans.coverage import GROUP_WORDS
+    from inspect_flow.plans.models import CoverageRule
+
+    if plan.coverage_rule == CoverageRule.none and any(u.level == UnitLevel.district for u in plan.target_units):
+        return GROUP_WORDS[CoverageRule.per_district]
+    return GROUP_WORDS[plan.coverage_rule]
 
 
 def _unit_names(plan) -> dict[str, str]:  # noqa: ANN001

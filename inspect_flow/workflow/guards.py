@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspect_flow.plans.scheduling import active_visits, find_conflicts, uncovered_targets
+from inspect_flow.plans.scheduling import active_visits, find_conflicts, uncovered_clusters, uncovered_targets
 from inspect_flow.workflow.rules import Problem, problem, rule
 from inspect_flow.workflow.states import PlanState, VisitState
 
@@ -29,6 +29,9 @@ def plan_teams_have_leaders(plan, _kw):  # noqa: ANN001
 def plan_targets_chosen(plan, _kw):  # noqa: ANN001
     if plan.target_units:
         return []
+    if plan.two_tier:
+        return problem('plan.targets_chosen', 'Chưa chọn địa bàn kiểm tra (xã, phường).',
+                       'No target units (communes) have been chosen.')
     return problem(
         'plan.targets_chosen',
         'Chưa chọn địa bàn kiểm tra (huyện, xã).',
@@ -41,10 +44,10 @@ def plan_targets_scheduled(plan, _kw):  # noqa: ANN001
     return [
         Problem(
             'plan.targets_scheduled',
-            f'Chưa xếp lịch làm việc tại {u.full_name}.',
-            f'No visit is scheduled in {u.full_name}.',
+            f'Chưa xếp lịch làm việc tại {name}.',
+            f'No visit is scheduled in {name}.',
         )
-        for u in uncovered_targets(plan)
+        for name in [u.full_name for u in uncovered_targets(plan)] + uncovered_clusters(plan)
     ]
 
 
@@ -81,20 +84,22 @@ def plan_findings_reviewed(plan, _kw):  # noqa: ANN001
     ]
 
 
-@rule('plan.district_conclusions')
-def plan_district_conclusions(plan, _kw):  # noqa: ANN001
-    from inspect_flow.findings.queries import concluded_district_ids
+@rule('plan.unit_conclusions')
+def plan_unit_conclusions(plan, _kw):  # noqa: ANN001
+    """Every unit the visits are concluded under has its conclusion: each district in a three-tier round
+    ("Chưa có kết luận cho Huyện …"), each commune in a two-tier round ("Chưa có kết luận cho Xã …")."""
+    from inspect_flow.findings.queries import concluded_unit_ids
 
-    concluded = concluded_district_ids(plan)
-    districts = {v.district_id: v.district for v in active_visits(plan)}
+    concluded = concluded_unit_ids(plan)
+    units = {v.conclusion_unit_id: v.conclusion_unit for v in active_visits(plan)}
     return [
         Problem(
-            'plan.district_conclusions',
-            f'Chưa có kết luận cho {d.full_name}.',
-            f'There is no conclusion for {d.full_name} yet.',
+            'plan.unit_conclusions',
+            f'Chưa có kết luận cho {u.full_name}.',
+            f'There is no conclusion for {u.full_name} yet.',
         )
-        for did, d in sorted(districts.items(), key=lambda kv: kv[1].code)
-        if did not in concluded
+        for uid, u in sorted(units.items(), key=lambda kv: kv[1].code)
+        if uid not in concluded
     ]
 
 

@@ -57,7 +57,7 @@ PLAN_TRANSITIONS = [
     {'trigger': 'start_findings', 'source': P.visiting, 'dest': P.findings, 'conditions': [g.plan_visits_submitted]},
     {'trigger': 'start_conclusions', 'source': P.findings, 'dest': P.conclusions,
      'conditions': [g.plan_findings_reviewed]},
-    {'trigger': 'close', 'source': P.conclusions, 'dest': P.closed, 'conditions': [g.plan_district_conclusions]},
+    {'trigger': 'close', 'source': P.conclusions, 'dest': P.closed, 'conditions': [g.plan_unit_conclusions]},
     {'trigger': 'cancel', 'source': [P.planning, P.scheduling, P.visiting, P.findings, P.conclusions],
      'dest': P.cancelled, 'conditions': [g.reason_given]},
 ]

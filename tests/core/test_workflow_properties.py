@@ -71,7 +71,7 @@ def _work(session, plan) -> None:  # noqa: ANN001
             if v.state == VisitState.submitted:
                 review_visit(session, v, reviewer=v.team.leader, actor='h')
     elif state == 'conclusions':
-        done = set(session.scalars(sa.select(Conclusion.district_id).where(Conclusion.plan_id == plan.id)))
+        done = set(session.scalars(sa.select(Conclusion.unit_id).where(Conclusion.plan_id == plan.id)))
         if not any(v.district_id in done for v in active_visits(plan)):
             builders.conclude_all(session, plan)
 
@@ -89,7 +89,7 @@ def _check_invariants(session, plan, performed: int) -> None:  # noqa: ANN001
         if level >= ORDER.index('conclusions'):
             assert all(v.state == VisitState.reviewed for v in active_visits(plan))
         if stage == 'closed':
-            done = set(session.scalars(sa.select(Conclusion.district_id).where(Conclusion.plan_id == plan.id)))
+            done = set(session.scalars(sa.select(Conclusion.unit_id).where(Conclusion.plan_id == plan.id)))
             assert {v.district_id for v in active_visits(plan)} <= done
         if level < ORDER.index('visiting'):
             assert all(v.state in (VisitState.scheduled, VisitState.cancelled) for v in visits)

@@ -98,7 +98,7 @@ def demo(demo_engines) -> Demo:  # noqa: ANN001
             draft = ops.render_draft(session, plan, kind, signer=SIGNER, drafting_unit='BTXH')
             out.pdfs[key] = _read(key, kind, draft.pdf)
         conclusion = session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                                 Conclusion.district_id == mcb.id)).one()
+                                                                 Conclusion.unit_id == mcb.id)).one()
         out.facts = {
             'plan_number': plan.number, 'plan_date': plan.issue_date,
             'recommendations': [(r.number, r.text, r.addressee_label, r.deadline) for r in conclusion.recommendations],

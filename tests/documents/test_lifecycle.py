@@ -88,7 +88,7 @@ def test_later_edits_change_the_draft_never_the_issued_pdf(demo_session, demo_pl
     apply_changes(finding, {'text': 'Hồ sơ rà soát hộ nghèo lưu trữ chưa đầy đủ (sửa sau khi ban hành).'},
                   actor='tester')
     conclusion = demo_session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == demo_plan.id,
-                                                                  Conclusion.district_id == npt.district_id)).one()
+                                                                  Conclusion.unit_id == npt.district_id)).one()
     rec = next(r for r in conclusion.recommendations if r.state.value == 'open')
     findings_ops.update_recommendation(demo_session, rec, {'deadline': date(2019, 11, 15)}, actor='tester')
     demo_session.flush()
@@ -223,7 +223,7 @@ def test_text_typed_into_the_round_is_printed_as_text_and_fetches_nothing(demo_s
                                                             Finding.status == FindingStatus.accepted)).first()
     apply_changes(finding, {'text': ATTACKS[0] + ' ' + ATTACKS[3]}, actor='tester')
     conclusion = demo_session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == demo_plan.id,
-                                                                  Conclusion.district_id == npt.district_id)).one()
+                                                                  Conclusion.unit_id == npt.district_id)).one()
     apply_changes(conclusion.recommendations[0], {'addressee_label': ATTACKS[1]}, actor='tester')
     npt.participants[0].full_name = ATTACKS[2]
     demo_session.flush()

@@ -44,7 +44,7 @@ def test_the_document_set_has_one_minutes_per_visit_one_notice_per_district_one_
     assert kinds[:3] == ['plan', 'team_decision', 'schedule'] and kinds[-1] == 'report'
     assert sorted(t.visit.id for t in targets if t.kind == 'minutes') == sorted(v.id for v in visits)
     districts = sorted({v.district.code for v in visits})
-    assert sorted(t.district.code for t in targets if t.kind == 'conclusion') == districts
+    assert sorted(t.unit.code for t in targets if t.kind == 'conclusion') == districts
     assert sorted(t.team.number for t in targets if t.kind == 'team_report') == sorted({v.team.number for v in visits})
 
 
@@ -70,7 +70,7 @@ def test_minutes_carry_the_visits_participants_households_and_findings(demo_sess
                         (FindingKind.cause, 'causes')):
         assert list(getattr(doc, field)) == _accepted(demo_session, [visit.id], kind)
     recs = demo_session.scalars(sa.select(Recommendation).join(Conclusion).where(
-        Conclusion.district_id == visit.district_id, Recommendation.plan_id == demo_plan.id)
+        Conclusion.unit_id == visit.district_id, Recommendation.plan_id == demo_plan.id)
         .order_by(Recommendation.number)).all()
     assert [(r.text, r.addressee) for r in doc.recommendations] == [
         (r.text.rstrip('.'), r.addressee_label) for r in recs]
@@ -99,7 +99,7 @@ def test_the_conclusion_notice_names_the_communes_and_numbers_the_recommendation
     assert doc.district == 'huyện Mỏ Cày Bắc'
     assert doc.communes == tuple(sorted({sources.lower_first(v.commune.full_name) for v in visits}))
     conclusion = demo_session.scalars(sa.select(Conclusion).where(Conclusion.plan_id == demo_plan.id,
-                                                                  Conclusion.district_id == district.id)).one()
+                                                                  Conclusion.unit_id == district.id)).one()
     assert [(r.addressee, r.deadline) for r in doc.recommendations] == [
         (r.addressee_label, r.deadline) for r in conclusion.recommendations]
     assert doc.summary == (conclusion.summary.strip(),)

@@ -116,7 +116,7 @@ def ids(app) -> dict:  # noqa: ANN001
                          "where a.code = '838' order by r.id limit 1"),
             'rec_other': q("select r.id from recommendations r join admin_units a on a.id = r.addressee_unit_id "
                            "where a.code = '829' order by r.id limit 1"),
-            'conclusion_mcb': q("select c.id from conclusions c join admin_units a on a.id = c.district_id "
+            'conclusion_mcb': q("select c.id from conclusions c join admin_units a on a.id = c.unit_id "
                                 "where a.code = '838'"),
             'finding5': q('select f.id from findings f join visits v on v.id = f.visit_id join admin_units a '
                           "on a.id = v.commune_id where a.code = '28936' order by f.id limit 1"),

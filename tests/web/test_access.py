@@ -213,6 +213,6 @@ def test_the_right_role_reports_verifies_and_issues(app_factory):  # noqa: ANN00
                                                                'date': '2019-08-20', 'signer': 'Nguyễn Văn Hiếu'})
     assert r.status_code == 302
     assert _row(app, 'select count(*) from documents')[0] == docs + 1
-    kind, district = _row(app, 'select d.kind, a.code from documents d join admin_units a on a.id = d.district_id '
+    kind, district = _row(app, 'select d.kind, a.code from documents d join admin_units a on a.id = d.unit_id '
                                'order by d.id desc limit 1')
     assert (kind, district) == ('conclusion', '838')
