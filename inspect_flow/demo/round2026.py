@@ -7,8 +7,8 @@ the 2019 Bến Tre articles (seeds/) so that the demo looks like a real round. W
 - the province: since 01/07/2025 Tỉnh Vĩnh Long takes in the former Bến Tre, Trà Vinh and Vĩnh Long
   provinces, with 124 commune-level units and no district level (Resolution 202/2025/QH15);
 - the communes and their 2025 codes (the ``vietnamadminunits`` package, loaded by
-  :func:`inspect_flow.units.loading.load_units`): Xã Nhuận Phú Tân (28948) is the commune the 2019
-  round visited as 28936, Huyện Mỏ Cày Bắc;
+  :func:`inspect_flow.units.loading.load_units`): Xã Nhuận Phú Tân (28948) took over the commune the
+  2019 round visited (28936, Huyện Mỏ Cày Bắc);
 - the agencies as they are named after the 2025 reorganisation: poverty reduction moved from the
   labour departments to agriculture and environment (Sở Nông nghiệp và Môi trường), social protection
   to health (Sở Y tế); the national documents cited as legal bases.

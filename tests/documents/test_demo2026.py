@@ -23,6 +23,7 @@ from inspect_flow.demo.common import STAGES, lower_first
 from inspect_flow.documents import operations as ops
 from inspect_flow.documents import sources
 from inspect_flow.findings.models import Conclusion, Recommendation
+from inspect_flow.units import operations as unit_ops
 from inspect_flow.units.models import UnitLevel
 from inspect_flow.workflow.states import PlanState, RecommendationState, VisitState
 
@@ -92,6 +93,8 @@ def test_the_round_is_two_tier(session_2026):  # noqa: ANN001
         assert visit.commune.parent.code == round2026.PROVINCE
     npt = next(v for v in plan.visits if v.commune.code == '28948')
     assert npt.commune.full_name == 'Xã Nhuận Phú Tân' and npt.starts_at.date() == date(2026, 7, 7)
+    visited_2019 = unit_ops.get_unit(session_2026, '28936', date(2019, 7, 12))  # the 2019 round's commune
+    assert unit_ops.current_successor(session_2026, visited_2019, npt.starts_at.date()) == npt.commune
 
 
 def test_each_commune_has_its_conclusion_to_its_peoples_committee(session_2026):  # noqa: ANN001
