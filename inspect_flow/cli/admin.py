@@ -283,16 +283,22 @@ def bodies() -> None:
 @click.option('--header-line', 'header_lines', multiple=True, help='A line of the name in the header (repeat).')
 @click.option('--parent-header', help='The parent body printed above it, e.g. "UBND TỈNH BẾN TRE".')
 @click.option('--place', required=True, help='The place name of the date line, e.g. Bến Tre.')
+@click.option('--unit', 'unit_code', metavar='CODE', help='GSO code of the unit the body belongs to (its province, '
+              'e.g. 86); a recommendation may be addressed to a body of the province inspected.')
+@click.option('--on', 'day', type=DATE, help='The day the unit code refers to (default: today).')
 @pass_ctx
-def bodies_add(ctx: CliContext, slug, name, abbreviation, header_lines, parent_header, place) -> None:  # noqa: ANN001
+def bodies_add(ctx: CliContext, slug, name, abbreviation, header_lines, parent_header, place, unit_code,  # noqa: ANN001
+               day) -> None:  # noqa: ANN001
     """Add an issuing body."""
-    from inspect_flow.units.operations import add_issuing_body
+    from inspect_flow.core.clock import today
+    from inspect_flow.units.operations import add_issuing_body, get_unit
 
     with ctx.session() as session:
+        unit = get_unit(session, unit_code, day or today()) if unit_code else None
         body = add_issuing_body(session, slug=slug.strip(), name=name.strip(),
                                 abbreviation=abbreviation.strip().upper(),
                                 header_lines=list(header_lines) or [name.upper()], place_name=place.strip(),
-                                parent_header=parent_header)
+                                parent_header=parent_header, unit=unit)
         click.echo(f'{body.slug}: {body.name}')
 
 

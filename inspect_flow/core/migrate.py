@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / 'migrations'
 FILE_TEMPLATE = '%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s'
@@ -24,9 +26,31 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the whole migration. On SQLite, foreign keys are off meanwhile (the pragma works
+    only outside a transaction): batch mode rebuilds a table by dropping it, and a DROP TABLE with foreign
+    keys on deletes the rows that refer to it with ON DELETE CASCADE (rebuilding ``plans`` would empty the
+    round). The references are checked before the transaction commits."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == 'sqlite'
+        if sqlite:
+            conn.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql('PRAGMA foreign_key_check').all()
+                    if broken:
+                        raise RuntimeError(f'The migration left rows with broken references: {broken[:5]}')
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute('PRAGMA foreign_keys=ON')
+
+
 def upgrade(engine: Engine, revision: str = 'head') -> None:
     """Upgrade the database behind *engine* to *revision* (creating it from nothing if needed)."""
-    with engine.begin() as conn:
+    with _migration_connection(engine) as conn:
         cfg = alembic_config()
         cfg.attributes['connection'] = conn
         command.upgrade(cfg, revision)
@@ -34,7 +58,7 @@ def upgrade(engine: Engine, revision: str = 'head') -> None:
 
 def downgrade(engine: Engine, revision: str = 'base') -> None:
     """Downgrade the database behind *engine* to *revision*."""
-    with engine.begin() as conn:
+    with _migration_connection(engine) as conn:
         cfg = alembic_config()
         cfg.attributes['connection'] = conn
         command.downgrade(cfg, revision)

@@ -112,7 +112,13 @@ def normalize_clusters(session: Session, clusters: Iterable[dict], day, *, field
             raise InvalidInput('plan.cluster_empty', f'{name} chưa có xã, phường nào.',
                                f'{name} has no commune.', field=field)
         for code in codes:
-            unit = get_unit(session, code, day)
+            try:
+                unit = get_unit(session, code, day)
+            except InvalidInput:
+                raise InvalidInput('plan.cluster_unknown_code',
+                                   f'Không có đơn vị hành chính mã "{code}" vào ngày {day:%d/%m/%Y} ({name}).',
+                                   f'There is no administrative unit with code "{code}" on {day:%d/%m/%Y} ({name}).',
+                                   field=field) from None
             if unit.level != UnitLevel.commune:
                 raise InvalidInput('plan.cluster_not_commune',
                                    f'{unit.full_name} ({name}) không phải đơn vị cấp xã.',

@@ -140,12 +140,25 @@ def _commune_conflicts(visits) -> list[ScheduleConflict]:  # noqa: ANN001
     return out
 
 
+def _unit_on(session, unit: AdminUnit | None, day: date) -> AdminUnit | None:  # noqa: ANN001
+    """*unit* as it stands on *day*: the unit that took it over when it no longer exists (2019's Xã Nhuận Phú Tân
+    → Xã Nhuận Phú Tân of 2025), so a person's unit is compared with the units of the plan's dates."""
+    if unit is None or session is None or unit.is_valid_on(day):
+        return unit
+    from inspect_flow.units.operations import current_successor
+
+    return current_successor(session, unit, day) or unit
+
+
 def _interest_conflicts(visits) -> list[ScheduleConflict]:  # noqa: ANN001
+    from sqlalchemy.orm import object_session
+
     out = []
     for v in visits:
         inspected = {v.commune_id, v.conclusion_unit_id}
+        session = object_session(v)
         for m in v.team.members:
-            unit = m.person.unit
+            unit = _unit_on(session, m.person.unit, v.starts_at.date())
             if unit is not None and unit.id in inspected:
                 out.append(ScheduleConflict(
                     'conflict_of_interest',

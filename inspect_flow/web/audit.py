@@ -33,6 +33,8 @@ FIELD_LABELS = {
     'summary': ('Đánh giá chung', 'Summary'), 'supersedes_id': ('Thay thế văn bản', 'Replaces'),
     'targets': ('Địa bàn', 'Targets'), 'team': ('Đoàn', 'Team'), 'team_id': ('Đoàn', 'Team'),
     'text': ('Nội dung', 'Text'), 'version': ('Phiên bản', 'Version'), 'visit_id': ('Buổi làm việc', 'Visit'),
+    'unit': ('Đơn vị được kết luận', 'Concluded unit'), 'unit_id': ('Đơn vị được kết luận', 'Concluded unit'),
+    'clusters': ('Cụm xã', 'Clusters'),
     'fieldwork_start': ('Bắt đầu kiểm tra', 'Fieldwork starts'),
     'fieldwork_end': ('Kết thúc kiểm tra', 'Fieldwork ends'),
     'severity': ('Mức độ', 'Severity'), 'place': ('Địa điểm', 'Place'), 'legal_bases': ('Căn cứ', 'Legal bases'),

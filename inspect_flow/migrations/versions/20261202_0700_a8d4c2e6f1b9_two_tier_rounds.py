@@ -59,8 +59,9 @@ def downgrade() -> None:
         batch_op.drop_column('clusters')
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.create_check_constraint(op.f('ck_plans_coveragerule'), sa.text(_rules_check(OLD_RULES)))
-    # A two-tier visit has no district: it cannot go back to a schema that requires one.
-    op.execute(sa.text('DELETE FROM visits WHERE district_id IS NULL'))
+    # A two-tier visit has no district: the schema before this revision cannot hold it.
+    if op.get_bind().execute(sa.text('SELECT count(*) FROM visits WHERE district_id IS NULL')).scalar():
+        raise RuntimeError('Two-tier rounds (visits without a district) exist; they cannot be downgraded.')
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.alter_column('district_id', existing_type=sa.Integer(), nullable=False)
     _rename_unit_column('documents', 'unit_id', 'district_id')
