@@ -194,11 +194,12 @@ def checklist_answers(i: int, visit, figures: Households = Households()) -> dict
     total = figures.total_base + 137 * i
     poor = 90 + 7 * i
     loans = 40 + 5 * i
+    day = visit.starts_at.date()
     answers = {
         'level': 'commune',
-        'visit_date': visit.starts_at.date().isoformat(),
+        'visit_date': day.isoformat(),
         'committee_reconstituted': 'yes',
-        'committee_decision': f'Quyết định số {15 + i}/QĐ-UBND ngày {10 + i:02d}/01/{visit.starts_at.year} '
+        'committee_decision': f'Quyết định số {15 + i}/QĐ-UBND ngày {10 + i:02d}/01/{day.year} '
                               'của UBND xã',
         'members_assigned': 'yes',
         'directive_documents': 3 + i % 4,

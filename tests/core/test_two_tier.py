@@ -99,14 +99,14 @@ def _team_user(person) -> User:  # noqa: ANN001
 
 @pytest.mark.parametrize(('two_tier', 'code', 'error'), [
     # A 2019 commune does not exist in 2026: refused, naming both dates of the fieldwork.
-    (True, '28936', 'Không có đơn vị hành chính mã "28936" trong thời gian kiểm tra của kế hoạch '
-                    '(từ 09/03/2026 đến 20/03/2026).'),
+    (True, '28936', 'Mã "28936" không có đơn vị hành chính trong thời gian kiểm tra 09/03/2026–20/03/2026: Xã Nhuận '
+                    'Phú Tân có hiệu lực từ 01/01/2019 đến 01/07/2025; nay thuộc Xã Nhuận Phú Tân (mã 28948).'),
     # Nor a district.
-    (True, '838', 'Không có đơn vị hành chính mã "838" trong thời gian kiểm tra của kế hoạch '
-                  '(từ 09/03/2026 đến 20/03/2026).'),
+    (True, '838', 'Mã "838" không có đơn vị hành chính trong thời gian kiểm tra 09/03/2026–20/03/2026: Huyện Mỏ Cày '
+                  'Bắc có hiệu lực từ 01/01/2019 đến 01/07/2025.'),
     # A 2025 ward (Phường Trà Vinh) in a 2019 plan of Bến Tre's units.
-    (False, '29242', 'Không có đơn vị hành chính mã "29242" trong thời gian kiểm tra của kế hoạch '
-                     '(từ 05/07/2019 đến 24/07/2019).'),
+    (False, '29242', 'Mã "29242" không có đơn vị hành chính trong thời gian kiểm tra 05/07/2019–24/07/2019: Phường 3 '
+                     'có hiệu lực từ 01/01/2025 đến 01/07/2025.'),
     (True, '86', 'Tỉnh Vĩnh Long là cấp tỉnh; hãy chọn xã, phường.'),
     (False, '83', 'Tỉnh Bến Tre là cấp tỉnh; hãy chọn huyện hoặc xã.'),
 ])
@@ -122,8 +122,8 @@ def test_a_target_that_ends_during_the_fieldwork_is_refused_naming_both_dates(se
                                 fieldwork_start=date(2025, 6, 25), fieldwork_end=date(2025, 7, 5))
     with pytest.raises(InvalidInput) as exc:
         plan_ops.set_targets(session, plan, ['28936'], actor=A)
-    assert exc.value.message == ('Xã Nhuận Phú Tân (mã 28936) có từ 25/06/2025 nhưng không còn đến 05/07/2025, '
-                                 'ngày kết thúc kiểm tra.')
+    assert exc.value.message == ('Xã Nhuận Phú Tân (mã 28936) hết hiệu lực từ 01/07/2025, trong thời gian kiểm tra '
+                                 '25/06/2025–05/07/2025.')
 
 
 def test_a_two_tier_plan_targets_communes_and_schedules_them_without_a_district(session):  # noqa: ANN001
