@@ -91,10 +91,33 @@ class UnitOut(Out):
     valid_to: date | None
 
 
+class UnitRef(Out):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class UnitLink(UnitRef):
+    """A unit a unit was formed from, or went into, on a day (2020 mergers, the 2025 reform)."""
+
+    date: date
+    is_default: bool
+
+
+class UnitDetailOut(UnitOut):
+    predecessors: list[UnitLink]
+    successors: list[UnitLink]
+    #: What took the unit over, as of today (None while the unit is valid).
+    now_part_of: UnitRef | None
+
+
 class UnitQuery(ListQuery):
     level: Literal['province', 'district', 'commune'] | None = None
     parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     code: str | None = Field(default=None, max_length=10)
+    #: Only the units valid on this day: a code means the unit of its day.
+    on: date | None = None
 
 
 class ClusterOut(Out):

@@ -286,15 +286,25 @@ def list_units() -> Response:
         query = query.where(AdminUnit.parent_id == q.parent_id)
     if q.code:
         query = query.where(AdminUnit.code == q.code)
+    if q.on:
+        query = query.where(AdminUnit.valid_from <= q.on,
+                            sa.or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to > q.on))
     return page_out(s.UnitOut, _page(query, AdminUnit.id, q, lambda _u: True, unit_out))
 
 
-@route('GET', '/units/{unit_id}', summary='One administrative unit', tag='units', responses={200: s.UnitOut})
+@route('GET', '/units/{unit_id}', summary='One administrative unit, with what it was formed from and went into',
+       tag='units', responses={200: s.UnitDetailOut})
 def get_unit(unit_id: str) -> Response:
-    unit = db().get(AdminUnit, parse_id(unit_id, 'unit'))
+    from inspect_flow.core.clock import today
+    from inspect_flow.units.queries import unit_card
+
+    session = db()
+    unit = session.get(AdminUnit, parse_id(unit_id, 'unit'))
     if unit is None:
         raise not_found('unit')
-    return out(s.UnitOut, unit_out(unit))
+    card = unit_card(session, unit, today())
+    links = {k: card[k] for k in ('predecessors', 'successors', 'now_part_of')}
+    return out(s.UnitDetailOut, {**unit_out(unit), **links})
 
 
 # --- plans, teams, checklists -------------------------------------------------------------------------

@@ -177,12 +177,6 @@ def _print_load_report(ctx: CliContext, report, elapsed: float | None = None) ->
         click.echo(ctx.msg(f'Xong trong {elapsed:.1f} giây.', f'Done in {elapsed:.1f} s.'))
 
 
-def _unit_ref(u) -> dict | None:  # noqa: ANN001
-    if u is None:
-        return None
-    return {'code': u.code, 'name': u.full_name, 'level': u.level.value}
-
-
 @units.command('list')
 @click.option('--on', 'day', type=DATE, help='The day the units must be valid on (default: today).')
 @click.option('--province', metavar='CODE', help='Only the units of this province (as it stood on that day).')
@@ -193,12 +187,12 @@ def _unit_ref(u) -> dict | None:  # noqa: ANN001
 def units_list(ctx: CliContext, day, province: str | None, district: str | None, level: str | None,  # noqa: ANN001
                as_json: bool) -> None:
     """List the units valid on a day."""
-    from datetime import date
-
+    from inspect_flow.core import clock
     from inspect_flow.units.models import UnitLevel
     from inspect_flow.units.operations import get_unit, units_on
+    from inspect_flow.units.queries import unit_ref
 
-    day = day or date.today()
+    day = day or clock.today()
     with ctx.session() as session:
         rows = units_on(session, day, UnitLevel(level) if level else None)
         if province:
@@ -207,9 +201,8 @@ def units_list(ctx: CliContext, day, province: str | None, district: str | None,
         if district:
             parent = get_unit(session, district, day, level=UnitLevel.district)
             rows = [u for u in rows if u.parent_id == parent.id]
-        data = [{'code': u.code, 'name': u.full_name, 'level': u.level.value, 'kind': u.kind,
-                 'parent': _unit_ref(u.parent), 'valid_from': u.valid_from.isoformat(),
-                 'valid_to': u.valid_to.isoformat() if u.valid_to else None} for u in rows]
+        data = [{**unit_ref(u), 'kind': u.kind, 'parent': unit_ref(u.parent), 'valid_from': u.valid_from,
+                 'valid_to': u.valid_to} for u in rows]
     if as_json:
         echo_json(data)
         return
@@ -233,38 +226,24 @@ def _under(unit, ancestor_id: int) -> bool:  # noqa: ANN001
 @pass_ctx
 def units_show(ctx: CliContext, code: str, day, as_json: bool) -> None:  # noqa: ANN001
     """Show one unit as it stood on a day: validity, parent, predecessors and successors."""
-    from datetime import date
+    from inspect_flow.core import clock
+    from inspect_flow.units.operations import get_unit
+    from inspect_flow.units.queries import unit_card
 
-    from inspect_flow.units.operations import current_successor, get_unit, successions_from, successions_into
-
-    day = day or date.today()
+    day = day or clock.today()
     with ctx.session() as session:
-        unit = get_unit(session, code, day)
-
-        def link(s, other) -> dict:  # noqa: ANN001
-            return {**_unit_ref(other), 'date': s.effective.isoformat(), 'is_default': s.is_default}
-
-        now = current_successor(session, unit, date.today())
-        data = {
-            'code': unit.code, 'name': unit.full_name, 'level': unit.level.value, 'kind': unit.kind,
-            'valid_from': unit.valid_from.isoformat(),
-            'valid_to': unit.valid_to.isoformat() if unit.valid_to else None,
-            'parent': _unit_ref(unit.parent),
-            'predecessors': [link(s, s.predecessor) for s in successions_into(session, unit)],
-            'successors': [link(s, s.successor) for s in successions_from(session, unit)],
-            'now_part_of': _unit_ref(now),
-            'source': unit.source,
-        }
+        data = unit_card(session, get_unit(session, code, day), clock.today())
     if as_json:
         echo_json(data)
         return
-    until = ctx.msg(f'đến {data["valid_to"]}', f'until {data["valid_to"]}') if data['valid_to'] else ''
-    click.echo(f'{data["code"]}  {data["name"]}  ({data["valid_from"]} {until})'.rstrip())
+    until = ctx.msg(f' đến {data["valid_to"]:%d/%m/%Y}', f' until {data["valid_to"]:%d/%m/%Y}') \
+        if data['valid_to'] else ''
+    click.echo(f'{data["code"]}  {data["name"]}  ({ctx.msg("từ", "from")} {data["valid_from"]:%d/%m/%Y}{until})')
     if data['parent']:
         click.echo(ctx.msg(f'Trực thuộc: {data["parent"]["name"]}', f'Parent: {data["parent"]["name"]}'))
     for key, vi, en in (('predecessors', 'Hình thành từ', 'Formed from'), ('successors', 'Chuyển thành', 'Became')):
         for row in data[key]:
-            click.echo(f'{ctx.msg(vi, en)}: {row["code"]} {row["name"]} ({row["date"]})')
+            click.echo(f'{ctx.msg(vi, en)}: {row["code"]} {row["name"]} ({row["date"]:%d/%m/%Y})')
     if data['now_part_of']:
         click.echo(ctx.msg(f'Nay thuộc: {data["now_part_of"]["name"]}', f'Now part of: {data["now_part_of"]["name"]}'))
 

@@ -157,6 +157,7 @@ def plans_draw(ctx: CliContext, plan_ref: str, per_group: int | None, per_distri
                seed: str | None) -> None:
     """Draw communes at random in each group of the plan's coverage grouping (each target district in
     2019; each former district or cluster in two tiers); the seed is recorded for replay and audit."""
+    from inspect_flow.plans.coverage import group_labels
     from inspect_flow.plans.operations import draw_communes
     from inspect_flow.units.models import UnitLevel
     from inspect_flow.units.operations import units_on
@@ -165,8 +166,8 @@ def plans_draw(ctx: CliContext, plan_ref: str, per_group: int | None, per_distri
         plan = _plan(session, plan_ref)
         count = per_group if per_group is not None else (per_district if per_district is not None else 1)
         record = draw_communes(session, plan, per_group=count, seed=seed, actor=ctx.actor)
-        names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start)}
-        names.update({u.code: u.full_name for u in units_on(session, plan.fieldwork_start, UnitLevel.commune)})
+        names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start, UnitLevel.commune)}
+        names.update(group_labels(session, plan, record.result))
         click.echo(ctx.msg(f'Hạt giống (seed): {record.seed}', f'Seed: {record.seed}'))
         for district, communes in record.result.items():
             click.echo(f'  {names.get(district, district)}: ' + ', '.join(f'{names.get(c, c)} ({c})' for c in communes))
@@ -600,7 +601,7 @@ def conclusions() -> None:
 
 def _concluded_unit(session, plan, unit: str | None, district: str | None):  # noqa: ANN001, ANN202
     """The unit named by ``--unit`` (or its 2019 name ``--district``), as it stood over the plan's dates."""
-    from inspect_flow.plans.operations import unit_on_plan_dates
+    from inspect_flow.units.operations import get_unit_for_period
 
     if unit and district and unit.strip() != district.strip():
         raise InvalidInput('cli.unit_twice', 'Chỉ dùng một trong --unit và --district.',
@@ -609,7 +610,8 @@ def _concluded_unit(session, plan, unit: str | None, district: str | None):  # n
     if not code:
         raise InvalidInput('cli.unit_required', 'Cần --unit MÃ (huyện hoặc xã, phường được kết luận).',
                            'Missing --unit CODE (the concluded district, or commune in two tiers).', field='unit')
-    return unit_on_plan_dates(session, plan, code, field='unit' if unit else 'district')
+    return get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end,
+                               field='unit' if unit else 'district')
 
 
 _UNIT_HELP = 'The concluded unit: the district (three tiers) or the commune (two tiers), by GSO code.'
@@ -655,8 +657,7 @@ def recommendations_add(ctx: CliContext, plan_ref, unit, district, addressee, ad
     """Add a recommendation to a unit's conclusion."""
     from inspect_flow.core.errors import NotFound
     from inspect_flow.findings.operations import add_recommendation, get_conclusion
-    from inspect_flow.plans.operations import unit_on_plan_dates
-    from inspect_flow.units.operations import get_issuing_body
+    from inspect_flow.units.operations import get_issuing_body, get_unit_for_period
 
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
@@ -669,8 +670,8 @@ def recommendations_add(ctx: CliContext, plan_ref, unit, district, addressee, ad
         body = get_issuing_body(session, addressee_body) if addressee_body else None
         to_unit = None
         if body is None:
-            to_unit = (unit_on_plan_dates(session, plan, addressee_unit, field='addressee_unit') if addressee_unit
-                       else concluded)
+            to_unit = (get_unit_for_period(session, addressee_unit, plan.fieldwork_start, plan.fieldwork_end,
+                                           field='addressee_unit') if addressee_unit else concluded)
         rec = add_recommendation(session, plan, text=text, addressee_label=addressee or '', deadline=deadline,
                                  conclusion=conclusion, addressee_unit=to_unit, addressee_body=body, actor=ctx.actor)
         click.echo(ctx.msg(f'Đã ghi kiến nghị #{rec.id}.', f'Recorded recommendation #{rec.id}.'))

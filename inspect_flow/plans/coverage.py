@@ -88,6 +88,29 @@ def grouping(plan) -> Callable[[AdminUnit], Group | None]:  # noqa: ANN001
     return lambda c: None
 
 
+def group_labels(session: Session, plan, keys: Iterable[str]) -> dict[str, str]:  # noqa: ANN001
+    """The names of a draw's group keys: "Huyện Mỏ Cày Bắc" for a district code (a former district's, for a
+    two-tier plan: as it stood on 30/06/2025), the cluster's name, "Địa bàn kiểm tra" for the whole area."""
+    from datetime import timedelta
+
+    from inspect_flow.units.models import TWO_TIER_FROM
+    from inspect_flow.units.operations import get_unit
+
+    day = TWO_TIER_FROM - timedelta(days=1) if plan.two_tier else plan.fieldwork_start
+    out = {}
+    for key in keys:
+        if key == ALL_TARGETS.key:
+            out[key] = ALL_TARGETS.label
+        elif plan.coverage_rule == CoverageRule.per_cluster:
+            out[key] = key
+        else:
+            try:
+                out[key] = get_unit(session, key, day).full_name
+            except InvalidInput:
+                out[key] = key
+    return out
+
+
 def normalize_clusters(session: Session, clusters: Iterable[dict], day, *, field: str = 'clusters') -> list[dict]:  # noqa: ANN001
     """Check clusters given as ``[{"name": "Cụm 1", "communes": [codes]}]`` against the units valid on *day*.
 

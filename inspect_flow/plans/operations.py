@@ -134,25 +134,18 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
     return apply_changes(plan, values, actor=actor)
 
 
-def unit_on_plan_dates(session: Session, plan: Plan, code: str, *, field: str = 'unit') -> AdminUnit:
-    """Return the unit with GSO *code* as it stood over the plan's fieldwork (valid from its start to its end).
-
-    :raise InvalidInput: see :func:`~inspect_flow.units.operations.get_unit_for_period` (the error names *field*)
-    """
-    return get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end, field=field)
-
-
 def set_targets(session: Session, plan: Plan, codes: list[str], *, actor: str) -> list[AdminUnit]:
-    """Set the plan's target units by GSO code, as they stood over the fieldwork: districts or communes in
+    """Set the plan's target units by GSO code, as they stood during the fieldwork: districts or communes in
     three tiers (2019), communes in two tiers (from 01/07/2025).
 
-    :raise InvalidInput: a code is unknown on the plan's dates (both named), or names a province
+    :raise InvalidInput: a code names no unit valid throughout the fieldwork (the message names both dates), or
+        names a province
     """
     require_stage(plan, PlanState.planning, PlanState.scheduling, action_vi='đổi địa bàn kiểm tra',
                   action_en='change the target units')
     units = []
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = unit_on_plan_dates(session, plan, code, field='targets')
+        unit = get_unit_for_period(session, code, plan.fieldwork_start, plan.fieldwork_end)
         if unit.level == UnitLevel.province:
             raise InvalidInput('plan.bad_target', f'{unit.full_name} là cấp tỉnh; hãy chọn {_target_words(plan)}.',
                                f'{unit.full_name} is a province; choose districts or communes.', field='targets')

@@ -1,6 +1,7 @@
 """Scheduling rules of a round and the reproducible random draw of communes.
 
-Everything here is pure: it reads a plan's teams and visits and returns conflicts; nothing is written.
+Nothing here writes: it reads a plan's teams and visits and returns conflicts (the units' successions and
+former districts are read through the plan's session, for rounds of the two-tier structure).
 The operations store the schedule even when it has conflicts (the secretariat resolves them by moving
 visits), the pages and the CLI show them where they occur, and the plan cannot move to ``visiting``
 while any is left.

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspect_flow.core import clock
 from inspect_flow.core.errors import InvalidInput
 from inspect_flow.units.catalog import Catalog, SourceUnit, read_catalog
 from inspect_flow.units.models import TWO_TIER_FROM, AdminUnit, UnitLevel, UnitSuccession, search_key
@@ -97,7 +98,7 @@ class _Loader:
                               if s.level == 'province' and s.new_code in self.new_provinces}
         self.report = LoadReport(catalog.source, sorted(self.new_provinces))
         self.rows: list[AdminUnit] = list(session.scalars(sa.select(AdminUnit)))
-        self.today = date.today()
+        self.today = clock.today()
 
     # --- which units are in scope ---------------------------------------------------------------------------
 

@@ -159,9 +159,21 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_error_handler(code, helpers.http_error_handler(code, vi, en))
 
-    from inspect_flow.web import audit, auth, dashboard, documents, findings, inbox, plans, schedule, teams, visits
+    from inspect_flow.web import (
+        audit,
+        auth,
+        dashboard,
+        documents,
+        findings,
+        inbox,
+        plans,
+        schedule,
+        teams,
+        units,
+        visits,
+    )
 
-    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit):
+    for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 

@@ -54,6 +54,14 @@ def label(pair) -> str:  # noqa: ANN001
     return en if helpers.lang() == 'en' else vi
 
 
+def now_part_of(unit) -> str | None:  # noqa: ANN001
+    """``Xã Nhuận Phú Tân, Tỉnh Vĩnh Long`` for a unit that has since been taken over (2019's communes), else None."""
+    from inspect_flow.core.clock import today
+    from inspect_flow.units.queries import now_part_of_label
+
+    return now_part_of_label(helpers.db(), unit, today()) if unit is not None else None
+
+
 def init_app(app: Flask) -> None:
     from inspect_flow.accounts import access
 
@@ -62,7 +70,7 @@ def init_app(app: Flask) -> None:
     from inspect_flow.web.visits import upload_limit
 
     app.jinja_env.globals.update(t=helpers.t, lang=helpers.lang, access=access, csrf_token=generate_csrf,
-                                 upload_limit=upload_limit)
+                                 upload_limit=upload_limit, now_part_of=now_part_of)
 
     @app.context_processor
     def _context() -> dict:

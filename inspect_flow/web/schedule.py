@@ -67,9 +67,13 @@ def _group_words(plan) -> tuple[str, str]:  # noqa: ANN001
 
 
 def _unit_names(plan) -> dict[str, str]:  # noqa: ANN001
+    from inspect_flow.plans.coverage import group_labels
     from inspect_flow.units.operations import units_on
 
-    return {u.code: u.full_name for u in units_on(db(), plan.fieldwork_start)}
+    names = {u.code: u.full_name for u in units_on(db(), plan.fieldwork_start)}
+    if plan.draws:  # the last draw's groups: districts, former districts, clusters
+        names.update(group_labels(db(), plan, plan.draws[-1].result))
+    return names
 
 
 @bp.get('/plans/<int:plan_id>/schedule')

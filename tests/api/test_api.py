@@ -152,3 +152,26 @@ def test_documents_metadata_and_pdf(api_closed):  # noqa: ANN001
     assert api.get(docs[0]['pdf_url'], 'district838').status_code == 404
     recs = api.get('/api/v1/recommendations', 'district838').get_json()['items']
     assert recs and all(r['addressee_unit_id'] == recs[0]['addressee_unit_id'] for r in recs)
+
+
+def test_units_are_read_on_their_day_with_their_successions(api):  # noqa: ANN001
+    def one(code: str, on: str) -> dict:
+        items = api.get(f'/api/v1/units?code={code}&on={on}').get_json()['items']
+        assert len(items) == 1, items
+        return items[0]
+
+    old = one('28936', '2019-07-12')
+    assert (old['full_name'], old['valid_to']) == ('Xã Nhuận Phú Tân', '2025-07-01')
+    assert one('28948', '2019-07-12')['full_name'] == 'Xã Khánh Thạnh Tân'
+    new = one('28948', '2026-03-01')
+    assert new['full_name'] == 'Xã Nhuận Phú Tân' and new['valid_from'] == '2025-07-01'
+    detail = api.get(f'/api/v1/units/{old["id"]}').get_json()
+    assert [(s['code'], s['date'], s['is_default']) for s in detail['successors']] == [('28948', '2025-07-01', True)]
+    assert detail['now_part_of']['id'] == new['id']
+    formed = api.get(f'/api/v1/units/{new["id"]}').get_json()
+    assert sorted(p['code'] for p in formed['predecessors']) == ['28927', '28936', '28948']
+    assert formed['predecessors'][1]['name'] == 'Xã Nhuận Phú Tân'
+    assert formed['now_part_of'] is None
+    bad = api.get('/api/v1/units?on=2026-02-31')
+    assert bad.status_code == 422
+    assert [e['field'] for e in bad.get_json()['errors']] == ['on']

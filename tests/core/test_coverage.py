@@ -10,7 +10,7 @@ import pytest
 
 from inspect_flow.core.errors import InvalidInput, TransitionRefused
 from inspect_flow.plans import operations as plan_ops
-from inspect_flow.plans.coverage import former_district_of
+from inspect_flow.plans.coverage import former_district_of, group_labels
 from inspect_flow.plans.models import CoverageRule
 from inspect_flow.plans.scheduling import find_conflicts
 from inspect_flow.units import operations as unit_ops
@@ -81,12 +81,13 @@ def test_the_former_district_of_a_two_tier_commune_comes_from_its_predecessors(s
 
 # --- the draw over the same grouping -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(('rule', 'clusters', 'targets', 'groups'), [
-    (CoverageRule.per_cluster, CLUSTERS, [NPT], {'Cụm 1': {NPT, PMT}, 'Cụm 2': {PK, AH}}),
-    (CoverageRule.per_former_district, None, [NPT, PMT, PK, AH], {'838': {NPT, PMT}, '829': {PK, AH}}),
-    (CoverageRule.none, None, [NPT, PMT, PK], {'*': {NPT, PMT, PK}}),
+@pytest.mark.parametrize(('rule', 'clusters', 'targets', 'groups', 'labels'), [
+    (CoverageRule.per_cluster, CLUSTERS, [NPT], {'Cụm 1': {NPT, PMT}, 'Cụm 2': {PK, AH}}, {'Cụm 1', 'Cụm 2'}),
+    (CoverageRule.per_former_district, None, [NPT, PMT, PK, AH], {'838': {NPT, PMT}, '829': {PK, AH}},
+     {'Huyện Mỏ Cày Bắc', 'Thành phố Bến Tre'}),
+    (CoverageRule.none, None, [NPT, PMT, PK], {'*': {NPT, PMT, PK}}, {'Địa bàn kiểm tra'}),
 ])
-def test_the_draw_takes_one_commune_per_group(session, rule, clusters, targets, groups):  # noqa: ANN001
+def test_the_draw_takes_one_commune_per_group(session, rule, clusters, targets, groups, labels):  # noqa: ANN001
     plan = builders.new_plan(session, two_tier=True, coverage=rule, clusters=clusters, targets=targets)
     record = plan_ops.draw_communes(session, plan, per_group=1, seed='vinh-long-2026', actor=A)
     assert {k: set(v) for k, v in record.candidates.items()} == groups
@@ -95,6 +96,7 @@ def test_the_draw_takes_one_commune_per_group(session, rule, clusters, targets, 
     assert plan_ops.replay_draw(record)
     again = plan_ops.draw_communes(session, plan, per_group=1, seed='vinh-long-2026', actor=A)
     assert again.result == record.result
+    assert set(group_labels(session, plan, record.result).values()) == labels
 
 
 @pytest.mark.parametrize(('two_tier', 'rule', 'message'), [

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from inspect_flow.core import clock
 from inspect_flow.core.errors import InvalidInput
 from inspect_flow.units.catalog import read_catalog
 from inspect_flow.units.loading import LEGACY_KNOWN_FROM, load_units
@@ -134,7 +135,7 @@ def test_a_corrected_package_is_applied_and_reported(session):  # noqa: ANN001
     assert dict(dropped.ended) == {'commune': 1} and not dropped.kept
     unit = session.scalars(sa.select(AdminUnit).where(AdminUnit.code == '28948',
                                                       AdminUnit.valid_from == TWO_TIER_FROM)).one()
-    assert unit.valid_to == date.today()
+    assert unit.valid_to == clock.today()
     restored = load_units(session, ['86'])
     assert unit.valid_to is None and unit.full_name == 'Xã Nhuận Phú Tân'
     assert dict(restored.changed) == {'commune': 1}
@@ -145,7 +146,8 @@ def test_a_reload_never_ends_a_unit_a_plan_still_uses(session):  # noqa: ANN001
     from inspect_flow.plans import operations as plan_ops
 
     # A round planned for next year, after the day a correction would end the unit.
-    plan.fieldwork_start, plan.fieldwork_end = date.today().replace(month=1, day=1), date(date.today().year + 1, 3, 20)
+    plan.fieldwork_start = clock.today().replace(month=1, day=1)
+    plan.fieldwork_end = date(clock.today().year + 1, 3, 20)
     new_npt = get_unit(session, '28948', NEW_YEAR_2026)
     session.flush()
     session.execute(sa.text('DELETE FROM plan_target_units WHERE plan_id = :p'), {'p': plan.id})
