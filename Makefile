@@ -1,5 +1,5 @@
 # inspect_flow: two commands do all the setup on a fresh Debian machine.
-#   make demo   sets everything up and serves the 2019 Bến Tre demo round
+#   make demo   sets everything up and serves both demo rounds (2019 Bến Tre; 2026 Vĩnh Long, demo data)
 #   make test   sets everything up and runs the whole test suite (SQLite and PostgreSQL)
 SHELL := /bin/bash
 VENV ?= .venv
@@ -28,7 +28,8 @@ venv: $(VENV)/.installed
 setup: system-packages venv
 
 demo: setup
-	$(VENV)/bin/inspect-flow demo --through closed
+	$(VENV)/bin/inspect-flow demo --round 2019 --through closed
+	$(VENV)/bin/inspect-flow demo --round 2026 --through closed
 	$(VENV)/bin/inspect-flow serve
 
 test: setup

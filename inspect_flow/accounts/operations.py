@@ -205,16 +205,18 @@ def ensure_demo_accounts(session: Session) -> list[dict]:
 
     The people come from the 2019 demo round (:mod:`inspect_flow.demo.round2019`): the leader and a
     member of team 5 (Xã Nhuận Phú Tân, Huyện Mỏ Cày Bắc), a secretary of the Department, and officials
-    of Huyện Mỏ Cày Bắc and Xã Nhuận Phú Tân.
+    of Huyện Mỏ Cày Bắc and Xã Nhuận Phú Tân; and from the 2026 round (:mod:`inspect_flow.demo.round2026`,
+    demo data): the leader of team 1 and an official of the new Xã Nhuận Phú Tân (28948), Tỉnh Vĩnh Long.
+    An account whose round is not loaded (far enough) is left out.
     """
     from datetime import date
 
     from inspect_flow.units.operations import get_unit
 
     people = {p.full_name: p for p in session.scalars(sa.select(Person))}
-    day = date(2019, 7, 5)
+    in_2019, in_2026 = date(2019, 7, 5), date(2026, 7, 7)
 
-    def unit(code: str) -> AdminUnit | None:
+    def unit(code: str, day: date) -> AdminUnit | None:
         try:
             return get_unit(session, code, day)
         except DomainError:
@@ -230,15 +232,22 @@ def ensure_demo_accounts(session: Session) -> list[dict]:
          'thành viên Đoàn 2, 5 / member of teams 2 and 5'),
         ('nghia.tv', Role.team_member, 'Đỗ Hữu Nghĩa', 'Đỗ Hữu Nghĩa', None,
          'thành viên Đoàn 3, 6 / member of teams 3 and 6'),
-        ('huyen.mcb', Role.local_official, 'UBND huyện Mỏ Cày Bắc', None, '838',
+        ('huyen.mcb', Role.local_official, 'UBND huyện Mỏ Cày Bắc', None, ('838', in_2019),
          'cán bộ Huyện Mỏ Cày Bắc / official of Mỏ Cày Bắc district'),
-        ('xa.nhuanphutan', Role.local_official, 'UBND xã Nhuận Phú Tân', None, '28936',
+        ('xa.nhuanphutan', Role.local_official, 'UBND xã Nhuận Phú Tân', None, ('28936', in_2019),
          'cán bộ Xã Nhuận Phú Tân / official of Nhuận Phú Tân commune'),
     ]
+    if 'Lê Thanh Tùng' in people:  # the 2026 round is loaded (its people exist from its first stage)
+        specs += [
+            ('tung.td1', Role.team_leader, 'Lê Thanh Tùng', 'Lê Thanh Tùng', None,
+             'Trưởng Đoàn 1 năm 2026 (Nhuận Phú Tân, Tân Xuân) / leader of team 1, 2026'),
+            ('xa.npt2026', Role.local_official, 'UBND xã Nhuận Phú Tân (tỉnh Vĩnh Long)', None, ('28948', in_2026),
+             'cán bộ Xã Nhuận Phú Tân, tỉnh Vĩnh Long (2026) / official of the 2025 commune'),
+        ]
     out = []
     for username, role, name, person_name, unit_code, note in specs:
         person = people.get(person_name) if person_name else None
-        scope = unit(unit_code) if unit_code else None
+        scope = unit(*unit_code) if unit_code else None
         if person_name and person is None or unit_code and scope is None:
             continue  # the demo round is not loaded far enough for this account
         if find_user(session, username) is None:

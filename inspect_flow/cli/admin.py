@@ -47,16 +47,34 @@ def init(ctx: CliContext, no_units: bool) -> None:
             _print_load_report(ctx, report)
 
 
+#: The demo rounds: ``--round`` value → (module, what it is in Vietnamese, in English).
+DEMO_ROUNDS = {
+    '2019': ('inspect_flow.demo.round2019', 'vòng kiểm tra mẫu năm 2019, tỉnh Bến Tre (ba cấp)',
+             'the 2019 demo round, Bến Tre (three tiers)'),
+    '2026': ('inspect_flow.demo.round2026', 'vòng kiểm tra mẫu năm 2026, tỉnh Vĩnh Long (hai cấp); dữ liệu minh họa',
+             'the 2026 demo round, Vĩnh Long (two tiers); illustrative data'),
+}
+
+
 @click.command()
+@click.option('--round', 'round_', type=click.Choice(list(DEMO_ROUNDS)), default='2019', show_default=True,
+              help='The demo round: 2019 (Bến Tre, three tiers) or 2026 (Vĩnh Long, two tiers).')
 @click.option('--through', type=click.Choice(['planning', 'scheduling', 'visiting', 'findings', 'conclusions',
                                               'closed']), default='closed', show_default=True,
               help='The stage to take the round to.')
 @pass_ctx
-def demo(ctx: CliContext, through: str) -> None:
-    """Load the 2019 Bến Tre round (plan 1245/KH-BCĐCCTMTQG) and advance it to a stage. Safe to run twice."""
-    from inspect_flow.core import migrate
-    from inspect_flow.demo.round2019 import run_demo
+def demo(ctx: CliContext, round_: str, through: str) -> None:
+    """Load a demo round (demo data) and advance it to a stage. Safe to run twice.
 
+    2019: the Bến Tre round of plan 1245/KH-BCĐCCTMTQG. 2026: an illustrative Vĩnh Long round in the two-tier
+    structure (plan 68/KH-BCĐCCTMTQG, communes of the new province).
+    """
+    from importlib import import_module
+
+    from inspect_flow.core import migrate
+
+    module, label_vi, label_en = DEMO_ROUNDS[round_]
+    run_demo = import_module(module).run_demo
     started = _time.perf_counter()
     migrate.upgrade(ctx.engine)
     from inspect_flow.accounts.operations import ensure_demo_accounts
@@ -66,6 +84,7 @@ def demo(ctx: CliContext, through: str) -> None:
         reference, state = plan.reference, plan.state
         accounts = ensure_demo_accounts(session)
     elapsed = _time.perf_counter() - started
+    click.echo(ctx.msg(f'Dữ liệu mẫu: {label_vi}.', f'Demo data: {label_en}.'))
     for line in done:
         click.echo(f'- {line}')
     if not done:

@@ -13,24 +13,36 @@ visit and the household answers are illustrative: the articles do not publish th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from inspect_flow.core.text import without_marks
+from inspect_flow.demo.common import (
+    ACTOR,
+    STAGES,
+    Step,
+    Stop,
+    add_teams,
+    checklist_answers,
+    ensure_people,
+    lower_first,
+    pin_checklists,
+    record_visits,
+    review_visits,
+    run_round,
+    schedule_stops,
+)
 from inspect_flow.findings import operations as findings_ops
 from inspect_flow.findings.models import Conclusion, FindingSource
 from inspect_flow.plans import operations as plan_ops
-from inspect_flow.plans.models import CoverageRule, Plan, TeamRole
+from inspect_flow.plans.models import CoverageRule, Plan
 from inspect_flow.units import operations as unit_ops
 from inspect_flow.units.models import UnitLevel
-from inspect_flow.visits import operations as visit_ops
-from inspect_flow.workflow.states import PlanState, VisitState
+from inspect_flow.workflow.states import VisitState
 
-STAGES = ['planning', 'scheduling', 'visiting', 'findings', 'conclusions', 'closed']
-ACTOR = 'demo'
+__all__ = ['STAGES', 'checklist_answers', 'ensure_reference_data', 'find_demo_plan', 'run_demo']
+
 ISSUER_SLUG = 'bcd-ctmtqg-ben-tre'
 
 SUBJECT = ('Kiểm tra, giám sát công tác giảm nghèo và thực hiện Đề án phát triển đa dạng sinh kế, '
@@ -49,15 +61,6 @@ OBJECTIVES = [
     'quả trong thời gian tới.',
     'Tham vấn trực tiếp hộ nghèo, hộ thoát nghèo về việc tiếp cận và thụ hưởng chính sách.',
 ]
-
-
-@dataclass(frozen=True)
-class Stop:
-    """One team's stop: the commune (GSO code) and the day."""
-
-    team: int
-    commune: str
-    day: date
 
 
 # One commune in each of the 9 district-level units (Nhuận Phú Tân is the article's).
@@ -120,27 +123,6 @@ CAUSES = [
 ]
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _people(session: Session) -> dict[str, list]:
-    from inspect_flow.units.models import Person
-
-    province = unit_ops.get_unit(session, '83', date(2019, 7, 1))
-    existing = {p.full_name: p for p in session.scalars(sa.select(Person))}
-
-    def person(name: str, title: str, agency: str):
-        return existing.get(name) or unit_ops.add_person(session, full_name=name, title=title, agency=agency,
-                                                         unit=province)
-
-    return {
-        'leaders': [person(*p) for p in LEADERS],
-        'members': [person(*p) for p in MEMBERS],
-        'secretaries': [person(*p) for p in SECRETARIES],
-    }
-
-
 def ensure_reference_data(session: Session):  # noqa: ANN201
     """Load the 2019 units and the issuing bodies (once); return the Steering Committee."""
     unit_ops.load_ben_tre_2019(session)
@@ -173,34 +155,20 @@ def _create(session: Session) -> Plan:
     )
     districts = unit_ops.units_on(session, date(2019, 7, 5), UnitLevel.district)
     plan_ops.set_targets(session, plan, [d.code for d in districts], actor=ACTOR)
-    people = _people(session)
-    for i in range(9):
-        team = plan_ops.add_team(session, plan, i + 1, actor=ACTOR)
-        plan_ops.add_member(session, team, people['leaders'][i], TeamRole.leader, actor=ACTOR)
-        for j in (i % 6, (i + 3) % 6):
-            plan_ops.add_member(session, team, people['members'][j], TeamRole.member, actor=ACTOR)
-        plan_ops.add_member(session, team, people['secretaries'][i % 3], TeamRole.secretary, actor=ACTOR)
-    _pin_checklists(session, plan)
+    province = unit_ops.get_unit(session, '83', date(2019, 7, 1))
+    people = ensure_people(session, province, {'leaders': LEADERS, 'members': MEMBERS, 'secretaries': SECRETARIES})
+    add_teams(session, plan, people, members_of=lambda i: (i % 6, (i + 3) % 6), secretary_of=lambda i: i % 3)
+    pin_checklists(session, plan)
     return plan
 
 
-def _pin_checklists(session: Session, plan: Plan) -> None:
-    """Pin the shipped checklists: the round's forms are fixed from here on."""
-    from inspect_flow.plans.checklists import pin_default_checklists
-
-    pin_default_checklists(session, plan, actor=ACTOR)
-
-
 def _schedule(session: Session, plan: Plan) -> None:
-    for stop in STOPS:
-        team = next(t for t in plan.teams if t.number == stop.team)
-        plan_ops.schedule_visit(session, plan, team, stop.commune, datetime.combine(stop.day, time(7, 30)),
-                                datetime.combine(stop.day, time(11, 30)), actor=ACTOR)
+    schedule_stops(session, plan, STOPS)
 
 
 def _submission(i: int, visit) -> dict:  # noqa: ANN001
-    d_name = _lower_first(visit.district.full_name)
-    c_name = _lower_first(visit.commune.full_name)
+    d_name = lower_first(visit.district.full_name)
+    c_name = lower_first(visit.commune.full_name)
     return {
         'participants': [
             {'side': 'district', 'full_name': f'Nguyễn Văn {["Bình", "Cường", "Dũng"][i % 3]}',
@@ -238,131 +206,6 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
     }
 
 
-#: Households in the livelihood project per visited commune, and those that escaped poverty sustainably.
-#: The split over the nine communes is illustrative; the totals are the province's (seed 003): 1,968
-#: households take part (100 % of the plan) and 755 of them (38.36 %) escaped poverty sustainably.
-PARTICIPATING = (224, 218, 231, 205, 236, 212, 227, 199, 216)
-ESCAPED_SUSTAINABLY = (86, 84, 89, 79, 91, 81, 87, 76, 82)
-
-
-def checklist_answers(i: int, visit) -> dict:  # noqa: ANN001
-    """The visit's answers to the pinned supervision checklist; they vary by commune so that the
-    checklist's rules suggest the limitations the seed articles name (loans misused, generic support,
-    diaries not kept well, participants outside the target group, late reports)."""
-    participating = PARTICIPATING[i % len(PARTICIPATING)]
-    total = 2400 + 137 * i
-    poor = 90 + 7 * i
-    loans = 40 + 5 * i
-    answers = {
-        'level': 'commune',
-        'visit_date': visit.starts_at.date().isoformat(),
-        'committee_reconstituted': 'yes',
-        'committee_decision': f'Quyết định số {15 + i}/QĐ-UBND ngày {10 + i:02d}/01/2019 của UBND xã',
-        'members_assigned': 'yes',
-        'directive_documents': 3 + i % 4,
-        'plan_issued': 'yes',
-        'coordination': 'good' if i % 3 == 0 else 'partial',
-        'communication_sessions': 4 + i,
-        'communication_participants': 180 + 25 * i,
-        'communication_channels': ['radio', 'neighbourhood_groups'] + (['meetings'] if i % 2 else []),
-        'dialogues_held': 'yes',
-        'dialogues_count': 1 + i % 3,
-        'communication_reach': 'limited' if i % 2 else 'good',
-        'total_households': total,
-        'poor_start': poor,
-        'near_poor_start': 110 + 5 * i,
-        'escaped_poor': 25 + 2 * i,
-        're_impoverished': i % 3,
-        'newly_poor': 1 + i % 2,
-        'health_insurance_cards': poor + 110 + 5 * i,
-        'health_insurance_complete': 'yes',
-        'education_support': 'yes',
-        'education_beneficiaries': 35 + 3 * i,
-        'housing_support': 2 + i % 3,
-        'clean_water_support': 10 + i,
-        'vocational_training': 20 + 2 * i,
-        'loan_households': loans,
-        'loan_amount': round(loans * 32.5, 1),
-        'loan_overdue': round(loans * 0.4, 1),
-        'loans_used_for_purpose': 'no' if i % 3 == 0 else 'yes',
-        'loans_fully_used': 'no' if i % 4 == 1 else 'yes',
-        'funds_allocated': 850.0 + 40 * i,
-        'funds_disbursed': 620.0 + 35 * i,
-        'project_households_planned': participating,
-        'project_households_participating': participating,
-        'participants_right_target': 'no' if i % 4 == 2 else 'yes',
-        'livelihood_plans': participating - 3 * (i % 3),
-        'livelihood_plans_specific': 'no' if i % 2 == 0 else 'yes',
-        'support_delivered': ['breeding_stock', 'seedlings', 'training'],
-        'diaries_kept': 'yes',
-        'diaries_up_to_date': 'regular' if i % 3 == 2 else 'irregular',
-        'linkage_groups': 'no' if i % 5 == 0 else 'yes',
-        'effective_models': 2 + i % 3,
-        'single_livelihood': 'yes' if i % 2 else 'no',
-        'escaped_households': ESCAPED_SUSTAINABLY[i % len(ESCAPED_SUSTAINABLY)] + 4 + i % 3,
-        'escaped_sustainably': ESCAPED_SUSTAINABLY[i % len(ESCAPED_SUSTAINABLY)],
-        'households_dependent': 'yes' if i % 3 != 1 else 'no',
-        'internal_monitoring': 'irregular' if i % 4 == 3 else 'regular',
-        'reports_on_time': 'no' if i % 4 == 0 else 'yes',
-    }
-    if answers['reports_on_time'] == 'no':
-        answers['reports_late'] = 1 + i % 2
-    prefix = without_marks(''.join(w[0] for w in visit.commune.name.split())).upper()  # codes are plain ASCII
-    answers['household_roster'] = [
-        _household_row(i, k, f'{prefix}-{k + 1:02d}', category)
-        for k, category in enumerate(['poor', 'poor', 'near_poor', 'escaped', 'escaped'])
-    ]
-    return answers
-
-
-HEADS = ('Nguyễn Văn Tư', 'Trần Thị Bảy', 'Lê Văn Út', 'Phạm Thị Sáu', 'Huỳnh Văn Tám', 'Võ Thị Mười')
-
-
-def _household_row(i: int, k: int, code: str, category: str) -> dict:
-    """One consulted household; in one commune in three a household misused its loan (the seed's limitation)."""
-    got_loan = (i + k) % 2 == 0
-    in_project = category != 'near_poor'
-    row = {
-        'household_code': code,
-        'head_name': HEADS[(i + k) % len(HEADS)],
-        'category': category,
-        'support_received': ['health_insurance', 'loan'] if got_loan else ['health_insurance', 'education'],
-        'perceived_benefit': 'high' if k % 2 else 'some',
-        'in_project': 'yes' if in_project else 'no',
-        'received_loan': 'yes' if got_loan else 'no',
-        'opinion': 'Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
-    }
-    if in_project:
-        row['right_target'] = 'yes'
-        row['has_livelihood_plan'] = 'yes' if category == 'escaped' or k % 2 else 'no'
-        row['diary_seen'] = 'yes' if (i + k) % 3 else 'no'
-        if row['diary_seen'] == 'yes':
-            row['diary_up_to_date'] = 'yes' if k % 2 == 0 else 'no'
-    if got_loan:
-        row['loan_purpose'] = 'Chăn nuôi bò sinh sản' if k % 2 == 0 else 'Trồng dừa xen ca cao'
-        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == 0 else 'yes'
-    return row
-
-
-def _record_visits(session: Session, plan: Plan) -> None:
-    for i, visit in enumerate(sorted(plan.visits, key=lambda v: v.team.number)):
-        if visit.state in (VisitState.scheduled, VisitState.in_progress, VisitState.returned):
-            visit_ops.submit_visit(session, visit, actor=ACTOR, data=_submission(i, visit))
-
-
-def _review_visits(session: Session, plan: Plan) -> None:
-    from inspect_flow.findings.models import FindingStatus
-    from inspect_flow.visits.capture import decide_suggestion, visit_findings
-
-    for visit in plan.visits:
-        if visit.state == VisitState.submitted:
-            # The team stands behind what the checklist rules suggest.
-            for finding in visit_findings(session, visit):
-                if finding.status == FindingStatus.suggested:
-                    decide_suggestion(session, finding, 'accept', actor=ACTOR)
-            visit_ops.review_visit(session, visit, reviewer=visit.team.leader, actor=ACTOR)
-
-
 def _conclude(session: Session, plan: Plan) -> None:
     for visit in sorted(plan.visits, key=lambda v: v.team.number):
         if visit.state == VisitState.cancelled:
@@ -371,8 +214,8 @@ def _conclude(session: Session, plan: Plan) -> None:
                                                              Conclusion.unit_id == visit.conclusion_unit_id)).first()
         if exists:
             continue
-        d_name = _lower_first(visit.district.full_name)
-        c_name = _lower_first(visit.commune.full_name)
+        d_name = lower_first(visit.district.full_name)
+        c_name = lower_first(visit.commune.full_name)
         conclusion = findings_ops.add_conclusion(
             session, plan, visit.district, team=visit.team, actor=ACTOR,
             summary=(f'Trong 06 tháng đầu năm 2019, {d_name} và {c_name} đã củng cố, kiện toàn Ban Chỉ đạo, '
@@ -421,6 +264,19 @@ def _follow_up(session: Session, plan: Plan) -> None:
                 reported_by=rec.addressee_label, report_date=date(2019, 10, 15), actor=ACTOR)
 
 
+def _record_visits(session: Session, plan: Plan) -> None:
+    record_visits(session, plan, _submission)
+
+
+STEPS = [
+    Step('scheduling', 'schedule', _schedule, 'scheduled 9 visits, 05–24/07/2019'),
+    Step('visiting', 'start_visiting', _record_visits, 'recorded and submitted the 9 visits'),
+    Step('findings', 'start_findings', review_visits, 'team leaders reviewed the visits'),
+    Step('conclusions', 'start_conclusions', _conclude, 'recorded 9 district conclusions and their recommendations'),
+    Step('closed', 'close', _follow_up, 'recorded follow-up reports from the districts'),
+]
+
+
 def run_demo(session: Session, through: str = 'closed') -> tuple[Plan, list[str]]:
     """Load the 2019 round and advance it to the *through* stage; return the plan and what was done.
 
@@ -428,38 +284,5 @@ def run_demo(session: Session, through: str = 'closed') -> tuple[Plan, list[str]
 
     :raise InvalidInput: an unknown stage name
     """
-    from inspect_flow.core.errors import InvalidInput
-
-    if through not in STAGES:
-        raise InvalidInput('demo.bad_stage', f'Không có giai đoạn "{through}". Chọn: {", ".join(STAGES)}.',
-                           f'There is no stage "{through}". Choose one of: {", ".join(STAGES)}.', field='through')
-    done: list[str] = []
-    plan = find_demo_plan(session)
-    if plan is None:
-        plan = _create(session)
-        done.append('created plan 1245/KH-BCĐCCTMTQG with 9 teams and 9 target districts')
-    if plan.state == PlanState.cancelled:
-        return plan, done
-    target = STAGES.index(through)
-    # (stage, trigger that enters it, the work done while the plan is in it, what that work is)
-    steps = [
-        ('scheduling', 'schedule', _schedule, 'scheduled 9 visits, 05–24/07/2019'),
-        ('visiting', 'start_visiting', _record_visits, 'recorded and submitted the 9 visits'),
-        ('findings', 'start_findings', _review_visits, 'team leaders reviewed the visits'),
-        ('conclusions', 'start_conclusions', _conclude, 'recorded 9 district conclusions and their recommendations'),
-        ('closed', 'close', _follow_up, 'recorded follow-up reports from the districts'),
-    ]
-    for stage, trigger, work, label in steps:
-        index = STAGES.index(stage)
-        if index > target:
-            break
-        if STAGES.index(plan.state.value) < index:
-            plan_ops.advance_plan(session, plan, trigger, actor=ACTOR)
-            done.append(f'moved to {stage}')
-        # A stage's work is done only while the plan is in it, and only when the target lies beyond it
-        # (``--through visiting`` leaves the visits to be recorded), except the follow-up of a closed round.
-        if plan.state.value == stage and (index < target or stage == 'closed'):
-            if work(session, plan) is not False:
-                done.append(label)
-    session.flush()
-    return plan, done
+    return run_round(session, through, find_demo_plan, _create,
+                     'created plan 1245/KH-BCĐCCTMTQG with 9 teams and 9 target districts', STEPS)
