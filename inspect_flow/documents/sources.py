@@ -396,6 +396,19 @@ def _unit_kinds_phrase(kinds: Iterable[str], *, level: UnitLevel) -> str:
     return ', '.join(words)
 
 
+#: From 01/03/2025 the state management of poverty reduction passed from the Ministry of Labour, Invalids and
+#: Social Affairs (merged into the Ministry of Home Affairs) to the Ministry of Agriculture and Environment
+#: (Resolution 176/2025/QH15 on the Government's structure).
+POVERTY_MINISTRY_CHANGED = date(2025, 3, 1)
+
+
+def poverty_ministry(day: date) -> str:
+    """The ministry a poverty-reduction round reports to, as it was on *day*."""
+    if day < POVERTY_MINISTRY_CHANGED:
+        return 'Bộ Lao động - Thương binh và Xã hội'
+    return 'Bộ Nông nghiệp và Môi trường'
+
+
 def person_position(title: str, agency: str) -> str:
     """A person's position as printed: ``Phó Chủ tịch Hội Nông dân tỉnh Bến Tre``.
 
@@ -735,7 +748,7 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
     meta = _meta(issuer, _strip_end(plan.subject), number if number is not None else plan.number,
                  issued_on if issued_on is not None else plan.issue_date,
                  ['Ban Chỉ đạo Trung ương các Chương trình mục tiêu quốc gia (báo cáo)',
-                  'Bộ Lao động - Thương binh và Xã hội (báo cáo)', 'TT. UBND tỉnh (báo cáo)',
+                  f'{poverty_ministry(plan.fieldwork_start)} (báo cáo)', 'TT. UBND tỉnh (báo cáo)',
                   f'Thành viên {plan.issuer.name}', f'UBND các {kinds}',
                   f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds}'],
                  drafting_unit, replaces)
@@ -1234,7 +1247,7 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
     round_recs = [r for r in data.recommendations if r.conclusion_id is None]
     return vm.RoundReport(
         meta=_meta(issuer_view(plan.issuer), f'Kết quả kiểm tra, giám sát {_subject_core(plan)}', number, issued_on,
-                   ['Bộ Lao động - Thương binh và Xã hội (báo cáo)', 'TT. UBND tỉnh (báo cáo)',
+                   [f'{poverty_ministry(plan.fieldwork_start)} (báo cáo)', 'TT. UBND tỉnh (báo cáo)',
                     f'Thành viên {plan.issuer.name}', f'UBND các {kinds}'], drafting_unit, replaces),
         signature=signer.signature(),
         plan_ref=plan_ref(plan),

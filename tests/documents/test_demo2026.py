@@ -136,6 +136,10 @@ def test_the_documents_read_back_in_two_tiers(session_2026):  # noqa: ANN001
         # The committee's documents carry the province's header; a team's (minutes, team report) the team's.
         if draft.target.kind in COMMITTEE_KINDS and 'UBND TỈNH VĨNH LONG' not in text:
             problems.append((where, 'no "UBND TỈNH VĨNH LONG"'))
+        if draft.target.kind in ('plan', 'report') and 'Bộ Nông nghiệp và Môi trường (báo cáo)' not in flat:
+            problems.append((where, 'not reported to the ministry in charge of poverty reduction since 2025'))
+        if 'Thương binh và Xã hội (báo cáo)' in flat:
+            problems.append((where, 'reported to a ministry that no longer handles poverty reduction'))
         for word in ('huyện', 'Bến Tre'):
             if word.casefold() in text.casefold() or word.casefold() in model.casefold():
                 problems.append((where, f'says "{word}"', _around(flat, word)))
