@@ -74,7 +74,8 @@ def pdf_launch_link() -> bytes:
 
 def pdf_embedded_file() -> bytes:
     def build(pdf):  # noqa: ANN001, ANN202
-        pdf.attachments['payload.exe'] = pikepdf.AttachedFileSpec(pdf, b'MZ\x90\x00 not really', mime_type='application/octet-stream')
+        pdf.attachments['payload.exe'] = pikepdf.AttachedFileSpec(pdf, b'MZ\x90\x00 not really',
+                                                                  mime_type='application/octet-stream')
     return _with(build)
 
 
@@ -89,10 +90,14 @@ def pdf_js_in_object_stream() -> bytes:
 
 
 def pdf_hex_escaped_js() -> bytes:
-    """``/J#53`` is ``/JS`` written with a hex escape (a classic way around naive byte scans)."""
-    data = pdf_open_action_js()
-    assert b'/JS ' in data or b'/JS(' in data
-    return data.replace(b'/JS ', b'/J#53 ', 1).replace(b'/JS(', b'/J#53(', 1)
+    """A page's automatic JavaScript with every name hex-escaped (``/J#53`` is ``/JS``): a classic way around
+    byte scans."""
+    data = pdf_page_aa()
+    for name, escaped in ((b'/JavaScript', b'/Java#53cript'), (b'/JS', b'/J#53'), (b'/AA', b'/A#41')):
+        assert name in data
+        data = data.replace(name, escaped)
+    assert b'/JS' not in data and b'/AA' not in data and b'/JavaScript' not in data
+    return data
 
 
 def pdf_open_action_goto() -> bytes:

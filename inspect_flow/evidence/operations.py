@@ -39,7 +39,7 @@ DOCUMENT_TYPES = {'application/pdf'}
 REF_RE = re.compile(r'^sha256:([0-9a-f]{64})$')
 #: A reference anywhere in a text, in any case: what :func:`check_attachable` looks for (a superset of what is
 #: served, so that nothing served escapes the check).
-MENTION_RE = re.compile(r'sha256:([0-9a-fA-F]{64})')
+MENTION_RE = re.compile(r'sha256:([0-9a-f]{64})', re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str | None:
