@@ -301,6 +301,16 @@ def _record_upload(session: Session, row: EvidenceFile, user_id: int | None, nam
         pass  # the same user's concurrent upload of the same bytes recorded it
 
 
+_EXTENSIONS = {'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf'}
+
+
+def content_disposition(row: EvidenceFile) -> str:
+    """How a file is served: photos inline, documents as a download, under a name made here (the uploader's name
+    is never echoed into a header): ``minh-chung-<first 12 hex of the hash>.<ext>``."""
+    disposition = 'inline' if row.media_type in IMAGE_TYPES else 'attachment'
+    return f'{disposition}; filename="minh-chung-{row.sha256[:12]}.{_EXTENSIONS.get(row.media_type, "bin")}"'
+
+
 def get_evidence(session: Session, ref: str) -> EvidenceFile:
     """The file named by *ref* (``sha256:<hex>`` or the bare hex digest).
 

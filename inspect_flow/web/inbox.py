@@ -91,7 +91,7 @@ def verify(rec_id: int):  # noqa: ANN201
 @bp.get('/recommendations/<int:rec_id>/evidence/<digest>')
 @login_required
 def evidence(rec_id: int, digest: str):  # noqa: ANN201
-    from inspect_flow.evidence.operations import get_evidence, refs_in
+    from inspect_flow.evidence.operations import content_disposition, get_evidence, refs_in
 
     rec = load_rec(rec_id)
     require(digest in refs_in([r.evidence for r in rec.reports]), 404)
@@ -100,4 +100,4 @@ def evidence(rec_id: int, digest: str):  # noqa: ANN201
     except DomainError:
         return Response(status=404)
     return Response(row.data, mimetype=row.media_type, headers={
-        'Content-Disposition': 'inline' if row.media_type.startswith('image/') else 'attachment'})
+        'Content-Disposition': content_disposition(row)})

@@ -205,13 +205,13 @@ def upload(visit_id: int):  # noqa: ANN201
 @login_required
 def evidence(visit_id: int, digest: str):  # noqa: ANN201
     """A file of this visit: only files its answers refer to are served."""
-    from inspect_flow.evidence.operations import get_evidence, refs_in
+    from inspect_flow.evidence.operations import content_disposition, get_evidence, refs_in
 
     visit = load_visit(visit_id)
     require(digest in refs_in(visit.answers or {}), 404)
     row = get_evidence(db(), digest)
     return Response(row.data, mimetype=row.media_type, headers={
-        'Content-Disposition': 'inline' if row.media_type.startswith('image/') else 'attachment',
+        'Content-Disposition': content_disposition(row),
         'Cache-Control': 'private, max-age=3600'})
 
 

@@ -117,6 +117,8 @@ def test_a_report_page_attaches_only_the_file_sent_with_it(app_factory) -> None:
     evidence = json.loads(evidence) if isinstance(evidence, str) else evidence
     assert len(evidence) == 1 and evidence[0] != foreign  # only the uploaded file; a typed reference is not read
     digest = evidence[0].split(':', 1)[1]
-    assert official.get(f'/recommendations/{rec}/evidence/{digest}').status_code == 200
+    served = official.get(f'/recommendations/{rec}/evidence/{digest}')
+    assert served.status_code == 200 and served.headers['X-Content-Type-Options'] == 'nosniff'
+    assert served.headers['Content-Disposition'] == f'inline; filename="minh-chung-{digest[:12]}.jpg"'
     assert _client(app, 'secretariat').get(f'/recommendations/{rec}/evidence/{digest}').status_code == 200
     assert _client(app, 'commune28936').get(f'/recommendations/{rec}/evidence/{digest}').status_code == 404
