@@ -226,3 +226,40 @@ def test_mentions_find_every_reference_and_name_its_field() -> None:
     assert sorted(mentions(value, 'answers')) == [(a, 'answers.photo'), (b, 'answers.roster.1.pic'),
                                                  (b, f'answers.sha256:{b}')]
     assert refs_in(value) == {a}  # what is served: exact references only
+
+
+def test_a_finding_that_holds_a_file_lets_those_who_see_it_attach_it(session) -> None:  # noqa: ANN001
+    from inspect_flow.accounts.models import Role
+    from inspect_flow.accounts.operations import create_user, use_fast_hashing
+    from inspect_flow.evidence.operations import can_attach, visible_evidence
+    from inspect_flow.findings import operations as f_ops
+    from inspect_flow.findings.models import FindingKind
+    from tests import builders
+
+    use_fast_hashing()
+    plan = builders.plan_at(session, 'findings', complete=False)
+    team_of = {v.team.number: v for v in plan.visits}
+    members = {n: next(m.person for m in v.team.members if m.role.value == 'member') for n, v in team_of.items()}
+    one = create_user(session, username='tv-doan-1', password='mat-khau-1', role=Role.team_member,
+                      full_name='Thành viên 1', person=members[1])
+    two = create_user(session, username='tv-doan-2', password='mat-khau-2', role=Role.team_member,
+                      full_name='Thành viên 2', person=members[2])
+    row = store_evidence(session, crafted.plain_pdf('Ho so'), actor='cli')  # no uploader: the command line
+    assert not can_attach(session, one, row.sha256) and not can_attach(session, two, row.sha256)
+    held = f_ops.add_finding(session, plan, visit=team_of[1], kind=FindingKind.limitation, category='Hồ sơ',
+                             text='Thiếu biên bản.', evidence=[row.ref], actor='cli')
+    assert can_attach(session, one, row.sha256) and visible_evidence(session, one, row.ref) is row
+    assert not can_attach(session, two, row.sha256)
+    with pytest.raises(NotFound):
+        visible_evidence(session, two, row.ref)
+    mine = builders.finding(session, plan, team_of[2])
+    with pytest.raises(InvalidInput) as err:
+        f_ops.update_finding(session, mine, {'evidence': ['Sổ theo dõi', row.ref]}, actor='api:tv-doan-2', by=two)
+    assert (err.value.code, err.value.field) == ('evidence.not_found', 'evidence.1') and mine.evidence == []
+    with pytest.raises(InvalidInput) as err:
+        f_ops.add_finding(session, plan, visit=team_of[2], kind=FindingKind.limitation, category='Hồ sơ',
+                          text='Khác.', evidence=[row.ref], actor='api:tv-doan-2', by=two)
+    assert err.value.field == 'findings.0.evidence.0'
+    f_ops.update_finding(session, held, {'evidence': [row.ref, 'Sổ theo dõi']}, actor='api:tv-doan-1', by=one)
+    one.is_active = False
+    assert not can_attach(session, one, row.sha256)
