@@ -142,12 +142,14 @@ def _reencode(data: bytes, media_type: str) -> tuple[bytes, int, int]:
     except broken:
         raise _refuse('evidence.broken_image', 'Tệp ảnh bị hỏng hoặc không đầy đủ (bị cắt cụt).',
                       'The image is damaged or incomplete (truncated).') from None
+    if image.mode == 'P':  # a palette's transparency lives in ``info``, which is emptied below
+        image = image.convert('RGBA' if 'transparency' in image.info else 'RGB')
     image = _to_srgb(image, icc)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     fmt = IMAGE_TYPES[media_type]
     if fmt == 'JPEG' and image.mode not in ('RGB', 'L'):
         image = image.convert('RGB')
-    elif image.mode not in ('RGB', 'RGBA', 'L', 'LA', 'P'):
+    elif image.mode not in ('RGB', 'RGBA', 'L', 'LA'):
         image = image.convert('RGBA')
     image = image.copy()
     image.info.clear()  # Pillow's savers copy some of it (a JPEG's comment, a PNG's ICC profile) by default

@@ -263,3 +263,18 @@ def test_a_finding_that_holds_a_file_lets_those_who_see_it_attach_it(session) ->
     f_ops.update_finding(session, held, {'evidence': [row.ref, 'Sổ theo dõi']}, actor='api:tv-doan-1', by=one)
     one.is_active = False
     assert not can_attach(session, one, row.sha256)
+
+
+def test_a_palette_png_keeps_its_transparency_without_its_metadata(session) -> None:  # noqa: ANN001
+    from PIL import PngImagePlugin
+
+    image = Image.new('P', (10, 10), 0)
+    image.putpalette([255, 0, 0, 0, 255, 0] + [0] * 762)
+    info = PngImagePlugin.PngInfo()
+    info.add_text('Comment', crafted.GPS_TEXT.decode())
+    out = io.BytesIO()
+    image.save(out, 'PNG', transparency=0, pnginfo=info)
+    data = _stored_bytes(session, store_evidence(session, out.getvalue(), actor='tv'))
+    stored = Image.open(io.BytesIO(data))
+    assert stored.convert('RGBA').getpixel((0, 0))[3] == 0  # still transparent
+    assert crafted.GPS_TEXT not in data and b'tEXt' not in data
