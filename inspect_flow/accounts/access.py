@@ -130,6 +130,13 @@ def can_add_finding(user: User | None, visit) -> bool:  # noqa: ANN001
     return on_team(user, visit.team)
 
 
+def can_view_finding(user: User | None, finding, plan) -> bool:  # noqa: ANN001
+    """A visit's finding: as its visit (:func:`can_view_visit`); a round-level finding: as its plan."""
+    if finding.visit is not None:
+        return can_view_visit(user, finding.visit)
+    return can_view_plan(user, plan)
+
+
 # --- conclusions, recommendations --------------------------------------------------------------------
 
 def can_conclude(user: User | None, plan, unit_id: int) -> bool:  # noqa: ANN001

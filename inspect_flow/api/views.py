@@ -156,8 +156,10 @@ def document_out(d) -> dict:  # noqa: ANN001
 
 
 def evidence_out(e) -> dict:  # noqa: ANN001
+    from inspect_flow.evidence.operations import upload_name
+
     return {'ref': e.ref, 'sha256': e.sha256, 'stored_sha256': e.stored_sha256, 'media_type': e.media_type,
-            'size': e.size, 'width': e.width, 'height': e.height, 'original_name': e.original_name,
+            'size': e.size, 'width': e.width, 'height': e.height, 'original_name': upload_name(db(), user(), e),
             'created_dt': e.created_dt}
 
 
@@ -190,11 +192,9 @@ def load_visit(visit_id: str):  # noqa: ANN201
 
 
 def _finding_visible(f) -> bool:  # noqa: ANN001
-    if f.visit is not None:
-        return access.can_view_visit(user(), f.visit)
     from inspect_flow.plans.models import Plan
 
-    return access.can_view_plan(user(), db().get(Plan, f.plan_id))
+    return access.can_view_finding(user(), f, db().get(Plan, f.plan_id) if f.visit is None else None)
 
 
 def load_finding(finding_id: str):  # noqa: ANN201
@@ -398,7 +398,7 @@ def save_answers(visit_id: str) -> Response:
     expected = if_match(body.version)
     if expected is not None and expected != visit.version_id:
         raise stale_version()
-    errors = save(db(), visit, body.answers, actor=actor())
+    errors = save(db(), visit, body.answers, actor=actor(), by=user())
     payload = {'visit': visit_out(visit), 'form_errors': _jsonable(errors)}
     commit()
     return out(s.AnswersOut, payload, headers={'ETag': f'"{visit.version_id}"'})
@@ -537,7 +537,7 @@ def upload_evidence() -> Response:
     name = (request.headers.get('X-Filename') or '')[:255]
     name = ''.join(ch for ch in name if ch.isprintable())
     before = db().scalar(sa.select(sa.func.count()).select_from(EvidenceFile))
-    row = store_evidence(db(), data, filename=name, actor=actor())
+    row = store_evidence(db(), data, filename=name, actor=actor(), uploaded_by=user().id)
     after = db().scalar(sa.select(sa.func.count()).select_from(EvidenceFile))
     payload = evidence_out(row)
     commit()
@@ -545,11 +545,13 @@ def upload_evidence() -> Response:
 
 
 @route('GET', '/evidence/{ref}', summary='Metadata of an evidence file', tag='submissions',
-       responses={200: s.EvidenceOut})
+       responses={200: s.EvidenceOut},
+       description='Only for a user who uploaded the file, or who may see a visit, finding or follow-up report '
+                   'that holds it; any other reference answers 404, as an unknown one does.')
 def get_evidence(ref: str) -> Response:
-    from inspect_flow.evidence.operations import get_evidence as get
+    from inspect_flow.evidence.operations import visible_evidence
 
-    return out(s.EvidenceOut, evidence_out(get(db(), ref)))
+    return out(s.EvidenceOut, evidence_out(visible_evidence(db(), user(), ref)))
 
 
 # --- findings -----------------------------------------------------------------------------------------
@@ -590,7 +592,7 @@ def patch_finding(finding_id: str) -> Response:
     for key in ('kind', 'category', 'text', 'status', 'evidence'):
         if key in values and values[key] is None:
             values.pop(key)
-    update_finding(db(), finding, values, actor=actor(), expected_version=if_match(body.version))
+    update_finding(db(), finding, values, actor=actor(), expected_version=if_match(body.version), by=user())
     payload = finding_out(finding)
     commit()
     return out(s.FindingOut, payload, headers={'ETag': f'"{finding.version_id}"'})
@@ -632,7 +634,7 @@ def post_report(recommendation_id: str) -> Response:
     if expected is not None and expected != rec.version_id:
         raise stale_version()
     report_progress(db(), rec, text=body.text, reported_by=user().full_name, actor=actor(),
-                    completed=body.completed, evidence=body.evidence, report_date=body.report_date)
+                    completed=body.completed, evidence=body.evidence, report_date=body.report_date, by=user())
     payload = rec_out(rec)
     commit()
     return out(s.RecommendationOut, payload, 201, headers={'ETag': f'"{rec.version_id}"'})

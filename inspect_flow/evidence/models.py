@@ -38,3 +38,18 @@ class EvidenceFile(Base):
 
     def __repr__(self) -> str:
         return f'<EvidenceFile {self.sha256[:12]} {self.media_type} {self.size}>'
+
+
+class EvidenceUpload(Base):
+    """Who sent a file's bytes. A file is stored once, but each user who uploaded the same bytes has a row:
+    having sent the bytes, they may attach the file (see :func:`inspect_flow.evidence.operations.can_attach`).
+    ``original_name`` is the name that user gave it."""
+
+    __tablename__ = 'evidence_uploads'
+    __table_args__ = (sa.UniqueConstraint('evidence_id', 'user_id'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey('evidence_files.id', ondelete='CASCADE'))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey('users.id', ondelete='CASCADE'), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255), default='')
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)

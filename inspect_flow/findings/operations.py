@@ -63,11 +63,20 @@ def _new_finding(plan: Plan, *, kind: FindingKind, category: str, text: str, act
                    status=status, checklist_item_id=checklist_item_id, rule_id=rule_id, created_by=actor)
 
 
-def add_findings(session: Session, plan: Plan, specs: list[dict], *, actor: str) -> list[Finding]:
+def add_findings(session: Session, plan: Plan, specs: list[dict], *, actor: str, by=None) -> list[Finding]:  # noqa: ANN001
     """Record several findings at once (one flush): each *spec* holds :func:`add_finding`'s keywords.
 
     Every finding is checked before any is added, so a bad one leaves none behind.
+
+    *by*: the user attaching evidence through a page or the API; every ``sha256:`` reference in *evidence*
+    must be theirs to attach (:func:`inspect_flow.evidence.operations.check_attachable`). ``None``: the command
+    line (the database's operator).
     """
+    if by is not None:
+        from inspect_flow.evidence.operations import check_attachable
+
+        for index, spec in enumerate(specs):
+            check_attachable(session, by, spec.get('evidence') or [], field=f'findings.{index}.evidence')
     findings = [_new_finding(plan, actor=actor, **spec) for spec in specs]
     if not findings:
         return []
@@ -83,15 +92,15 @@ def add_finding(session: Session, plan: Plan, *, kind: FindingKind, category: st
                 visit: Visit | None = None, severity: Severity | None = None,
                 source: FindingSource = FindingSource.observation, evidence: list | None = None,
                 status: FindingStatus = FindingStatus.accepted, checklist_item_id: str | None = None,
-                rule_id: str | None = None) -> Finding:
-    """Record a finding of the round, usually from one visit.
+                rule_id: str | None = None, by=None) -> Finding:  # noqa: ANN001
+    """Record a finding of the round, usually from one visit (*by*: see :func:`add_findings`).
 
     :raise Conflict: the plan's stage or the visit's state does not allow it
     :raise InvalidInput: empty category or text
     """
     return add_findings(session, plan, [dict(
         kind=kind, category=category, text=text, visit=visit, severity=severity, source=source, evidence=evidence,
-        status=status, checklist_item_id=checklist_item_id, rule_id=rule_id)], actor=actor)[0]
+        status=status, checklist_item_id=checklist_item_id, rule_id=rule_id)], actor=actor, by=by)[0]
 
 
 def get_finding(session: Session, finding_id: int | str) -> Finding:
@@ -103,8 +112,12 @@ def get_finding(session: Session, finding_id: int | str) -> Finding:
 
 
 def update_finding(session: Session, finding: Finding, values: dict, *, actor: str,
-                   expected_version: int | None = None) -> dict:
+                   expected_version: int | None = None, by=None) -> dict:  # noqa: ANN001
     """Edit a finding (kind, category, text, severity, status, evidence); audited with from → to.
+
+    *by*: the user attaching evidence through a page or the API; every ``sha256:`` reference in *evidence*
+    must be theirs to attach (:func:`inspect_flow.evidence.operations.check_attachable`). ``None``: the command
+    line (the database's operator).
 
     :raise Conflict: stale version, or the plan's stage does not allow edits
     """
@@ -119,6 +132,10 @@ def update_finding(session: Session, finding: Finding, values: dict, *, actor: s
     for key in ('category', 'text'):
         if key in values:
             values[key] = _text(values[key], key)
+    if by is not None and 'evidence' in values:
+        from inspect_flow.evidence.operations import check_attachable, refs_in
+
+        check_attachable(session, by, values['evidence'] or [], field='evidence', held=refs_in(finding.evidence))
     changes = apply_changes(finding, values, actor=actor)
     if changes:
         finding.updated_dt = utcnow()
@@ -288,12 +305,21 @@ def update_recommendation(session: Session, rec: Recommendation, values: dict, *
 
 def report_progress(session: Session, rec: Recommendation, *, text: str, reported_by: str, actor: str,
                     completed: bool = False, evidence: list | None = None,
-                    report_date: date | None = None) -> FollowUpReport:
+                    report_date: date | None = None, by=None) -> FollowUpReport:  # noqa: ANN001
     """Record the addressee's report on a recommendation; a first report starts it, a completion report
-    marks it done (the secretariat then verifies it)."""
+    marks it done (the secretariat then verifies it).
+
+    *by*: the user attaching evidence through a page or the API; every ``sha256:`` reference in *evidence*
+    must be theirs to attach (:func:`inspect_flow.evidence.operations.check_attachable`). ``None``: the command
+    line (the database's operator).
+    """
     if rec.state == RecommendationState.verified:
         raise Conflict('recommendation.verified', 'Kiến nghị đã được xác nhận hoàn thành.',
                        'The recommendation has already been verified.')
+    if by is not None:
+        from inspect_flow.evidence.operations import check_attachable
+
+        check_attachable(session, by, list(evidence or []), field='evidence')
     report = FollowUpReport(recommendation=rec, text=_text(text, 'text'), reported_by=_text(reported_by, 'reported_by'),
                             is_completed=completed, evidence=list(evidence or []),
                             report_date=report_date or clock_today())

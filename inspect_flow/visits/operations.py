@@ -132,10 +132,14 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
     return findings
 
 
-def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -> list[dict]:
+def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str, by=None) -> list[dict]:  # noqa: ANN001
     """Save draft answers as they are: partial or invalid answers are kept, nothing is dropped.
 
     *answers* are merged into what is saved (a page may send only the items it changed).
+
+    *by*: the user saving through a page or the API; every ``sha256:`` reference must be theirs to attach
+    (:func:`inspect_flow.evidence.operations.check_attachable`), else nothing is saved. ``None``: the command
+    line (the database's operator).
 
     :return: what a submit would still refuse, per item (for display; nothing is refused here)
     :raise InvalidInput: *answers* is not a mapping
@@ -144,6 +148,10 @@ def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -
         raise InvalidInput('answers.not_object', 'Câu trả lời phải là một đối tượng {mã mục: giá trị}.',
                            'Answers must be an object {item id: value}.', field='answers')
     _require_editable(visit)
+    if by is not None:
+        from inspect_flow.evidence.operations import check_attachable, refs_in
+
+        check_attachable(session, by, answers, held=refs_in(visit.answers or {}))
     _ensure_started(session, visit, actor)
     merged = dict(visit.answers or {})
     merged.update(normalize_answers(answers))
@@ -153,7 +161,7 @@ def save_answers(session: Session, visit: Visit, answers: dict, *, actor: str) -
 
 
 def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | None = None,
-                 findings: list[Finding] | None = None) -> Visit:
+                 findings: list[Finding] | None = None, by=None) -> Visit:  # noqa: ANN001
     """Submit the visit's record for the team leader's review, optionally recording *data* first.
 
     *findings* are the visit's findings, oldest first, when the caller has them (they are read otherwise);
@@ -162,10 +170,23 @@ def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | Non
     The visit row is written once per step (the start, the record, the submit), so its version moves as
     it always has; the audit entries of all the steps are inserted together by the last flush.
 
-    :raise InvalidInput: *data* is malformed (nothing is stored)
+    *by*: the user submitting through the API (or its asynchronous intake); every ``sha256:`` reference in the
+    answers, the households' answers and the findings' evidence must be theirs to attach
+    (:func:`inspect_flow.evidence.operations.check_attachable`). ``None``: the command line.
+
+    :raise InvalidInput: *data* is malformed, or refers to evidence *by* may not attach (nothing is stored)
     :raise TransitionRefused: the visit cannot be submitted now (each reason named)
     """
     submission = parse_submission(data) if data is not None else None
+    if submission is not None and by is not None:
+        from inspect_flow.evidence.operations import check_attachable, refs_in
+
+        held = refs_in(visit.answers or {}) | refs_in([h.answers for h in visit.households])
+        check_attachable(session, by, submission.answers, field='answers', held=held)
+        for index, household in enumerate(submission.households):
+            check_attachable(session, by, household.answers, field=f'households.{index}.answers', held=held)
+        for index, finding in enumerate(submission.findings):
+            check_attachable(session, by, finding.evidence, field=f'findings.{index}.evidence')
     with batched(session):
         if submission is not None:
             findings = record_submission(session, visit, submission, actor=actor, findings=findings)

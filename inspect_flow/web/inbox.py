@@ -62,9 +62,9 @@ def report(rec_id: int):  # noqa: ANN201
         storage = request.files.get('file')
         if storage and storage.filename:
             evidence.append(store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(),
-                                           max_bytes=upload_limit(False)).ref)
+                                           uploaded_by=user().id, max_bytes=upload_limit(False)).ref)
         f_ops.report_progress(db(), rec, text=form.get('text'), reported_by=user().full_name, actor=actor(),
-                              completed=bool(form.get('completed')), evidence=evidence,
+                              completed=bool(form.get('completed')), evidence=evidence, by=user(),
                               report_date=parse_date(form.get('report_date'), 'report_date', required=False))
         flash(t('Đã gửi báo cáo tiến độ.', 'Progress report sent.'), 'ok')
         return redirect(url_for('inbox.recommendation', rec_id=rec_id))
@@ -91,14 +91,13 @@ def verify(rec_id: int):  # noqa: ANN201
 @bp.get('/recommendations/<int:rec_id>/evidence/<digest>')
 @login_required
 def evidence(rec_id: int, digest: str):  # noqa: ANN201
-    from inspect_flow.evidence.operations import get_evidence
+    from inspect_flow.evidence.operations import content_disposition, get_evidence, refs_in
 
     rec = load_rec(rec_id)
-    refs = {e.split(':', 1)[1] for r in rec.reports for e in (r.evidence or []) if str(e).startswith('sha256:')}
-    require(digest in refs, 404)
+    require(digest in refs_in([r.evidence for r in rec.reports]), 404)
     try:
         row = get_evidence(db(), digest)
     except DomainError:
         return Response(status=404)
     return Response(row.data, mimetype=row.media_type, headers={
-        'Content-Disposition': 'inline' if row.media_type.startswith('image/') else 'attachment'})
+        'Content-Disposition': content_disposition(row)})

@@ -119,7 +119,7 @@ def autosave(visit_id: int):  # noqa: ANN201
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get('answers'), dict):
         return jsonify({'error': 'bad_request', 'message': t('Dữ liệu gửi lên không hợp lệ.', 'Malformed data.')}), 400
-    errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor()) or []
+    errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor(), by=user()) or []
     en = lang() == 'en'
     # Everything is kept as typed; what a submit would still refuse is answered per item.
     return jsonify({'saved': True, 'state': visit.state.value, 'version': visit.version_id,
@@ -142,7 +142,7 @@ def save(visit_id: int):  # noqa: ANN201
         answers.update(_uploads(visit, checklist))
         if request.form.get('add_row') and checklist is not None:
             answers.setdefault(request.form['add_row'], []).append({})
-        visit_ops.save_answers(db(), visit, answers, actor=actor())
+        visit_ops.save_answers(db(), visit, answers, actor=actor(), by=user())
         flash(t('Đã lưu bản nháp.', 'Draft saved.'), 'ok')
         return redirect(url_for('visits.visit_page', visit_id=visit_id))
     return _page(load_visit(visit_id), form, 422, answers=answers)
@@ -170,8 +170,8 @@ def _uploads(visit: Visit, checklist) -> dict:  # noqa: ANN001
         photo = checklist.media(checklist.item(item_id)).value == 'photo'
         limit = upload_limit(photo)
         try:
-            row = store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(), images_only=photo,
-                                 max_bytes=limit)
+            row = store_evidence(db(), storage.read(), filename=storage.filename, actor=actor(), uploaded_by=user().id,
+                                 images_only=photo, max_bytes=limit)
         except DomainError as exc:
             exc.field = item_id
             raise
@@ -190,7 +190,7 @@ def upload(visit_id: int):  # noqa: ANN201
         refs = _uploads(visit, checklist)
         if not refs:
             raise InvalidInput('evidence.empty', 'Chưa chọn tệp.', 'No file chosen.', field='file')
-        visit_ops.save_answers(db(), visit, refs, actor=actor())
+        visit_ops.save_answers(db(), visit, refs, actor=actor(), by=user())
     except DomainError as exc:
         from inspect_flow.web.helpers import rollback
 
@@ -201,27 +201,17 @@ def upload(visit_id: int):  # noqa: ANN201
                              for k, v in refs.items()}})
 
 
-def _refs(value) -> set[str]:  # noqa: ANN001
-    if isinstance(value, str) and value.startswith('sha256:'):
-        return {value.split(':', 1)[1]}
-    if isinstance(value, dict):
-        return set().union(*(_refs(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_refs(v) for v in value)) if value else set()
-    return set()
-
-
 @bp.get('/visits/<int:visit_id>/evidence/<digest>')
 @login_required
 def evidence(visit_id: int, digest: str):  # noqa: ANN201
     """A file of this visit: only files its answers refer to are served."""
-    from inspect_flow.evidence.operations import get_evidence
+    from inspect_flow.evidence.operations import content_disposition, get_evidence, refs_in
 
     visit = load_visit(visit_id)
-    require(digest in _refs(visit.answers or {}), 404)
+    require(digest in refs_in(visit.answers or {}), 404)
     row = get_evidence(db(), digest)
     return Response(row.data, mimetype=row.media_type, headers={
-        'Content-Disposition': 'inline' if row.media_type.startswith('image/') else 'attachment',
+        'Content-Disposition': content_disposition(row),
         'Cache-Control': 'private, max-age=3600'})
 
 
@@ -239,7 +229,7 @@ def submit(visit_id: int):  # noqa: ANN201
     try:
         if answers is not None:
             answers.update(_uploads(visit, checklist))
-            visit_ops.save_answers(db(), visit, answers, actor=actor())
+            visit_ops.save_answers(db(), visit, answers, actor=actor(), by=user())
     except DomainError as exc:
         db().rollback()
         form.add_error(exc)

@@ -15,6 +15,7 @@ import re
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from tests import crafted_files as crafted
 from tests.web.conftest import ROLES, Client, ids, snapshot
 
 GPS = 0x8825
@@ -253,7 +254,7 @@ def test_uploads_are_refused_by_type_size_and_item_and_change_nothing(app_factor
     visit = ids(app)['visit5']
     member = _member(app)
     before, files = snapshot(app), _evidence_count(app)
-    pdf = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
+    pdf = crafted.plain_pdf()
     cases = [
         ('session_photo', pdf, 'bien-ban.pdf', 'evidence.bad_type'),  # a document is not a photo
         ('session_photo', b'just some text', 'anh.jpg', 'evidence.bad_type'),  # the name does not make it a photo
