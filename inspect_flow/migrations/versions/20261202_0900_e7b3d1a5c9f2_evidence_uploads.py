@@ -1,7 +1,7 @@
 """Who uploaded each evidence file (a file may be attached only by someone who may already see it)
 
 Revision ID: e7b3d1a5c9f2
-Revises: a8d4c2e6f1b9
+Revises: a8d4c2f6e1b3
 Create Date: 2026-12-02 08:00:00
 
 The uploaders of the files already stored are found from ``evidence_files.created_by`` (``web:<username>`` or
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'e7b3d1a5c9f2'
-down_revision = 'a8d4c2e6f1b9'
+down_revision = 'a8d4c2f6e1b3'
 branch_labels = None
 depends_on = None
 
