@@ -134,7 +134,8 @@ def test_every_role_gets_the_same_answer_from_the_web_and_the_api(app_factory): 
         assert web.login(ROLES[role]).status_code == 302
         bearer = {'Authorization': f'Bearer {known["tokens"][role]}'}
 
-        def both(web_path: str, api_path: str | None, expected: int, what: str) -> None:
+        def both(web_path: str, api_path: str | None, expected: int, what: str, *, web: Client = web,
+                 role: str = role, bearer: dict = bearer) -> None:
             nonlocal checked
             got_web = web.get(web_path).status_code
             assert got_web == expected, (role, what, 'web', got_web)
