@@ -9,12 +9,18 @@ The rules:
   that team reviews, returns and approves its visits and writes the conclusion for its unit (the
   district in a three-tier round, the commune in a two-tier round);
 * a local official sees only the conclusions and recommendations addressed to their own unit (a
-  district official: their district; a commune official: their commune) and reports progress on them.
+  district official: their district; a commune official: their commune) and reports progress on them;
+* what a person may see of a visit is one rule, :func:`visit_sight`: the whole record (staff, the visit's own
+  team), the issued minutes only (the officials of the visited commune and of its district), or nothing. Pages,
+  evidence, findings, drafts, issued documents, the register, the API and the downloads all ask it, through
+  :func:`can_view_visit` and :func:`can_read_document`.
 
 Views answer 404 when the user may not even see the object, 403 when they see it but may not act.
 """
 
 from __future__ import annotations
+
+import enum
 
 from inspect_flow.accounts.models import Role, User
 from inspect_flow.plans.models import TeamRole
@@ -89,9 +95,36 @@ def can_view_dashboard(user: User | None, plan) -> bool:  # noqa: ANN001
 
 # --- visits ------------------------------------------------------------------------------------------
 
+class VisitSight(enum.IntEnum):
+    """How much of one visit a person may see."""
+
+    #: nothing: the visit answers 404, and so does every document that carries its record
+    none = 0
+    #: the issued minutes only (the signed record, household heads' names included), never the working record
+    #: nor a draft: the officials of the visited commune and, in three tiers, of its district
+    issued_minutes = 1
+    #: the whole record (answers, participants, households and their heads' names, evidence, findings) and the
+    #: drafts: staff and the members of the visit's own team
+    full = 2
+
+
+def _official(user: User | None) -> bool:
+    return (user is not None and user.is_active and user.role == Role.local_official
+            and user.unit_id is not None)
+
+
+def visit_sight(user: User | None, visit) -> VisitSight:  # noqa: ANN001
+    """What *user* may see of *visit*: the one rule behind every door to a visit's record."""
+    if is_staff(user) or on_team(user, visit.team):
+        return VisitSight.full
+    if _official(user) and user.unit_id in (visit.commune_id, visit.district_id):  # district_id: None in two tiers
+        return VisitSight.issued_minutes
+    return VisitSight.none
+
+
 def can_view_visit(user: User | None, visit) -> bool:  # noqa: ANN001
-    """Staff, or a member of the visit's own team."""
-    return is_staff(user) or on_team(user, visit.team)
+    """The visit's whole record (its pages, evidence, findings, history): staff, or a member of its own team."""
+    return visit_sight(user, visit) == VisitSight.full
 
 
 def can_edit_visit(user: User | None, visit) -> bool:  # noqa: ANN001
@@ -190,28 +223,69 @@ def can_issue_documents(user: User | None, plan) -> bool:  # noqa: ANN001
 
 
 def can_view_documents(user: User | None, plan) -> bool:  # noqa: ANN001
-    """The plan's documents page, its drafts and its register: staff and the plan's team people."""
+    """The plan's documents page (each row and register entry then checked with :func:`can_read_document`):
+    staff and the plan's team people."""
     return can_view_plan(user, plan)
 
 
-def can_view_document(user: User | None, doc, plan, conclusion=None, visit=None) -> bool:  # noqa: ANN001
-    """One issued document: staff and the plan's team people see every one; a local official only a
-    conclusion notice about their unit, a district or a commune (or holding a recommendation addressed to their unit)
-    and the minutes of a visit to their own commune or district.
+#: Documents about the whole round, built from its plan, teams and schedule, or (the round report) pooling every
+#: visit without naming a household or repeating a finding noted in one commune only.
+ROUND_KINDS = frozenset({'plan', 'team_decision', 'schedule', 'report'})
 
-    :param conclusion: the conclusion a ``conclusion`` document is about, when there is one
-    :param visit: the visit a ``minutes`` document is about
+
+def document_visits(target) -> list:  # noqa: ANN001
+    """The visits whose record a document carries: the minutes' visit, the visits concluded under a notice's unit,
+    a team report's team's visits (cancelled ones aside); none for the round's documents."""
+    if target.kind == 'minutes':
+        return [target.visit] if target.visit is not None else []
+    live = [v for v in target.plan.visits if v.state.value != 'cancelled']
+    if target.kind == 'conclusion' and target.unit is not None:
+        return [v for v in live if v.conclusion_unit_id == target.unit.id]
+    if target.kind == 'team_report' and target.team is not None:
+        return [v for v in live if v.team_id == target.team.id]
+    return []
+
+
+def can_read_document(user: User | None, target, *, issued: bool, conclusion=None) -> bool:  # noqa: ANN001
+    """Whether *user* may read one document of a round, as a draft (``issued=False``, rendered from the data now)
+    or as issued (numbered, frozen). The README's access section has this rule as a table.
+
+    * staff read every document;
+    * the round's documents (:data:`ROUND_KINDS`): the plan's team people;
+    * the minutes of a visit, the conclusion notice of a unit and a team's report carry the record of visits
+      (:func:`document_visits`): the people who see the whole record of one of them (:func:`visit_sight`), the
+      minutes alone naming households' heads;
+    * issued only, never a draft: a local official reads the minutes of a visit to their commune or district, and
+      the conclusion notice sent to their unit (the concluded unit, a commune visited under it, or the addressee
+      of one of its recommendations).
+
+    :param target: what the document is about (``kind``, ``plan``, ``visit``, ``unit``, ``team``:
+        :class:`inspect_flow.documents.sources.Target`)
+    :param conclusion: the conclusion of a notice's unit, when there is one (its recommendations' addressees)
     """
-    if can_view_plan(user, plan):
+    if is_staff(user):
         return True
-    if user is None or not user.is_active or user.role != Role.local_official or user.unit_id is None:
+    if target.kind in ROUND_KINDS:
+        return on_plan(user, target.plan)
+    if target.kind == 'team_report':  # its team's visits: the team's own people
+        return target.team is not None and on_team(user, target.team)
+    visits = document_visits(target)
+    if any(visit_sight(user, v) == VisitSight.full for v in visits):
+        return True
+    if not issued or not _official(user):
         return False
-    if doc.kind == 'conclusion':
-        return doc.unit_id == user.unit_id or (
-            conclusion is not None and any(_addressed_to(user, r) for r in conclusion.recommendations))
-    if doc.kind == 'minutes' and visit is not None:
-        return user.unit_id in (visit.commune_id, visit.district_id)  # district_id is None in two tiers
+    if target.kind == 'minutes':
+        return bool(visits) and visit_sight(user, visits[0]) == VisitSight.issued_minutes
+    if target.kind == 'conclusion' and target.unit is not None:
+        return (user.unit_id == target.unit.id or any(v.commune_id == user.unit_id for v in visits)
+                or (conclusion is not None and any(_addressed_to(user, r) for r in conclusion.recommendations)))
     return False
+
+
+def can_read_stored_document(user: User | None, doc, target, conclusion=None) -> bool:  # noqa: ANN001
+    """A document row of the register (its metadata, its PDF): :func:`can_read_document`, as issued only when
+    the row is issued (a stored draft is read as a draft: never by an official)."""
+    return can_read_document(user, target, issued=doc.state.value == 'issued', conclusion=conclusion)
 
 
 def can_manage_users(user: User | None) -> bool:

@@ -222,9 +222,11 @@ def load_rec(rec_id: str):  # noqa: ANN201
 
 
 def _doc_visible(d) -> bool:  # noqa: ANN001
-    from inspect_flow.plans.models import Plan
+    """The web's rule (:func:`inspect_flow.accounts.access.can_read_document`): officials read the issued notices
+    and minutes sent to their unit; a stored draft is read as a draft."""
+    from inspect_flow.documents.operations import may_read
 
-    return access.can_view_documents(user(), db().get(Plan, d.plan_id))
+    return may_read(db(), user(), d)
 
 
 def load_document(doc_id: str):  # noqa: ANN201
@@ -665,8 +667,10 @@ def get_document(document_id: str) -> Response:
 @route('GET', '/documents/{document_id}/pdf', summary='The frozen PDF of an issued document', tag='documents',
        responses={200: 'application/pdf'})
 def get_document_pdf(document_id: str) -> Response:
+    from inspect_flow.documents.models import DocumentState
+
     doc = load_document(document_id)
-    if doc.pdf is None:
+    if doc.state != DocumentState.issued or doc.pdf is None:  # only an issued document has a frozen PDF
         raise not_found('document_pdf')
     return Response(doc.pdf, mimetype='application/pdf', headers={
         'Content-Disposition': f'attachment; filename="document-{doc.id}.pdf"', 'ETag': f'"{doc.sha256}"'})

@@ -22,6 +22,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspect_flow.accounts import access
 from inspect_flow.audit.operations import apply_changes, record_create
 from inspect_flow.core.clock import today
 from inspect_flow.core.db import utcnow
@@ -160,6 +161,35 @@ def target_of(session: Session, doc: IssuedDocument) -> Target:
                   visit=session.get(Visit, doc.visit_id) if doc.visit_id else None,
                   unit=session.get(AdminUnit, doc.unit_id) if doc.unit_id else None,
                   team=session.get(Team, doc.team_id) if doc.team_id else None)
+
+
+# --------------------------------------------------------------------------- who reads what
+
+
+def _conclusion_of(session: Session, target: Target) -> Conclusion | None:
+    if target.kind != 'conclusion' or target.unit is None:
+        return None
+    return session.scalar(sa.select(Conclusion).where(Conclusion.plan_id == target.plan.id,
+                                                      Conclusion.unit_id == target.unit.id))
+
+
+def may_read_draft(session: Session, user, target: Target) -> bool:  # noqa: ANN001
+    """Whether *user* may read the draft of *target* (:func:`inspect_flow.accounts.access.can_read_document`)."""
+    return access.can_read_document(user, target, issued=False, conclusion=_conclusion_of(session, target))
+
+
+def may_read(session: Session, user, doc: IssuedDocument) -> bool:  # noqa: ANN001
+    """Whether *user* may read the stored document *doc*, its metadata and its PDF
+    (:func:`inspect_flow.accounts.access.can_read_stored_document`: a stored draft is read as a draft)."""
+    target = target_of(session, doc)
+    if target.plan is None:
+        return False
+    return access.can_read_stored_document(user, doc, target, conclusion=_conclusion_of(session, target))
+
+
+def readable(session: Session, user, docs: list[IssuedDocument]) -> list[IssuedDocument]:  # noqa: ANN001
+    """The documents of *docs* that *user* may read, in their order."""
+    return [d for d in docs if may_read(session, user, d)]
 
 
 # --------------------------------------------------------------------------- issuing

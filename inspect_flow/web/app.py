@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import Babel
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from inspect_flow.api import intake
@@ -26,6 +26,10 @@ from inspect_flow.paths import templates_dir
 
 STATIC_DIR = Path(__file__).resolve().parent / 'static'
 LANGUAGES = ('vi', 'en')
+#: What an anonymous visitor may reach: the login page, the health check, static assets and the language switch.
+#: Everything else redirects to the login page (401 for JSON). The API (``api_v1``) authenticates each request
+#: with its token and answers 401 itself; its contract (OpenAPI document and docs page) is public.
+PUBLIC_ENDPOINTS = frozenset({'auth.login', 'auth.set_language', 'healthz', 'static'})
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -94,6 +98,15 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         if request.accept_mimetypes.best == 'application/json' or request.is_json:
             return {'error': 'login required'}, 401
         return redirect(url_for('auth.login', next=request.full_path if request.method == 'GET' else None))
+
+    @app.before_request
+    def _login_first():  # noqa: ANN202
+        """Deny by default: a page added without ``@login_required`` is still closed to anonymous visitors."""
+        if request.blueprint == 'api_v1' or request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
 
     @app.before_request
     def _language() -> None:
@@ -188,11 +201,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         return {'status': 'ok'}
 
     @app.get('/')
+    @login_required
     def index():  # noqa: ANN202
-        if not current_user.is_authenticated:
-            from inspect_flow.plans.queries import list_plans, plan_summary
-
-            return helpers.render('web/index.html', plans=[plan_summary(p) for p in list_plans(helpers.db())])
         if current_user.role.value == 'local_official':
             return redirect(url_for('inbox.inbox'))
         return redirect(url_for('plans.plans_list'))

@@ -66,7 +66,13 @@ def state_text(entity_type: str, value: str | None) -> str:
 def plan_history(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_view_plan_audit(user(), plan))
-    return render('web/audit.html', plan=plan, visit=None, entries=queries.history(plan.id), **_labels())
+    entries = queries.history(plan.id)
+    if not access.is_staff(user()):  # a visit's entries (and its findings'): only for those who see the visit
+        hidden = {v.id for v in plan.visits if not access.can_view_visit(user(), v)}
+        findings = {f.id: f.visit_id for f in queries.findings_of(plan)}
+        entries = [e for e in entries if not (e.entity_type == 'visit' and e.entity_id in hidden
+                                              or e.entity_type == 'finding' and findings.get(e.entity_id) in hidden)]
+    return render('web/audit.html', plan=plan, visit=None, entries=entries, **_labels())
 
 
 @bp.get('/visits/<int:visit_id>/history')

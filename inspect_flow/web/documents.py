@@ -6,8 +6,11 @@
   register of issued documents;
 * ``GET /plans/<id>/documents/draft``: one draft, ``?kind=…&visit=|unit=|district=|team=&format=html|pdf``;
 * ``POST /plans/<id>/documents/issue``: issue one document (staff only; number, PDF/A, SHA-256, audit);
-* ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked per object
-  (:func:`inspect_flow.accounts.access.can_view_document`) and against its SHA-256.
+* ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked against its SHA-256.
+
+Every row, draft, register entry and download is checked with the one rule,
+:func:`inspect_flow.accounts.access.can_read_document` (through ``documents.operations.may_read*``): a row the user
+may not read is not listed, and asking for it answers 404.
 """
 
 from __future__ import annotations
@@ -24,10 +27,8 @@ from inspect_flow.documents import operations as doc_ops
 from inspect_flow.documents import sources
 from inspect_flow.documents.models import DocumentState, IssuedDocument
 from inspect_flow.documents.render import KINDS
-from inspect_flow.findings.models import Conclusion
 from inspect_flow.plans.models import Plan
 from inspect_flow.units.models import UnitLevel
-from inspect_flow.visits.models import Visit
 from inspect_flow.web.helpers import Form, actor, db, get_or_404, lang, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
@@ -80,13 +81,16 @@ class Row:
 def _rows(plan: Plan) -> list[Row]:
     rows = []
     for target in sources.document_set(plan):
+        if not doc_ops.may_read_draft(db(), user(), target):
+            continue
         issued = doc_ops.issued_for(db(), target)
         rows.append(Row(target, issued, doc_ops.current_issued(db(), target)))
     return rows
 
 
 def _page(plan: Plan, form: Form, status: int = 200, open_key: str | None = None):  # noqa: ANN202
-    register = [d for d in doc_ops.list_documents(db(), plan) if d.state == DocumentState.issued]
+    register = doc_ops.readable(db(), user(), [d for d in doc_ops.list_documents(db(), plan)
+                                               if d.state == DocumentState.issued])
     return render('web/plans/documents.html', plan=plan, rows=_rows(plan), register=register, form=form,
                   open_key=open_key, labels=sources.KIND_LABELS, authorities=AUTHORITIES,
                   can_issue=access.can_issue_documents(user(), plan)), status
@@ -121,6 +125,10 @@ def draft(plan_id: int):  # noqa: ANN201
     kind = request.args.get('kind', '')
     try:
         target = sources.resolve_target(db(), plan, kind, **_target_args(request.args))
+    except DomainError as exc:
+        abort(404 if exc.status == 404 else 400, exc.localized(lang()))
+    require(doc_ops.may_read_draft(db(), user(), target), 404)
+    try:
         view = sources.build_view_model(db(), target)
     except DomainError as exc:
         abort(404 if exc.status == 404 else 400, exc.localized(lang()))
@@ -180,16 +188,8 @@ def issue(plan_id: int):  # noqa: ANN201
 def load_document(doc_id: int) -> tuple[IssuedDocument, Plan]:
     """An issued document the user may see, or 404."""
     doc = get_or_404(IssuedDocument, doc_id)
-    require(doc.state == DocumentState.issued, 404)
-    plan = db().get(Plan, doc.plan_id)
-    conclusion = visit = None
-    if doc.kind == 'conclusion' and doc.unit_id is not None:
-        conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                             Conclusion.unit_id == doc.unit_id))
-    if doc.kind == 'minutes' and doc.visit_id is not None:
-        visit = db().get(Visit, doc.visit_id)
-    require(access.can_view_document(user(), doc, plan, conclusion=conclusion, visit=visit), 404)
-    return doc, plan
+    require(doc.state == DocumentState.issued and doc_ops.may_read(db(), user(), doc), 404)
+    return doc, db().get(Plan, doc.plan_id)
 
 
 def filename_of(doc: IssuedDocument) -> str:
@@ -211,22 +211,12 @@ def download(doc_id: int):  # noqa: ANN201
 
 
 def documents_for_official(me) -> list[IssuedDocument]:  # noqa: ANN001
-    """The issued documents a local official may download (for the inbox)."""
+    """The issued documents a local official may download (for the inbox): the current version of each."""
     if me is None or me.unit_id is None:
         return []
     docs = db().scalars(sa.select(IssuedDocument).where(
         IssuedDocument.state == DocumentState.issued, IssuedDocument.kind.in_(('conclusion', 'minutes')))
         .order_by(IssuedDocument.issue_date.desc(), IssuedDocument.id.desc()))
-    out = []
-    for doc in docs:
-        plan = db().get(Plan, doc.plan_id)
-        conclusion = visit = None
-        if doc.kind == 'conclusion':
-            conclusion = db().scalar(sa.select(Conclusion).where(Conclusion.plan_id == plan.id,
-                                                                 Conclusion.unit_id == doc.unit_id))
-        else:
-            visit = db().get(Visit, doc.visit_id)
-        if access.can_view_document(me, doc, plan, conclusion=conclusion, visit=visit):
-            out.append(doc)
+    out = doc_ops.readable(db(), me, list(docs))
     superseded = {d.supersedes_id for d in out if d.supersedes_id}
     return [d for d in out if d.id not in superseded]

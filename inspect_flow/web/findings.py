@@ -93,8 +93,9 @@ def _conclusions_page(plan, form: Form, status: int = 200, target: str | None = 
             visited.setdefault(v.conclusion_unit_id, {'unit': v.conclusion_unit, 'communes': []})['communes'].append(
                 v.commune)
     concluded = {c.unit_id for c in conclusions}
-    findings = [f for f in queries.findings_of(plan)
-                if f.status.value == 'accepted' and f.kind == FindingKind.limitation]
+    findings = [f for f in queries.findings_of(plan)  # a visit's findings: only for those who see the visit
+                if f.status.value == 'accepted' and f.kind == FindingKind.limitation
+                and (f.visit is None or access.can_view_visit(me, f.visit))]
     addressees = {c.id: (f_ops.addressee_units(plan, c), f_ops.addressee_bodies(db(), plan, c)) for c in conclusions}
     two_tier = plan.two_tier
     return render('web/findings/conclusions.html', plan=plan, conclusions=conclusions, form=form, target=target,

@@ -150,7 +150,11 @@ def test_documents_metadata_and_pdf(api_closed):  # noqa: ANN001
     assert len(docs) == 1 and docs[0]['pdf_url']
     pdf = api.get(docs[0]['pdf_url'])
     assert pdf.status_code == 200 and pdf.data.startswith(b'%PDF')
-    assert api.get(docs[0]['pdf_url'], 'district838').status_code == 404
+    # The web's rule: the district's officials read the notice sent to them; a team that did not visit does not.
+    assert api.get(docs[0]['pdf_url'], 'district838').status_code == 200
+    assert [d['id'] for d in api.get('/api/v1/documents', 'district838').get_json()['items']] == [docs[0]['id']]
+    assert api.get(docs[0]['pdf_url'], 'member36').status_code == 404
+    assert api.get('/api/v1/documents', 'member36').get_json()['items'] == []
     recs = api.get('/api/v1/recommendations', 'district838').get_json()['items']
     assert recs and all(r['addressee_unit_id'] == recs[0]['addressee_unit_id'] for r in recs)
 

@@ -1,4 +1,4 @@
-"""The Flask factory: one session per request, committed at the edge; the index lists the plans."""
+"""The Flask factory: one session per request, committed at the edge; the index is behind the login."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from inspect_flow.core.db import make_session_factory, unit_of_work
 from inspect_flow.demo.round2019 import run_demo
 
 
-def test_the_index_lists_the_demo_plan(db_url):  # noqa: ANN001
+def test_the_index_sends_anonymous_visitors_to_the_login_page(db_url):  # noqa: ANN001
     app = create_app({'DATABASE_URL': db_url, 'TESTING': True})
     with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
         run_demo(s, 'visiting')
     client = app.test_client()
     assert client.get('/healthz').get_json() == {'status': 'ok'}
-    page = client.get('/').get_data(as_text=True)
-    assert '1245/KH-BCĐCCTMTQG' in page
-    assert 'Làm việc tại cơ sở' in page
-    assert '9 đoàn, 9 buổi làm việc' in page
+    r = client.get('/')
+    assert r.status_code == 302 and r.headers['Location'].startswith('/login')
+    assert '1245/KH-BCĐCCTMTQG' not in r.get_data(as_text=True)
     app.extensions['inspect_flow.engine'].dispose()
 
 

@@ -141,11 +141,16 @@ def test_only_the_secretariat_issues_and_a_district_gets_only_its_own_documents(
         assert r.status_code in (403, 404), role
         assert (snapshot(app), _docs(app)) == before, role
 
-    # The plan's team people see the documents page, the drafts and every issued document.
+    # The plan's team people see the documents page; a notice only when their team visited the unit.
     member = Client(app)
-    member.login(ROLES['member36'])
+    member.login(ROLES['member36'])  # teams 3 and 6: neither visited Mỏ Cày Bắc nor Thành phố Bến Tre
     assert member.get(f'/plans/{plan}/documents').status_code == 200
-    assert member.get(f'/documents/{other_doc}.pdf').status_code == 200
+    assert member.get(f'/documents/{other_doc}.pdf').status_code == 404
+    assert member.get(f'/documents/{mcb_doc}.pdf').status_code == 404
+    team5 = Client(app)
+    team5.login(ROLES['member25'])  # team 5 visited Mỏ Cày Bắc
+    assert team5.get(f'/documents/{mcb_doc}.pdf').status_code == 200
+    assert team5.get(f'/documents/{other_doc}.pdf').status_code == 404
     page = member.get(f'/plans/{plan}/documents').get_data(as_text=True)
     assert 'Cấp số và ban hành' not in page  # no issue form for them
 
@@ -160,9 +165,10 @@ def test_only_the_secretariat_issues_and_a_district_gets_only_its_own_documents(
     assert official.get(f'/plans/{plan}/documents/draft?kind=conclusion&district={MCB}').status_code == 404
     assert official.get('/documents/999999.pdf').status_code == 404
 
-    # A commune official of another district sees neither notice.
+    # The official of the commune visited in Mỏ Cày Bắc: the district's notice is sent to it too; not the other.
     commune = Client(app)
     commune.login(ROLES['commune28936'])  # Xã Nhuận Phú Tân is in Mỏ Cày Bắc
+    assert commune.get(f'/documents/{mcb_doc}.pdf').status_code == 200
     assert commune.get(f'/documents/{other_doc}.pdf').status_code == 404
 
     anonymous = app.test_client()
