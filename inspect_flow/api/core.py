@@ -226,13 +226,15 @@ def _stale(_exc: Exception) -> Response:
 
 
 @bp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> Response:
+def http_problem(exc: HTTPException) -> Response:
+    """An HTTP error as a problem document (also for the app's handler: a 405 fails routing before the
+    blueprint is known, so the blueprint's handlers are not asked)."""
     _rollback()
     status = exc.code or 400
     vi, en = TITLES.get(status, TITLES[400])
     headers = {}
     if status == 405 and getattr(exc, 'valid_methods', None):
-        headers['Allow'] = ', '.join(exc.valid_methods)
+        headers['Allow'] = ', '.join(sorted(exc.valid_methods))
     return problem(status, f'http.{status}', en if lang() == 'en' else vi, headers=headers)
 
 
