@@ -124,6 +124,10 @@ def test_an_administrator_signs_a_user_out_everywhere(app_factory):  # noqa: ANN
     assert r.status_code == 302 and urlsplit(r.headers['Location']).path == '/users'
     assert _to_login(staff.get('/plans'))
     assert _to_login(thief.get('/plans'))
+    before = snapshot(app)
+    plan = ids(app)['plan']
+    assert _to_login(thief.post(f'/plans/{plan}/teams', data={'number': '16', 'csrf_token': staff.token}))
+    assert snapshot(app) == before
     assert admin.get('/users').status_code == 200
     assert leader.get('/plans').status_code == 200
     # the next login starts a session that works
