@@ -50,6 +50,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column()
+    #: Stamped into a web session at login and compared on every request: raising it (logout, a password
+    #: change, an administrator's "sign out everywhere") ends every copy of every session of the account.
+    session_version: Mapped[int] = mapped_column(default=0, server_default=sa.text('0'))
 
     person: Mapped[Person | None] = relationship(lazy='joined')
     unit: Mapped[AdminUnit | None] = relationship(lazy='joined')

@@ -124,28 +124,78 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Replace *user*'s password."""
-    user.password_hash = hash_password(_check_password(password))
+def end_sessions(session: Session, user: User) -> None:
+    """End every web session of *user*, on every device and every copy of its cookie (the next request of
+    each finds a stale session version and is sent to the login page). API tokens are not touched."""
+    user.session_version = (user.session_version or 0) + 1
     session.flush()
 
 
-def _recent_failures(session: Session, column, value: str) -> int:  # noqa: ANN001
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace *user*'s password and end all of their web sessions."""
+    user.password_hash = hash_password(_check_password(password))
+    end_sessions(session, user)
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, remote_addr: str = '') -> None:
+    """The user replaces their own password, giving the current one; every web session of theirs ends.
+
+    A wrong current password counts as a failed login (a stolen session cannot be used to guess it).
+
+    :raise LoginThrottled: too many failures recently
+    :raise InvalidInput: a wrong current password, or a short new one
+    """
+    remote_addr = (remote_addr or '')[:64]
+    _refuse_if_throttled(session, user.username, remote_addr)
+    if not _verify(user.password_hash, current):
+        session.add(LoginAttempt(username=user.username, remote_addr=remote_addr, succeeded=False))
+        session.flush()
+        raise InvalidInput('user.wrong_password', 'Mật khẩu hiện tại không đúng.', 'The current password is wrong.',
+                           field='current_password')
+    set_password(session, user, new)
+
+
+def _verify(password_hash: str, password: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash, password or '')
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _failures_by_name(session: Session, name: str) -> int:
+    """Failures for a user name inside the window since its last successful login (the owner proved the
+    password: their own typos no longer count)."""
     since = utcnow() - WINDOW
     last_ok = session.scalar(sa.select(sa.func.max(LoginAttempt.created_dt)).where(
-        column == value, LoginAttempt.succeeded.is_(True), LoginAttempt.created_dt >= since))
-    q = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_dt >= (last_ok or since))
-    return session.scalar(q) or 0
+        LoginAttempt.username == name, LoginAttempt.succeeded.is_(True), LoginAttempt.created_dt >= since))
+    return session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == name, LoginAttempt.succeeded.is_(False),
+        LoginAttempt.created_dt >= (last_ok or since))) or 0
+
+
+def _failures_by_address(session: Session, remote_addr: str) -> int:
+    """Failures from an address inside the window, whatever succeeded meanwhile: someone guessing other
+    people's passwords must not reset the count by logging into an account of their own."""
+    return session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.remote_addr == remote_addr, LoginAttempt.succeeded.is_(False),
+        LoginAttempt.created_dt >= utcnow() - WINDOW)) or 0
 
 
 def is_throttled(session: Session, username: str, remote_addr: str = '') -> bool:
-    """Tell whether a login for *username* from *remote_addr* is refused for now."""
+    """Tell whether a login for *username* from *remote_addr* is refused for now: too many failures for the
+    account, or from the address (the client's address as the web edge determined it, see the README)."""
     name = login_name(username)[:80]
-    if _recent_failures(session, LoginAttempt.username, name) >= MAX_FAILURES:
+    if _failures_by_name(session, name) >= MAX_FAILURES:
         return True
-    return bool(remote_addr) and _recent_failures(session, LoginAttempt.remote_addr, remote_addr) \
-        >= MAX_FAILURES_PER_ADDRESS
+    return bool(remote_addr) and _failures_by_address(session, remote_addr) >= MAX_FAILURES_PER_ADDRESS
+
+
+def _refuse_if_throttled(session: Session, name: str, remote_addr: str) -> None:
+    if is_throttled(session, name, remote_addr):
+        minutes = int(WINDOW.total_seconds() // 60)
+        raise LoginThrottled('login.throttled',
+                             f'Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.',
+                             f'Too many failed logins. Try again in {minutes} minutes.', field='username')
 
 
 def authenticate(session: Session, username: str, password: str, *, remote_addr: str = '') -> User:
@@ -156,18 +206,11 @@ def authenticate(session: Session, username: str, password: str, *, remote_addr:
     """
     name = login_name(username)[:80]
     remote_addr = (remote_addr or '')[:64]
-    if is_throttled(session, name, remote_addr):
-        minutes = int(WINDOW.total_seconds() // 60)
-        raise LoginThrottled('login.throttled',
-                             f'Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.',
-                             f'Too many failed logins. Try again in {minutes} minutes.', field='username')
+    _refuse_if_throttled(session, name, remote_addr)
     user = find_user(session, name)
     ok = False
     if user is not None and user.is_active:
-        try:
-            ok = _hasher.verify(user.password_hash, password or '')
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
+        ok = _verify(user.password_hash, password)
         if ok and _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
     else:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
@@ -226,13 +226,15 @@ def _stale(_exc: Exception) -> Response:
 
 
 @bp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> Response:
+def http_problem(exc: HTTPException) -> Response:
+    """An HTTP error as a problem document (also for the app's handler: a 405 fails routing before the
+    blueprint is known, so the blueprint's handlers are not asked)."""
     _rollback()
     status = exc.code or 400
     vi, en = TITLES.get(status, TITLES[400])
     headers = {}
     if status == 405 and getattr(exc, 'valid_methods', None):
-        headers['Allow'] = ', '.join(exc.valid_methods)
+        headers['Allow'] = ', '.join(sorted(exc.valid_methods))
     return problem(status, f'http.{status}', en if lang() == 'en' else vi, headers=headers)
 
 
@@ -386,4 +388,17 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
 
 @bp.route('/<path:_rest>', methods=['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 def _unknown(_rest: str) -> Response:
+    # a path the API has, with another method: 405 naming the methods it takes
+    adapter = current_app.create_url_adapter(request)
+    allowed = set()
+    for method in ('GET', 'POST', 'PUT', 'PATCH', 'DELETE'):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.add(method)
+    if allowed:
+        allowed |= {'HEAD', 'OPTIONS'} if 'GET' in allowed else {'OPTIONS'}
+        return http_problem(MethodNotAllowed(sorted(allowed)))
     return problem(404, 'http.404', t('Không có đường dẫn này trong API.', 'No such path in the API.'))

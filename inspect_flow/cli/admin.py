@@ -120,7 +120,9 @@ def serve(ctx: CliContext, host: str, port: int) -> None:
     _print_accounts(ctx, accounts)
     click.echo(ctx.msg(f'Mở http://{host}:{port}/ trong trình duyệt.', f'Open http://{host}:{port}/ in a browser.'))
     app = create_app({'DATABASE_URL': ctx.db_url} if ctx.db_url else None)
-    app.run(host=host, port=port, debug=False)
+    from inspect_flow.web.serving import RequestHandler
+
+    app.run(host=host, port=port, debug=False, request_handler=RequestHandler)  # a neutral Server header
 
 
 # --- administrative units --------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import Babel
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inspect_flow.api import intake
 from inspect_flow.core.db import make_engine, make_session_factory
@@ -30,6 +32,7 @@ LANGUAGES = ('vi', 'en')
 #: Everything else redirects to the login page (401 for JSON). The API (``api_v1``) authenticates each request
 #: with its token and answers 401 itself; its contract (OpenAPI document and docs page) is public.
 PUBLIC_ENDPOINTS = frozenset({'auth.login', 'auth.set_language', 'healthz', 'static'})
+METHOD_NOT_ALLOWED = ('Phương thức không được phép.', 'Method not allowed.')
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -58,7 +61,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=not os.environ.get('INSPECT_FLOW_INSECURE_COOKIES'),
         REMEMBER_COOKIE_SECURE=not os.environ.get('INSPECT_FLOW_INSECURE_COOKIES'),
         REMEMBER_COOKIE_HTTPONLY=True,
+        # The absolute lifetime of a login, and how long it survives without a request (web/sessions.py).
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_IDLE_TIMEOUT=timedelta(minutes=int(os.environ.get('INSPECT_FLOW_SESSION_IDLE_MINUTES') or 30)),
+        # How many reverse proxies in front of the app set X-Forwarded-For (0: the peer is the client).
+        TRUSTED_PROXIES=int(os.environ.get('INSPECT_FLOW_TRUSTED_PROXIES') or 0),
         # Field teams keep a form open for a whole working session.
         WTF_CSRF_TIME_LIMIT=12 * 3600,
         BABEL_DEFAULT_LOCALE='vi',
@@ -69,6 +76,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    if app.config['TRUSTED_PROXIES']:
+        # request.remote_addr (the login limit's address) is then the client as the nearest proxy saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config['TRUSTED_PROXIES']))
     engine = make_engine(app.config['DATABASE_URL'])
     app.extensions['inspect_flow.engine'] = engine
     app.extensions['inspect_flow.sessions'] = make_session_factory(engine)
@@ -82,22 +92,26 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = 'auth.login'
     login_manager.session_protection = 'strong'
 
-    from inspect_flow.web import filters, helpers
+    from inspect_flow.web import filters, helpers, sessions
 
     filters.init_app(app)
+    sessions.init_app(app)
 
     @login_manager.user_loader
     def _load_user(user_id: str):  # noqa: ANN202
         from inspect_flow.accounts.models import User
 
-        user = helpers.db().get(User, int(user_id)) if str(user_id).isdigit() else None
-        return helpers.WebUser(user) if user is not None and user.is_active else None
+        user = helpers.db().get(User, int(user_id)) if str(user_id).isdigit() and len(str(user_id)) < 10 else None
+        if user is None or not user.is_active or not sessions.matches(user):
+            return None
+        return helpers.WebUser(user)
 
     @login_manager.unauthorized_handler
     def _unauthorized():  # noqa: ANN202
         if request.accept_mimetypes.best == 'application/json' or request.is_json:
             return {'error': 'login required'}, 401
-        return redirect(url_for('auth.login', next=request.full_path if request.method == 'GET' else None))
+        sessions.tell_why()
+        return redirect(url_for('auth.login', next=sessions.return_path()))
 
     @app.before_request
     def _login_first():  # noqa: ANN202
@@ -166,11 +180,27 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     for code, vi, en in (
         (403, 'Bạn không có quyền làm việc này.', 'You are not allowed to do this.'),
         (404, 'Không tìm thấy trang hoặc dữ liệu này.', 'This page or record was not found.'),
-        (405, 'Phương thức không được phép.', 'Method not allowed.'),
         (413, 'Tệp tải lên quá lớn.', 'The uploaded file is too large.'),
         (400, 'Yêu cầu không hợp lệ.', 'Bad request.'),
     ):
         app.register_error_handler(code, helpers.http_error_handler(code, vi, en))
+
+    @app.errorhandler(MethodNotAllowed)
+    def _method_not_allowed(exc: MethodNotAllowed):  # noqa: ANN202
+        helpers.rollback()
+        allow = ', '.join(sorted(exc.valid_methods or ()))
+        if request.path == '/api/v1' or request.path.startswith('/api/v1/'):
+            # routing failed, so the API blueprint's own handlers are not asked: answer as they would
+            from inspect_flow.api.core import http_problem
+
+            return http_problem(exc)
+        if request.is_json or request.accept_mimetypes.best == 'application/json':
+            response = app.make_response(({'error': 405, 'message': helpers.t(*METHOD_NOT_ALLOWED)}, 405))
+        else:
+            response = app.make_response((helpers.render('web/error.html', status=405,
+                                                         message=helpers.t(*METHOD_NOT_ALLOWED)), 405))
+        response.headers['Allow'] = allow
+        return response
 
     from inspect_flow.web import (
         audit,
