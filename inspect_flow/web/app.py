@@ -116,6 +116,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _login_first():  # noqa: ANN202
         """Deny by default: a page added without ``@login_required`` is still closed to anonymous visitors."""
+        if request.routing_exception is not None:  # 404 or 405: nothing to show, let the error answer
+            return None
         if request.blueprint == 'api_v1' or request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
