@@ -166,6 +166,17 @@ class Form:
         self.errors: dict[str, str] = {}
         self.general: list[str] = []
 
+    def typed(self, name: str, default: Any = '') -> Any:  # noqa: ANN401
+        """The value as typed, unchecked: for showing it back on the page (templates), never for the operations."""
+        value = self.values.get(name)
+        return default if value is None else value
+
+    def typed_list(self, name: str) -> list:
+        value = self.values.get(name)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
     def get(self, name: str, default: Any = '') -> Any:  # noqa: ANN401
         """The value typed in field *name*.
 

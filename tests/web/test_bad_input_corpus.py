@@ -296,7 +296,8 @@ class Corpus:
                 pairs = [(k, value if k in group else v) for k, v in fields.items()]
                 label = f'form {action} [{",".join(group)[:60]}={vname}] as {who}'
                 if method == 'post':
-                    self.send(label, who, 'POST', action, body=form_body(pairs + [('csrf_token', self.client(who).token)]))
+                    token = ('csrf_token', self.client(who).token)
+                    self.send(label, who, 'POST', action, body=form_body([*pairs, token]))
                 else:
                     self.send(label, who, 'GET', base.path + '?' + form_body(query + pairs).decode())
             extra = [('csrf_token', self.client(who).token), ('zz_unknown', 'x'), ('a.zz.0.x', 'y'),
@@ -364,7 +365,7 @@ class Corpus:
                 continue
             args = (sets.get(op.name) or [{}])[0]
             args = {**args, 'visit_id': w['my_visit']} if 'visit_id' in args else args
-            path = '/api/v1' + re.sub(r'\{(\w+)\}', lambda m: str(args.get(m.group(1), 1)), op.path)
+            path = '/api/v1' + re.sub(r'\{(\w+)\}', lambda m, a=args: str(a.get(m.group(1), 1)), op.path)
             fields = list(getattr(op.body, 'model_fields', {}) or {})
             who = 'member25' if 'visit' in op.path else 'admin'
             for field, (vname, value) in itertools.product(fields, BAD_JSON.items()):
