@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.core.text import nfc_text
 from inspect_flow.units.models import AdminUnit, Person, UnitLevel
 
@@ -61,7 +62,7 @@ def _check_password(password: str | None) -> str:
 
 def get_user(session: Session, user_id: int | str) -> User:
     """Return the user with *user_id*, or raise :class:`NotFound`."""
-    user = session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    user = get_by_id(session, User, user_id)
     if user is None:
         raise NotFound('user.not_found', f'Không tìm thấy tài khoản số {user_id}.', f'No user {user_id}.')
     return user

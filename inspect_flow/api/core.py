@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
 from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
+from inspect_flow.core import limits
 from inspect_flow.core.db import request_session
 from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound, stale_version
 from inspect_flow.integrations.tokens import TokenUse
@@ -260,7 +261,8 @@ def _reject_constant(name: str) -> Any:  # noqa: ANN401
 
 
 def _check_text(value: Any, path: str = '', depth: int = 0) -> None:  # noqa: ANN401
-    """Refuse what the databases cannot store: NUL characters, lone surrogates, absurd nesting."""
+    """Refuse what the databases cannot store: NUL and other C0 control characters, lone surrogates, text longer
+    than any field takes (``inspect_flow.core.limits``), absurd nesting."""
     if depth > 40:
         raise InvalidInput('body.too_deep', 'Dữ liệu lồng nhau quá sâu.', 'The body is nested too deeply.',
                            field=path or None)
@@ -273,6 +275,7 @@ def _check_text(value: Any, path: str = '', depth: int = 0) -> None:  # noqa: AN
         except UnicodeEncodeError:
             raise InvalidInput('body.bad_text', 'Chuỗi không phải UTF-8 hợp lệ.', 'Text is not valid UTF-8.',
                                field=path or None) from None
+        limits.check_text(value, path or None)
     elif isinstance(value, dict):
         for k, v in value.items():
             _check_text(k, path, depth + 1)
@@ -330,9 +333,11 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 
 
 def parse_id(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= 2**31 - 1:
+    """An id in a path: 1 … 2^31-1 (``inspect_flow.core.limits.MAX_ID``); anything else is unknown (404)."""
+    number = limits.as_id(value)
+    if number is None:
         raise not_found(what)
-    return int(value)
+    return number
 
 
 def if_match(body_version: int | None) -> int | None:

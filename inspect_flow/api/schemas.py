@@ -7,9 +7,16 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from inspect_flow.core.limits import MAX_ID, MAX_TEXT, limit_of
+from inspect_flow.findings.models import Finding
+from inspect_flow.units.models import Person
 from inspect_flow.visits.schemas import SubmissionIn
 
-MAX_ID = 2**31 - 1
+#: The text limits of the models (inspect_flow/core/limits.py), the same the pages and the CLI get.
+NAME_MAX = limit_of(Person, 'full_name')
+TITLE_MAX = limit_of(Person, 'title')
+AGENCY_MAX = limit_of(Person, 'agency')
+CATEGORY_MAX = limit_of(Finding, 'category')
 Id = Field(ge=1, le=MAX_ID)
 T = TypeVar('T')
 VN = timezone(timedelta(hours=7), 'Asia/Ho_Chi_Minh')
@@ -330,8 +337,8 @@ class FindingQuery(ListQuery):
 
 class FindingPatch(In):
     kind: Literal['achievement', 'limitation', 'cause'] | None = None
-    category: str | None = Field(default=None, min_length=1, max_length=120)
-    text: str | None = Field(default=None, min_length=1, max_length=20000)
+    category: str | None = Field(default=None, min_length=1, max_length=CATEGORY_MAX)
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
     severity: Literal['low', 'medium', 'high'] | None = None
     status: Literal['suggested', 'accepted', 'rejected'] | None = None
     evidence: list[str] | None = Field(default=None, max_length=200)
@@ -373,7 +380,7 @@ class RecommendationQuery(ListQuery):
 
 
 class ReportBody(In):
-    text: str = Field(min_length=1, max_length=20000)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
     completed: bool = False
     evidence: list[str] = Field(default_factory=list, max_length=200)
     report_date: date | None = None
@@ -515,7 +522,7 @@ class PersonOut(Out):
 
 
 class PeopleQuery(ListQuery):
-    q: str | None = Field(default=None, min_length=1, max_length=120,
+    q: str | None = Field(default=None, min_length=1, max_length=NAME_MAX,
                           description='Part of the full name; case and Vietnamese tone marks are ignored '
                                       '("nguyen van" finds "Nguyễn Văn …").')
     unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -524,8 +531,8 @@ class PeopleQuery(ListQuery):
 class PersonBody(In):
     """A new person (họ và tên, chức vụ, cơ quan, nơi công tác)."""
 
-    full_name: str = Field(min_length=1, max_length=120)
-    title: str = Field(default='', max_length=200)
-    agency: str = Field(default='', max_length=200)
+    full_name: str = Field(min_length=1, max_length=NAME_MAX)
+    title: str = Field(default='', max_length=TITLE_MAX)
+    agency: str = Field(default='', max_length=AGENCY_MAX)
     unit_id: int | None = Field(default=None, strict=True, ge=1, le=MAX_ID,
                                 description='The administrative unit the person works in (see /units).')

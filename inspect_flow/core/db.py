@@ -42,9 +42,19 @@ class Base(DeclarativeBase):
 _TEXT_KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
+#: Per model, the user-facing text columns the limits apply to: ``({key: max characters or None}, (json keys))``
+#: (see :mod:`inspect_flow.core.limits`). Machine tables (stored responses, queued bodies, deliveries) are left out.
+_CHECKED: dict[type, tuple[dict[str, int | None], tuple[str, ...]]] = {}
+_MACHINE_TABLES = frozenset({'idempotency_keys', 'submission_intake', 'webhook_outbox', 'webhook_attempts',
+                             'webhook_subscriptions', 'api_tokens', 'login_attempts', 'evidence_files'})
+
+
 @event.listens_for(Base, 'mapper_configured', propagate=True)
 def _note_text_columns(mapper: Mapper, cls: type) -> None:
+    from inspect_flow.core.limits import column_limit
+
     strings, jsons = [], []
+    limits: dict[str, int | None] = {}
     for prop in mapper.column_attrs:
         if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
             continue
@@ -53,7 +63,37 @@ def _note_text_columns(mapper: Mapper, cls: type) -> None:
             jsons.append(prop.key)
         elif isinstance(col_type, sa.String) and not isinstance(col_type, sa.Enum):
             strings.append(prop.key)
+            limits[prop.key] = column_limit(prop.columns[0])
     _TEXT_KEYS[cls] = (tuple(strings), tuple(jsons))
+    table = getattr(mapper.local_table, 'name', None)
+    if table not in _MACHINE_TABLES:
+        _CHECKED[cls] = (limits, tuple(jsons))
+
+
+def check_limits(obj: object, *, changed_only: bool = True) -> None:
+    """Refuse, naming the column, a text value of *obj* that its column cannot hold (too long, NUL or another C0
+    control character, a lone surrogate; strings inside JSON values too): see :mod:`inspect_flow.core.limits`.
+    Only the values changed since the object was loaded are looked at (a new object: all of them).
+
+    :raise InvalidInput: ``text.too_long``, ``text.bad_character``
+    """
+    from inspect_flow.core.limits import check_json, check_text
+
+    checked = _CHECKED.get(type(obj))
+    if checked is None:
+        return
+    limits, jsons = checked
+    state = sa.inspect(obj)
+    keys = state.committed_state if changed_only and state.persistent else None
+    values = obj.__dict__
+    for key, limit in limits.items():
+        value = values.get(key)
+        if value.__class__ is str and (keys is None or key in keys):
+            check_text(value, key, limit=limit)
+    for key in jsons:
+        value = values.get(key)
+        if value is not None and (keys is None or key in keys):
+            check_json(value, key)
 
 
 def normalize_text(obj: object) -> None:
@@ -85,11 +125,15 @@ def _text_in_nfc(session: Session, _context, _instances) -> None:  # noqa: ANN00
     for every model: each String/Text column (enums aside) and each JSON column, as the models declare them.
     Rows written by Core statements do not pass here; the few that carry outside text normalize it where
     they are built (the batched audit rows, the idempotency keys, the asynchronous intake bodies).
+
+    The same pass refuses text its column cannot hold (:func:`check_limits`), whatever the door.
     """
     for obj in session.new:
         normalize_text(obj)
+        check_limits(obj)
     for obj in session.dirty:
         normalize_text(obj)
+        check_limits(obj)
 
 
 def utcnow() -> datetime:

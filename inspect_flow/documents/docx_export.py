@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import html as lxml_html
 
+from inspect_flow.core.limits import BAD_CHARACTERS
 from inspect_flow.documents.render import KINDS, render_html
 
 FONT = 'Times New Roman'
@@ -367,8 +368,13 @@ class _Writer:
 
 
 def html_to_docx(html: str, *, landscape: bool = False) -> bytes:
-    """Convert the HTML of one of our document templates to DOCX bytes."""
-    tree = lxml_html.document_fromstring(html)
+    """Convert the HTML of one of our document templates to DOCX bytes.
+
+    Characters XML cannot hold (NUL and the other C0 controls but tab, newline and carriage return; lone
+    surrogates) are left out: text stored before the limits (``inspect_flow.core.limits``) may hold them, and a
+    document must still be made from it.
+    """
+    tree = lxml_html.document_fromstring(BAD_CHARACTERS.sub('', html))
     body = tree.find('body')
     writer = _Writer(landscape)
     for el in body:

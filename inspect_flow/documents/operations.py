@@ -27,6 +27,7 @@ from inspect_flow.audit.operations import apply_changes, record_create
 from inspect_flow.core.clock import today
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.documents import sources, vnformat
 from inspect_flow.documents import viewmodels as vm
 from inspect_flow.documents.models import DocumentState, IssuedDocument
@@ -126,10 +127,7 @@ def get_document(session: Session, doc_id: int | str) -> IssuedDocument:
 
     :raise NotFound: there is none
     """
-    try:
-        doc = session.get(IssuedDocument, int(doc_id))
-    except (TypeError, ValueError):
-        doc = None
+    doc = get_by_id(session, IssuedDocument, doc_id)
     if doc is None:
         raise NotFound('document.not_found', f'Không tìm thấy văn bản số {doc_id}.', f'No document {doc_id}.',
                        field='document')

@@ -243,10 +243,8 @@ def _get_team(plan: Plan, team: Team | int | str) -> Team:
             return team
         number = team.number
     else:
-        try:
-            number = int(team)
-        except (TypeError, ValueError):
-            number = None
+        text = str(team).strip()
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
     found = next((t for t in plan.teams if t.number == number), None)
     if found is None:
         raise NotFound('document.team_not_in_plan', f'Kế hoạch {plan.reference} không có Đoàn số {team}.',

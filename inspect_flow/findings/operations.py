@@ -11,6 +11,7 @@ from inspect_flow.audit.operations import apply_changes, record_create
 from inspect_flow.core.clock import today as clock_today
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound, stale_version
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -105,7 +106,7 @@ def add_finding(session: Session, plan: Plan, *, kind: FindingKind, category: st
 
 def get_finding(session: Session, finding_id: int | str) -> Finding:
     """Return the finding with *finding_id*, or raise :class:`NotFound`."""
-    finding = session.get(Finding, int(finding_id)) if str(finding_id).isdigit() else None
+    finding = get_by_id(session, Finding, finding_id)
     if finding is None:
         raise NotFound('finding.not_found', f'Không tìm thấy kết quả số {finding_id}.', f'No finding {finding_id}.')
     return finding
@@ -276,7 +277,7 @@ def add_recommendation(session: Session, plan: Plan, *, text: str, addressee_lab
 
 def get_recommendation(session: Session, rec_id: int | str) -> Recommendation:
     """Return the recommendation with *rec_id*, or raise :class:`NotFound`."""
-    rec = session.get(Recommendation, int(rec_id)) if str(rec_id).isdigit() else None
+    rec = get_by_id(session, Recommendation, rec_id)
     if rec is None:
         raise NotFound('recommendation.not_found', f'Không tìm thấy kiến nghị số {rec_id}.',
                        f'No recommendation {rec_id}.')

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, lazyload
 from inspect_flow.accounts.models import User, UserSnapshot
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.integrations.models import ApiToken
 
 PREFIX = 'ifk_'
@@ -49,7 +50,7 @@ def list_tokens(session: Session, user: User | None = None) -> list[ApiToken]:
 
 
 def get_token(session: Session, token_id: int | str) -> ApiToken:
-    token = session.get(ApiToken, int(token_id)) if str(token_id).isdigit() else None
+    token = get_by_id(session, ApiToken, token_id)
     if token is None:
         raise NotFound('token.not_found', f'Không tìm thấy mã truy cập số {token_id}.', f'No API token {token_id}.',
                        field='token')

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.integrations.models import WebhookAttempt, WebhookOutbox, WebhookSubscription
 
 EVENTS = ('visit.submitted', 'document.issued', 'recommendation.overdue')
@@ -117,7 +118,7 @@ def create_subscription(session: Session, *, url: str, events: list[str], actor:
 
 
 def get_subscription(session: Session, sub_id: int | str) -> WebhookSubscription:
-    sub = session.get(WebhookSubscription, int(sub_id)) if str(sub_id).isdigit() else None
+    sub = get_by_id(session, WebhookSubscription, sub_id)
     if sub is None:
         raise NotFound('webhook.not_found', f'Không tìm thấy đăng ký webhook số {sub_id}.',
                        f'No webhook subscription {sub_id}.', field='webhook')

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.plans.models import Plan, Team
 from inspect_flow.plans.scheduling import find_conflicts
 from inspect_flow.workflow.machines import next_steps
@@ -28,7 +29,7 @@ def get_plan(session: Session, ref: str | int) -> Plan:
     """
     text = str(ref).strip()
     if text.startswith('#') and text[1:].isdigit():
-        plan = session.get(Plan, int(text[1:]))
+        plan = get_by_id(session, Plan, text[1:])
         if plan is None:
             raise _not_found(text)
         return plan

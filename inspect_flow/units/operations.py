@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import Conflict, InvalidInput
+from inspect_flow.core.limits import BAD_IN_LINE, get_by_id
 from inspect_flow.core.text import fold, name_key, nfc_text, without_marks
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession, search_key
 
@@ -117,12 +118,20 @@ def units_on(session: Session, day: date, level: UnitLevel | None = None) -> lis
     return list(session.scalars(q.order_by(AdminUnit.code)))
 
 
+#: What a GSO code looks like (digits; letters allowed for codes of other sources), at most 10 characters.
+_CODE = re.compile(r'[0-9A-Za-z]{1,10}')
+
+
 def get_unit(session: Session, code: str, day: date, *, level: UnitLevel | None = None) -> AdminUnit:
     """Return the unit with GSO *code* (of *level*, when given) as it stood on *day*.
 
     :raise InvalidInput: no unit has that code on that day
     """
     code = str(code).strip()
+    if not _CODE.fullmatch(code):  # not a code at all (NUL, a megabyte…): no unit, without asking the database
+        shown = BAD_IN_LINE.sub('?', code[:20])
+        raise InvalidInput('unit.unknown_code', f'Không có đơn vị hành chính mã "{shown}".',
+                           f'There is no administrative unit with code "{shown}".', field='unit')
     q = sa.select(AdminUnit).where(
         AdminUnit.code == code,
         AdminUnit.valid_from <= day,
@@ -148,6 +157,10 @@ def get_unit_for_period(session: Session, code: str, start: date, end: date, *, 
         and for a unit that ended, what took it over
     """
     code = str(code).strip()
+    if not _CODE.fullmatch(code):
+        code = BAD_IN_LINE.sub('?', code[:20])
+        raise InvalidInput('unit.unknown_code', f'Không có đơn vị hành chính mã "{code}".',
+                           f'There is no administrative unit with code "{code}".', field=field)
     period = f'{start:%d/%m/%Y}–{end:%d/%m/%Y}'
     try:
         unit = get_unit(session, code, start)
@@ -345,7 +358,7 @@ def find_person(session: Session, ref: str | int) -> Person:
     """
     ref_s = ' '.join(nfc_text(str(ref)).split())
     if ref_s.isdigit():
-        person = session.get(Person, int(ref_s))
+        person = get_by_id(session, Person, ref_s)
         matches = [person] if person else []
     else:
         people = list(session.execute(sa.select(Person.id, Person.full_name).order_by(Person.id)))

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import InvalidInput
+from inspect_flow.core.limits import check_text
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
 from inspect_flow.units.models import search_key as _stored_key
 
@@ -54,6 +55,8 @@ class Match:
 
 
 def _query_key(q: str | None, field: str = 'q') -> str:
+    if q is not None:
+        check_text(q, field, limit=None)
     key = search_key(q)
     if len(key) > MAX_QUERY:
         raise InvalidInput(f'{field}.too_long', f'Chuỗi tìm kiếm dài quá {MAX_QUERY} ký tự.',
@@ -111,6 +114,7 @@ def parse_level(value: str | UnitLevel | None) -> UnitLevel | None:
 
 
 def _province(session: Session, code: str, day: date) -> AdminUnit:
+    check_text(str(code), 'province', limit=10)
     unit = session.scalars(sa.select(AdminUnit).where(
         AdminUnit.code == str(code).strip(), AdminUnit.level == UnitLevel.province, *_valid_on(day))).first()
     if unit is None:

@@ -9,6 +9,7 @@ from inspect_flow.audit.operations import batched, record_update
 from inspect_flow.checklist.capture import normalize_answers
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.core.limits import get_by_id
 from inspect_flow.findings.models import Finding, FindingKind, FindingSource, Severity
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.units.models import Person
@@ -38,10 +39,7 @@ def get_visit(session: Session, visit_id: int | str) -> Visit:
 
     :raise NotFound: there is none
     """
-    try:
-        visit = session.get(Visit, int(visit_id))
-    except (TypeError, ValueError):
-        visit = None
+    visit = get_by_id(session, Visit, visit_id)
     if visit is None:
         raise NotFound('visit.not_found', f'Không tìm thấy buổi làm việc số {visit_id}.', f'No visit {visit_id}.',
                        field='visit')

@@ -7,6 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from inspect_flow.core.errors import InvalidInput
+from inspect_flow.core.limits import MAX_TEXT, limit_of
+from inspect_flow.findings.models import Finding
+from inspect_flow.visits.models import HouseholdConsultation, VisitParticipant
 
 
 class _Strict(BaseModel):
@@ -17,17 +20,17 @@ class ParticipantIn(_Strict):
     """A local participant of the working session."""
 
     side: Literal['district', 'commune', 'invited']
-    full_name: str = Field(min_length=1, max_length=120)
-    title: str = Field(default='', max_length=200)
-    agency: str = Field(default='', max_length=200)
+    full_name: str = Field(min_length=1, max_length=limit_of(VisitParticipant, 'full_name'))
+    title: str = Field(default='', max_length=limit_of(VisitParticipant, 'title'))
+    agency: str = Field(default='', max_length=limit_of(VisitParticipant, 'agency'))
 
 
 class HouseholdIn(_Strict):
     """A consulted household."""
 
-    code: str = Field(min_length=1, max_length=40)
+    code: str = Field(min_length=1, max_length=limit_of(HouseholdConsultation, 'household_code'))
     category: Literal['poor', 'near_poor', 'escaped']
-    head_name: str | None = Field(default=None, max_length=120)
+    head_name: str | None = Field(default=None, max_length=limit_of(HouseholdConsultation, 'head_name'))
     answers: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -35,8 +38,8 @@ class FindingIn(_Strict):
     """A finding recorded at the visit."""
 
     kind: Literal['achievement', 'limitation', 'cause']
-    category: str = Field(min_length=1, max_length=120)
-    text: str = Field(min_length=1)
+    category: str = Field(min_length=1, max_length=limit_of(Finding, 'category'))
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
     severity: Literal['low', 'medium', 'high'] | None = None
     source: Literal['report', 'records', 'household', 'observation', 'checklist'] = 'observation'
     evidence: list[str] = Field(default_factory=list)

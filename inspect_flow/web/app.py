@@ -96,6 +96,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     filters.init_app(app)
     sessions.init_app(app)
+    app.url_map.converters['int'] = helpers.IdConverter  # ids in page URLs: 1 … 2^31-1, else 404
 
     @login_manager.user_loader
     def _load_user(user_id: str):  # noqa: ANN202

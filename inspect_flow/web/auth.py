@@ -10,7 +10,7 @@ from inspect_flow.accounts import operations as ops
 from inspect_flow.accounts.models import ROLE_LABELS, Role
 from inspect_flow.core.errors import DomainError, InvalidInput
 from inspect_flow.web import sessions
-from inspect_flow.web.helpers import Form, WebUser, attempt, db, get_or_404, lang, render, require, t, user
+from inspect_flow.web.helpers import Form, WebUser, attempt, db, get_or_404, lang, lookup, render, require, t, user
 
 bp = Blueprint('auth', __name__)
 
@@ -117,9 +117,7 @@ def users():  # noqa: ANN201
             # a local official's unit is one in force today (the picker offers those)
             pick.resolve(form, 'person', 'people', by='id')
             pick.resolve(form, 'unit', 'units', on=today())
-            person = None
-            if str(form.get('person')).isdigit():
-                person = db().get(Person, int(form.get('person')))
+            person = lookup(Person, form.get('person'))
             unit = None
             if form.get('unit'):
                 unit = get_unit(db(), form.get('unit'), today())

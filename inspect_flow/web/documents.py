@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
@@ -118,7 +118,8 @@ def _target_args(data) -> dict:  # noqa: ANN001
 @login_required
 def draft(plan_id: int):  # noqa: ANN201
     """A draft rendered from the current data: HTML (quick, the default) or PDF, shown inline."""
-    from inspect_flow.documents.render import render_html, render_pdf
+    from inspect_flow.documents.drafts import DEFAULT_TIMEOUT, draft_pdf
+    from inspect_flow.documents.render import render_html
 
     plan = load_plan(plan_id)
     require(access.can_view_documents(user(), plan), 404)
@@ -133,8 +134,12 @@ def draft(plan_id: int):  # noqa: ANN201
     except DomainError as exc:
         abort(404 if exc.status == 404 else 400, exc.localized(lang()))
     if request.args.get('format') == 'pdf':
+        # Bounded (documents/drafts.py): served from the cache when the data is unchanged, else rendered within
+        # RENDER_TIMEOUT seconds; a render that takes longer answers 503 with a message (RenderTimeout).
         name = f'{target.slug}-draft.pdf' if KINDS[kind].type_code else f'{target.slug}.pdf'
-        return Response(render_pdf(kind, view), mimetype='application/pdf', headers={
+        pdf = draft_pdf(kind, view, cache_dir=current_app.config.get('RENDER_CACHE_DIR'),
+                        timeout=float(current_app.config.get('RENDER_TIMEOUT', DEFAULT_TIMEOUT)))
+        return Response(pdf, mimetype='application/pdf', headers={
             'Content-Disposition': f'inline; filename="{name}"'})
     resp = Response(render_html(kind, view), mimetype='text/html')
     # The document is data, not part of the application: no script, no form, nothing fetched elsewhere.

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from inspect_flow.accounts import access
 from inspect_flow.core.errors import InvalidInput
+from inspect_flow.core.limits import as_id
 from inspect_flow.findings import operations as f_ops
 from inspect_flow.findings.models import (
     FINDING_KIND_LABELS,
@@ -18,7 +19,7 @@ from inspect_flow.findings.models import (
 )
 from inspect_flow.units.models import AdminUnit, IssuingBody
 from inspect_flow.web import pick, queries
-from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, parse_date, render, require, t, user
+from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lookup, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('findings', __name__)
@@ -66,7 +67,7 @@ def decide(finding_id: int):  # noqa: ANN201
                 values['severity'] = _severity(form.get('severity'))
         version = form.get('version')
         decide_suggestion(db(), finding, form.get('decision'), actor=actor(), values=values,
-                          expected_version=int(version) if str(version).isdigit() else None)
+                          expected_version=as_id(version))
         return redirect(_safe(back) + f'#finding-{finding_id}')
     return _findings_page(load_plan(plan.id), form, 422, editing=finding_id)
 
@@ -116,7 +117,7 @@ def add_conclusion(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     form = Form(request.form, fields=('unit', 'district', 'summary'))
     ref = form.get('unit') or form.get('district')  # ``district``: the field's name before two tiers
-    unit = db().get(AdminUnit, int(ref)) if str(ref).isdigit() and len(str(ref)) < 10 else None
+    unit = lookup(AdminUnit, ref)
     require(unit is not None and access.can_conclude(user(), plan, unit.id), 403 if unit else 404)
     with attempt(form):
         c = f_ops.add_conclusion(db(), plan, unit, summary=form.get('summary'), actor=actor())
@@ -134,21 +135,16 @@ def add_recommendation(conclusion_id: int):  # noqa: ANN201
     form = Form(request.form, fields=REC_FIELDS)
     with attempt(form):
         pick.resolve(form, 'addressee_unit', 'units', by='id', on=plan.fieldwork_start)
-        unit = body = None
-        if str(form.get('addressee_unit')).isdigit() and len(str(form.get('addressee_unit'))) < 10:
-            unit = db().get(AdminUnit, int(form.get('addressee_unit')))
-        if str(form.get('addressee_body')).isdigit() and len(str(form.get('addressee_body'))) < 10:
-            body = db().get(IssuingBody, int(form.get('addressee_body')))
+        unit = lookup(AdminUnit, form.get('addressee_unit'))
+        body = lookup(IssuingBody, form.get('addressee_body'))
         if body is not None:
             unit = None  # a provincial body chosen instead of the unit
         if unit is None and body is None:
             raise InvalidInput('recommendation.addressee_required', 'Phải chọn đơn vị hoặc cơ quan nhận kiến nghị.',
                                'Choose the unit or body the recommendation is addressed to.', field='addressee_unit')
-        finding = None
-        if str(form.get('finding')).isdigit():
-            finding = db().get(Finding, int(form.get('finding')))
-            if finding is None or finding.plan_id != plan.id:
-                finding = None
+        finding = lookup(Finding, form.get('finding'))
+        if finding is not None and finding.plan_id != plan.id:
+            finding = None
         rec = f_ops.add_recommendation(db(), plan, text=form.get('text'), addressee_label=form.get('addressee'),
                                        actor=actor(), deadline=parse_date(form.get('deadline'), 'deadline',
                                                                           required=False),

@@ -10,7 +10,9 @@ from typing import Any
 from flask import abort, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import BaseConverter, ValidationError
 
+from inspect_flow.core import limits
 from inspect_flow.core.db import request_session
 from inspect_flow.core.errors import DomainError, InvalidInput
 
@@ -109,14 +111,36 @@ def require(allowed: bool, status: int = 403) -> None:
         abort(status)
 
 
+class IdConverter(BaseConverter):
+    """``<int:…>`` in a page's URL: an id in 1 … 2^31-1 (:data:`inspect_flow.core.limits.MAX_ID`); anything else
+    (``-1``, ``0``, ``abc``, 2^63) matches no route, so the answer is 404."""
+
+    regex = r'\d{1,10}'
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = limits.as_id(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: Any) -> str:  # noqa: ANN401
+        return str(int(value))
+
+
 def get_or_404(model, object_id):  # noqa: ANN001, ANN201
-    try:
-        obj = db().get(model, int(object_id))
-    except (TypeError, ValueError):
-        obj = None
+    """The row of *model* with this id, or 404 (an id out of range, or not a number, is unknown too)."""
+    number = limits.as_id(object_id)
+    obj = db().get(model, number) if number is not None else None
     if obj is None:
         abort(404)
     return obj
+
+
+def lookup(model, value):  # noqa: ANN001, ANN201
+    """The row of *model* a form field names by id, or None (empty, not a number, out of range, unknown)."""
+    number = limits.as_id(value)
+    return db().get(model, number) if number is not None else None
 
 
 # --- forms ---------------------------------------------------------------------------------------------
@@ -142,12 +166,33 @@ class Form:
         self.errors: dict[str, str] = {}
         self.general: list[str] = []
 
-    def get(self, name: str, default: Any = '') -> Any:  # noqa: ANN401
+    def typed(self, name: str, default: Any = '') -> Any:  # noqa: ANN401
+        """The value as typed, unchecked: for showing it back on the page (templates), never for the operations."""
         value = self.values.get(name)
         return default if value is None else value
 
-    def getlist(self, name: str) -> list:
+    def typed_list(self, name: str) -> list:
         value = self.values.get(name)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+    def get(self, name: str, default: Any = '') -> Any:  # noqa: ANN401
+        """The value typed in field *name*.
+
+        :raise InvalidInput: NUL, another control character or a lone surrogate, or longer than any field takes
+            (:data:`inspect_flow.core.limits.MAX_TEXT`; the column's own limit is checked where it is written)
+        """
+        value = self.values.get(name)
+        if value is None:
+            return default
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str):
+                limits.check_text(text, self.aliases.get(name, name))
+        return value
+
+    def getlist(self, name: str) -> list:
+        value = self.get(name, None)
         if value is None:
             return []
         return value if isinstance(value, list) else [value]
@@ -212,8 +257,8 @@ def parse_date(value: str | None, field: str, *, required: bool = True) -> date 
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f'{field}.bad_date', f'"{text}" không phải ngày hợp lệ (dd/mm/yyyy).',
-                           f'"{text}" is not a valid date (dd/mm/yyyy).', field=field) from None
+        raise InvalidInput(f'{field}.bad_date', f'"{text[:40]}" không phải ngày hợp lệ (dd/mm/yyyy).',
+                           f'"{text[:40]}" is not a valid date (dd/mm/yyyy).', field=field) from None
 
 
 def parse_time(value: str | None, field: str) -> time:
@@ -221,8 +266,8 @@ def parse_time(value: str | None, field: str) -> time:
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f'{field}.bad_time', f'"{text}" không phải giờ hợp lệ (hh:mm).',
-                           f'"{text}" is not a valid time (hh:mm).', field=field) from None
+        raise InvalidInput(f'{field}.bad_time', f'"{text[:40]}" không phải giờ hợp lệ (hh:mm).',
+                           f'"{text[:40]}" is not a valid time (hh:mm).', field=field) from None
 
 
 def parse_datetime(day: str | None, clock: str | None, field: str) -> datetime:
@@ -235,11 +280,14 @@ def parse_int(value: str | None, field: str, *, required: bool = True, default: 
         if required:
             raise InvalidInput(f'{field}.required', 'Phải nhập một số.', 'A number is required.', field=field)
         return default
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(f'{field}.bad_number', f'"{text}" không phải số nguyên.', f'"{text}" is not a whole number.',
-                           field=field) from None
+    shown = text[:40]
+    if not re.fullmatch(r'[+-]?\d{1,10}', text) or abs(int(text)) > limits.MAX_INT:
+        if re.fullmatch(r'[+-]?\d+', text):
+            raise InvalidInput(f'{field}.number_too_large', f'"{shown}…" là số quá lớn.' if len(text) > 40 else
+                               f'"{shown}" là số quá lớn.', f'"{shown}" is too large a number.', field=field)
+        raise InvalidInput(f'{field}.bad_number', f'"{shown}" không phải số nguyên.',
+                           f'"{shown}" is not a whole number.', field=field)
+    return int(text)
 
 
 def lines(value: str | None) -> list[str]:

@@ -22,7 +22,7 @@ from inspect_flow.core.errors import InvalidInput
 from inspect_flow.units import search
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person
 from inspect_flow.units.operations import get_unit
-from inspect_flow.web.helpers import Form, db, lang, parse_date, parse_int, require, user
+from inspect_flow.web.helpers import Form, db, lang, lookup, parse_date, parse_int, require, user
 
 bp = Blueprint('pick', __name__)
 
@@ -76,10 +76,7 @@ def _lookup(kind: str, value: str, *, on: date | None = None, by: str = 'code'):
             return get_unit(db(), value, on or today())
         except InvalidInput:
             return None
-    if not value.isdigit():
-        return None
-    model = {'units': AdminUnit, 'bodies': IssuingBody, 'people': Person}[kind]
-    return db().get(model, int(value))
+    return lookup({'units': AdminUnit, 'bodies': IssuingBody, 'people': Person}[kind], value)
 
 
 @bp.app_template_global()

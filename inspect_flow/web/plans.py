@@ -19,6 +19,7 @@ from inspect_flow.web.helpers import (
     db,
     get_or_404,
     lines,
+    lookup,
     parse_date,
     parse_int,
     render,
@@ -110,7 +111,7 @@ def new_plan():  # noqa: ANN201
     if request.method == 'POST':
         with attempt(form):
             _resolve_pickers(form)
-            issuer = db().get(IssuingBody, parse_int(form.get('issuer'), 'issuer'))
+            issuer = lookup(IssuingBody, form.get('issuer'))
             if issuer is None:
                 raise InvalidInput('issuer.required', 'Phải chọn cơ quan ban hành.', 'Choose the issuing body.',
                                    field='issuer')

@@ -11,7 +11,20 @@ from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import ROLE_LABELS, Team, TeamRole
 from inspect_flow.units.models import Person
 from inspect_flow.web import pick
-from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, parse_int, render, require, t, user
+from inspect_flow.web.helpers import (
+    Form,
+    actor,
+    attempt,
+    db,
+    get_or_404,
+    lang,
+    lookup,
+    parse_int,
+    render,
+    require,
+    t,
+    user,
+)
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('teams', __name__)
@@ -60,7 +73,7 @@ def add_member(plan_id: int, team_id: int):  # noqa: ANN201
     form = Form(request.form, fields=FIELDS)
     with attempt(form):
         pick.resolve(form, 'person', 'people', by='id')
-        person = db().get(Person, int(form.get('person'))) if str(form.get('person')).isdigit() else None
+        person = lookup(Person, form.get('person'))
         if person is None:
             raise InvalidInput('person.required', 'Phải chọn người.', 'Choose a person.', field='person')
         try:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, flash, jsonify, redirect, re
 from flask_login import login_required
 
 from inspect_flow.accounts import access
+from inspect_flow.core import limits
 from inspect_flow.core.errors import DomainError, InvalidInput
 from inspect_flow.visits import operations as visit_ops
 from inspect_flow.visits.models import Visit
@@ -21,6 +22,7 @@ bp = Blueprint('visits', __name__)
 
 _NUMBER = re.compile(r'^-?\d+$')
 _DECIMAL = re.compile(r'^-?(\d+(\.\d*)?|\.\d+)$')
+_ROW = re.compile(r'[0-9]{1,4}')
 
 
 def load_visit(visit_id: int) -> Visit:
@@ -65,7 +67,7 @@ def answers_from_form(checklist, data) -> dict:  # noqa: ANN001
         if item.type.value == 'repeat':
             prefix = f'a.{item.id}.'
             indexes = sorted({int(k[len(prefix):].split('.', 1)[0]) for k in data
-                              if k.startswith(prefix) and k[len(prefix):].split('.', 1)[0].isdigit()})
+                              if k.startswith(prefix) and _ROW.fullmatch(k[len(prefix):].split('.', 1)[0])})
             rows = []
             for i in indexes:
                 row = {}
@@ -119,6 +121,7 @@ def autosave(visit_id: int):  # noqa: ANN201
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get('answers'), dict):
         return jsonify({'error': 'bad_request', 'message': t('Dữ liệu gửi lên không hợp lệ.', 'Malformed data.')}), 400
+    limits.check_json(payload['answers'], 'answers')
     errors = visit_ops.save_answers(db(), visit, payload['answers'], actor=actor(), by=user()) or []
     en = lang() == 'en'
     # Everything is kept as typed; what a submit would still refuse is answered per item.
@@ -140,12 +143,24 @@ def save(visit_id: int):  # noqa: ANN201
     answers = answers_from_form(checklist, request.form) if checklist else {}
     with attempt(form):
         answers.update(_uploads(visit, checklist))
-        if request.form.get('add_row') and checklist is not None:
-            answers.setdefault(request.form['add_row'], []).append({})
+        if form.get('add_row') and checklist is not None:
+            answers.setdefault(_repeat(checklist, form.get('add_row')), []).append({})
         visit_ops.save_answers(db(), visit, answers, actor=actor(), by=user())
         flash(t('Đã lưu bản nháp.', 'Draft saved.'), 'ok')
         return redirect(url_for('visits.visit_page', visit_id=visit_id))
     return _page(load_visit(visit_id), form, 422, answers=answers)
+
+
+def _repeat(checklist, item_id: str) -> str:  # noqa: ANN001
+    """*item_id* when it names a repeat of the checklist (the "add a row" button's value).
+
+    :raise InvalidInput: it names no repeat (``add_row``)
+    """
+    if not isinstance(item_id, str) or not checklist.has_item(item_id) or \
+            checklist.item(item_id).type.value != 'repeat':
+        raise InvalidInput('visit.add_row_not_repeat', 'Mục này không phải danh sách để thêm dòng.',
+                           'This item is not a list that takes rows.', field='add_row')
+    return item_id
 
 
 def upload_limit(photo: bool) -> int:

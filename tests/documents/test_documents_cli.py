@@ -118,3 +118,22 @@ def test_export_refuses_a_pdf_that_no_longer_matches_its_sha256(run, tmp_path): 
     bad = run('documents', 'export', '1', '--out', str(tmp_path), ok=False)
     assert bad.exit_code == 4 and 'SHA-256' in bad.stderr
     assert not list(tmp_path.glob('*.pdf'))
+
+
+def test_export_docx_survives_control_characters_stored_before_the_limits(run, tmp_path):  # noqa: ANN001
+    """Text written before the limits existed (or by SQL) may hold C0 controls: the DOCX leaves them out, no
+    traceback."""
+    engine = make_engine(run.url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("update conclusions set summary = :s where unit_id = "
+                             "(select id from admin_units where code = '838' and level = 'district')"),
+                     {'s': 'Kết luận\x01 có\x0b ký tự\x1b điều khiển.'})
+    engine.dispose()
+    result = run('documents', 'export-docx', '1245', '--kind', 'conclusion', '--district', '838',
+                 '--out', str(tmp_path))
+    assert 'Traceback' not in result.output
+    import docx
+
+    path = next(tmp_path.glob('*.docx'))
+    text = '\n'.join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert 'Kết luận có ký tự điều khiển.' in text

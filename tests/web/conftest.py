@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -28,7 +29,8 @@ def make_app(db_url: str, through: str = 'closed', **config):  # noqa: ANN003, A
     from inspect_flow.demo.round2019 import run_demo
 
     app = create_app({'DATABASE_URL': db_url, 'TESTING': True, 'SESSION_COOKIE_SECURE': False,
-                      'REMEMBER_COOKIE_SECURE': False, 'SECRET_KEY': 'test', **config})
+                      'REMEMBER_COOKIE_SECURE': False, 'SECRET_KEY': 'test',
+                      'RENDER_CACHE_DIR': tempfile.mkdtemp(prefix='if-render-'), **config})
     with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
         run_demo(s, through)
         ensure_demo_accounts(s)
