@@ -117,7 +117,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _login_first():  # noqa: ANN202
         """Deny by default: a page added without ``@login_required`` is still closed to anonymous visitors."""
-        if request.routing_exception is not None:  # 404 or 405: nothing to show, let the error answer
+        if isinstance(request.routing_exception, MethodNotAllowed):  # 405 with Allow: it shows no data
             return None
         if request.blueprint == 'api_v1' or request.endpoint in PUBLIC_ENDPOINTS:
             return None
