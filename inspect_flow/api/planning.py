@@ -186,7 +186,9 @@ def get_person(person_id: str) -> Response:
 
 def registry_out(checklist) -> dict:  # noqa: ANN001
     return {'checklist_id': checklist.id, 'version': checklist.version, 'title': checklist.title.vi,
-            'title_en': checklist.title.en, 'kind': checklist.kind.value, 'sha256': checklist.sha256}
+            'title_en': checklist.title.en, 'kind': checklist.kind.value, 'sha256': checklist.sha256,
+            'applies_from': checklist.applies.from_ if checklist.applies else None,
+            'applies_until': checklist.applies.until if checklist.applies else None}
 
 
 def pin_out(plan, pin) -> dict:  # noqa: ANN001

@@ -811,7 +811,8 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
             index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
             where_vi, where_en = f'trang {FINDINGS_SHEET}, dòng {index + 2}', f'sheet {FINDINGS_SHEET}, row {index + 2}'
         elif exc.field and exc.field.startswith('applies'):  # inspect_flow_applies_* in the settings' one row
-            where_vi, where_en = f'trang settings, dòng 2, trường {exc.field}', f'sheet settings, row 2, field {exc.field}'
+            where_vi = f'trang settings, dòng 2, trường {exc.field}'
+            where_en = f'sheet settings, row 2, field {exc.field}'
         raise XLSFormError(
             'xlsform.not_a_checklist',
             f'XLSForm {path.name}, {where_vi}: {exc.reason_vi}',

@@ -252,8 +252,9 @@ def checklist_answers(i: int, visit, figures: Households = Households()) -> dict
         answers['reports_late'] = 1 + i % 2
     from inspect_flow.plans.checklists import visit_checklist
 
-    checklist = visit_checklist(visit)
-    if checklist is not None:  # the 2026 version asks no level (communes only) and who follows poverty reduction
+    # Fitted to the plan's pinned version: 2026.1 asks no level (communes only) and who follows poverty reduction.
+    checklist = visit_checklist(visit) if getattr(visit, 'plan', None) is not None else None
+    if checklist is not None:
         if not checklist.has_item('level'):
             del answers['level']
         if checklist.has_item('poverty_officer_assigned'):
