@@ -28,7 +28,7 @@ def _sha_of(name: str) -> str:
 
 @pytest.mark.parametrize(('two_tier', 'versions'), [
     (False, {'poverty-supervision': '2019.1', 'household-consultation': '2019.1'}),
-    (True, {'poverty-supervision': '2026.1', 'household-consultation': '2019.1'}),
+    (True, {'poverty-supervision': '2026.1', 'household-consultation': '2026.1'}),
 ])
 def test_default_pins_follow_the_fieldwork_start(session, two_tier, versions) -> None:  # noqa: ANN001
     plan = new_plan(session, two_tier=two_tier)
@@ -77,10 +77,14 @@ def test_the_fieldwork_start_cannot_leave_a_pinned_versions_period(session) -> N
     assert (err.value.code, err.value.field) == ('plan.checklist_not_applicable', 'fieldwork_start')
     assert 'từ ngày 01/07/2025' in err.value.message_vi and 'ngày 30/06/2025' in err.value.message_vi
     assert plan.fieldwork_start == date(2026, 3, 9)
-    # Inside the period the date moves; with 2019.1 pinned instead, any day will do.
+    # Inside the period the date moves; with the 2019.1 versions pinned instead, any day will do.
     plan_ops.update_plan(session, plan, {'fieldwork_start': date(2025, 7, 1)}, actor=ACTOR)
     assert plan.fieldwork_start == date(2025, 7, 1)
     pinning.pin_by_id(session, plan, 'poverty-supervision@2019.1', actor=ACTOR)
+    with pytest.raises(InvalidInput) as err:  # household-consultation 2026.1 is still pinned
+        plan_ops.update_plan(session, plan, {'fieldwork_start': date(2025, 6, 30)}, actor=ACTOR)
+    assert 'household-consultation phiên bản 2026.1' in err.value.message_vi
+    pinning.pin_by_id(session, plan, 'household-consultation@2019.1', actor=ACTOR)
     plan_ops.update_plan(session, plan, {'fieldwork_start': date(2025, 6, 30)}, actor=ACTOR)
     assert plan.fieldwork_start == date(2025, 6, 30)
 
@@ -90,7 +94,7 @@ def test_a_checklist_none_of_whose_versions_applies_is_left_out(session, tmp_pat
     id names the day."""
     folder = tmp_path / 'checklists'
     folder.mkdir()
-    text = (PINNED.parents[2] / 'checklists' / 'household-consultation.yaml').read_text('utf-8')
+    text = (PINNED.parents[2] / 'checklists' / 'household-consultation.yaml').read_text('utf-8')  # 2019.1 only
     assert 'applies:' not in text
     (folder / 'household-consultation.yaml').write_text(
         text.replace('version: "2019.1"', 'version: "2019.1"\napplies: {until: "2019-01-01"}'), 'utf-8')

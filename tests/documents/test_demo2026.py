@@ -162,14 +162,15 @@ def test_the_round_pins_the_2026_checklist_by_its_dates(session_2026):  # noqa: 
 
     plan = round2026.find_demo_plan(session_2026)
     assert {p.checklist_id: p.version for p in plan.checklists} == {
-        'poverty-supervision': '2026.1', 'household-consultation': '2019.1'}
+        'poverty-supervision': '2026.1', 'household-consultation': '2026.1'}
     form = pinned_checklist(plan, 'poverty-supervision')
     assert form.applies_on(plan.fieldwork_start) and not form.has_item('level')
     for visit in plan.visits:
         assert visit_checklist(visit) == form
         assert 'level' not in visit.answers and visit.answers['poverty_officer_assigned'] == 'yes'
-    labels = json.dumps(form.to_dict(), ensure_ascii=False)
-    assert 'huyện' not in labels.casefold() and 'Đề án' not in labels
+    for pinned in (form, pinned_checklist(plan, 'household-consultation')):
+        labels = json.dumps(pinned.to_dict(), ensure_ascii=False)
+        assert 'huyện' not in labels.casefold() and 'Đề án' not in labels
 
 
 def test_the_visit_page_of_a_2026_visit_asks_no_district_level(engines_2026, db_kind):  # noqa: ANN001
