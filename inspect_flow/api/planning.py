@@ -186,7 +186,9 @@ def get_person(person_id: str) -> Response:
 
 def registry_out(checklist) -> dict:  # noqa: ANN001
     return {'checklist_id': checklist.id, 'version': checklist.version, 'title': checklist.title.vi,
-            'title_en': checklist.title.en, 'kind': checklist.kind.value, 'sha256': checklist.sha256}
+            'title_en': checklist.title.en, 'kind': checklist.kind.value, 'sha256': checklist.sha256,
+            'applies_from': checklist.applies.from_ if checklist.applies else None,
+            'applies_until': checklist.applies.until if checklist.applies else None}
 
 
 def pin_out(plan, pin) -> dict:  # noqa: ANN001
@@ -233,7 +235,10 @@ def list_registry() -> Response:
        description='The whole content and its SHA-256 are stored with the plan. 201 when the plan did not pin this '
                    'checklist, 200 when the pin changed or already was this version. Only while the plan is being '
                    'planned or scheduled (else 409 `plan.wrong_stage`). An id or version that is not shipped gets '
-                   '422 `checklist.not_found` naming `checklist_id` or `version`. `ETag:` the pin\'s SHA-256.')
+                   '422 `checklist.not_found` naming `checklist_id` or `version`. Without `version`, the newest '
+                   'version that applies on the plan\'s fieldwork start (its `applies` period) is pinned (422 '
+                   '`checklist.none_applies` when none does); a `version` whose period excludes the fieldwork '
+                   'start gets 422 `plan.checklist_not_applicable` naming `version`. `ETag:` the pin\'s SHA-256.')
 def put_pin(plan_id: str, checklist_id: str) -> Response:
     from inspect_flow.checklist import ChecklistNotFound, find_checklist, list_checklists
     from inspect_flow.plans.checklists import pin_checklist
@@ -244,7 +249,7 @@ def put_pin(plan_id: str, checklist_id: str) -> Response:
     before = _pinned(plan, checklist_id)
     _check_if_match(before)
     try:
-        checklist = find_checklist(checklist_id, body.version)
+        checklist = find_checklist(checklist_id, body.version, on=plan.fieldwork_start)
     except ChecklistNotFound as exc:  # in the body or the path of this PUT, it names nothing to pin: 422
         shipped = body.version is not None and any(c.id == checklist_id for c in list_checklists())
         raise InvalidInput(exc.code, exc.message_vi, exc.message_en,

@@ -509,6 +509,10 @@ class RegistryChecklistOut(Out):
     title_en: str | None
     kind: str
     sha256: str = Field(description='The SHA-256 of the content; a plan pinning this version stores the same one.')
+    applies_from: date | None = Field(None, description='The version applies to plans whose fieldwork starts on or '
+                                                        'after this day (none: no lower bound).')
+    applies_until: date | None = Field(None, description='The version applies to plans whose fieldwork starts '
+                                                         'before this day (none: no upper bound).')
 
 
 class PersonOut(Out):

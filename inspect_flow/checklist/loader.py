@@ -20,14 +20,16 @@ from inspect_flow.checklist.validation import Loc, build_checklist, format_loc
 from inspect_flow.core.text import nfc_text
 
 _BOOL_TAG = 'tag:yaml.org,2002:bool'
+_TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp'
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans."""
+    """SafeLoader with YAML 1.2 booleans, and no timestamps: ``2025-07-01`` stays text (the checklist checks
+    its dates itself, so ``2025-02-30`` is a named error rather than a crash in the YAML library)."""
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL_TAG]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL_TAG, re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from inspect_flow.checklist.expressions import Expression, parse
 from inspect_flow.checklist.schema import (
+    AppliesSpec,
     ChecklistKind,
     ChecklistSpec,
     FindingRuleSpec,
@@ -82,6 +84,27 @@ class Checklist:
     @property
     def kind(self) -> ChecklistKind:
         return self.spec.kind
+
+    @property
+    def applies(self) -> AppliesSpec | None:
+        """The period this version applies to (``None``: always)."""
+        return self.spec.applies
+
+    def applies_on(self, day: date) -> bool:
+        """Whether this version applies on *day* (a version without ``applies`` applies on every day)."""
+        return self.spec.applies is None or self.spec.applies.covers(day)
+
+    def period(self, lang: str = 'vi') -> str:
+        """The period in words, e.g. ``từ ngày 01/07/2025`` / ``from 01/07/2025``; ``''`` when it applies always."""
+        applies = self.spec.applies
+        if applies is None:
+            return ''
+        parts = []
+        if applies.from_ is not None:
+            parts.append(('từ ngày ' if lang == 'vi' else 'from ') + applies.from_.strftime('%d/%m/%Y'))
+        if applies.until is not None:
+            parts.append(('trước ngày ' if lang == 'vi' else 'before ') + applies.until.strftime('%d/%m/%Y'))
+        return (' ' if lang == 'vi' else ' and ').join(parts)
 
     @property
     def sections(self) -> list[SectionSpec]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from inspect_flow.checklist.errors import ChecklistFileError, ChecklistNotFound
@@ -86,10 +87,16 @@ def version_key(version: str) -> tuple:
     return tuple((0, int(p), '') if p.isdigit() else (1, 0, p) for p in re.split(r'[.\-_]', version))
 
 
-def find_checklist(checklist_id: str, version: str | None = None, directory: str | Path | None = None) -> Checklist:
-    """Return the checklist *checklist_id* at *version* (the highest version when omitted).
+def find_checklist(
+    checklist_id: str, version: str | None = None, directory: str | Path | None = None, *, on: date | None = None
+) -> Checklist:
+    """Return the checklist *checklist_id* at *version*; without *version*, the highest version, or with
+    *on* the highest version that applies on that day (``applies``; a version without it applies always).
 
-    :raise ChecklistNotFound: no such checklist or version
+    *on* only chooses among versions: a *version* asked for by name is returned whatever its period (the
+    plan checks it when pinning, :func:`inspect_flow.plans.checklists.pin_checklist`).
+
+    :raise ChecklistNotFound: no such checklist or version, or no version applies on *on*
     """
     candidates = [c for c in list_checklists(directory) if c.id == checklist_id]
     if version is not None:
@@ -103,4 +110,16 @@ def find_checklist(checklist_id: str, version: str | None = None, directory: str
             f'Checklist {what_en} not found',
             field='checklist_id',
         )
+    if version is None and on is not None:
+        applicable = [c for c in candidates if c.applies_on(on)]
+        if not applicable:
+            periods_vi = '; '.join(f'{c.version}: {c.period("vi")}' for c in candidates)
+            periods_en = '; '.join(f'{c.version}: {c.period("en")}' for c in candidates)
+            raise ChecklistNotFound(
+                'checklist.none_applies',
+                f'Không có phiên bản nào của checklist {checklist_id} áp dụng ngày {on:%d/%m/%Y} ({periods_vi})',
+                f'No version of checklist {checklist_id} applies on {on:%d/%m/%Y} ({periods_en})',
+                field='checklist_id',
+            )
+        candidates = applicable
     return candidates[-1]

@@ -6,10 +6,13 @@ silently ignored line.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 #: Item, section, choice and rule ids: XML-name-like, as XLSForm names (``${id}`` refers to an item).
 ID_PATTERN = r'^[A-Za-z_][A-Za-z0-9_.-]{0,79}$'
@@ -76,6 +79,27 @@ class Roster(enum.StrEnum):
 def _label_from_text(value: Any) -> Any:
     # ``label: Câu hỏi`` is short for ``label: {vi: Câu hỏi}``.
     return {'vi': value} if isinstance(value, str) else value
+
+
+_ISO_DATE = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+
+
+def _iso_date(value: Any) -> Any:
+    """``2025-07-01`` (text, or a date from Python) → a date; anything else is a ``checklist_date`` error."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise PydanticCustomError(
+                'checklist_date', 'no such day {value}', {'value': value, 'reason': 'no_such_day'}
+            ) from None
+    raise PydanticCustomError('checklist_date', 'expected a date YYYY-MM-DD', {'value': value, 'reason': 'format'})
+
+
+#: A calendar day written ``YYYY-MM-DD`` (ISO 8601).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class _Model(BaseModel):
@@ -150,11 +174,30 @@ class FindingRuleSpec(_Model):
     item: Id | None = None
 
 
+class AppliesSpec(_Model):
+    """The period a checklist version applies to: from ``from`` (inclusive) until ``until`` (exclusive).
+
+    A checklist without ``applies`` applies always. The checks across the two dates (at least one, ``from``
+    before ``until``) are in :mod:`inspect_flow.checklist.validation`.
+    """
+
+    model_config = ConfigDict(extra='forbid', frozen=True, serialize_by_alias=True)
+
+    from_: IsoDate | None = Field(default=None, alias='from')
+    until: IsoDate | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether *day* falls in the period."""
+        return (self.from_ is None or day >= self.from_) and (self.until is None or day < self.until)
+
+
 class ChecklistSpec(_Model):
     id: Slug
     version: Slug
     title: Label
     kind: ChecklistKind = ChecklistKind.supervision
     description: Label | None = None
+    #: The period the version applies to; absent: always (every version shipped before 2026).
+    applies: AppliesSpec | None = None
     sections: Annotated[list[SectionSpec], Field(min_length=1)]
     findings: list[FindingRuleSpec] = Field(default_factory=list)

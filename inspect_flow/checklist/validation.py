@@ -31,6 +31,7 @@ from inspect_flow.checklist.model import HOUSEHOLD_CATEGORIES, NUMBER_TYPES, YES
 from inspect_flow.checklist.schema import (
     CHOICE_NAME_PATTERN,
     SLUG_PATTERN,
+    AppliesSpec,
     ChecklistKind,
     ChecklistSpec,
     ChoiceSpec,
@@ -51,9 +52,11 @@ _TEXT_FIELDS = frozenset({'title', 'description', 'label', 'hint', 'unit', 'mess
 #: Every field name of the format, to suggest the intended one for a typo such as ``relevent``.
 _FIELD_NAMES = sorted(
     {
-        name
-        for model in (ChecklistSpec, SectionSpec, ItemSpec, ChoiceSpec, ConstraintSpec, FindingRuleSpec, LabelSpec)
-        for name in model.model_fields
+        field.alias or name
+        for model in (
+            ChecklistSpec, SectionSpec, ItemSpec, ChoiceSpec, ConstraintSpec, FindingRuleSpec, LabelSpec, AppliesSpec
+        )
+        for name, field in model.model_fields.items()
     }
 )
 SCORED_TYPES = frozenset({ItemType.yes_no, ItemType.select_one, ItemType.percentage})
@@ -214,6 +217,20 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
             f'invalid value {_describe(value)}; expected one of: {expected}',
             loc,
         )
+    if kind == 'checklist_date':
+        if ctx.get('reason') == 'no_such_day':
+            return Problem(
+                'checklist.bad_date',
+                f'ngày {_describe(value)} không có trong lịch',
+                f'{_describe(value)} is not a day of the calendar',
+                loc,
+            )
+        return Problem(
+            'checklist.bad_date',
+            f'cần một ngày dạng YYYY-MM-DD (ví dụ "2025-07-01"), nhận {_describe(value)}',
+            f'expected a date written YYYY-MM-DD (e.g. "2025-07-01"), got {_describe(value)}',
+            loc,
+        )
     if kind == 'string_type':
         hint_vi = hint_en = ''
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -351,6 +368,8 @@ class _Rules:
                 'the title is longer than 250 characters',
                 ('title', 'vi'),
             )
+        if spec.applies is not None:
+            self.check_applies(spec.applies)
         seen_sections: dict[str, Loc] = {}
         seen_items: dict[str, Loc] = {}
         for s_index, section in enumerate(spec.sections):
@@ -372,6 +391,22 @@ class _Rules:
                 self.check_site(site)
         self.check_roster()
         return self.problems
+
+    def check_applies(self, applies: AppliesSpec) -> None:
+        if applies.from_ is None and applies.until is None:
+            self.add(
+                'checklist.empty_applies',
+                "cần ít nhất một trong 'from' (áp dụng từ ngày) và 'until' (áp dụng trước ngày)",
+                "needs 'from' (applies from this day) or 'until' (applies before this day), or both",
+                ('applies',),
+            )
+        elif applies.from_ is not None and applies.until is not None and applies.until <= applies.from_:
+            self.add(
+                'checklist.bad_period',
+                f"ngày 'until' ({applies.until.isoformat()}) phải sau ngày 'from' ({applies.from_.isoformat()})",
+                f"'until' ({applies.until.isoformat()}) must come after 'from' ({applies.from_.isoformat()})",
+                ('applies', 'until'),
+            )
 
     def duplicate(self, what: str, ident: str, loc: Loc, first: Loc) -> None:
         what_vi = {'section': 'mã phần', 'item': 'mã mục', 'choice': 'mã lựa chọn', 'rule': 'mã quy tắc'}[what]

@@ -18,6 +18,7 @@ pyxform's internal dict is not a public API; this module is written against pyxf
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -699,6 +700,10 @@ class _Importer:
         data: dict[str, Any] = {'id': checklist_id, 'version': version, 'title': title}
         if s.get('inspect_flow_kind'):
             data['kind'] = str(s['inspect_flow_kind'])
+        applies = {key: _setting_date(s[f'inspect_flow_applies_{key}'])
+                   for key in ('from', 'until') if s.get(f'inspect_flow_applies_{key}') not in (None, '')}
+        if applies:
+            data['applies'] = applies  # checked with the rest: a bad date is named as applies.from / applies.until
         description = {
             k: str(s[f'inspect_flow_description_{k}']) for k in ('vi', 'en') if s.get(f'inspect_flow_description_{k}')
         }
@@ -762,6 +767,17 @@ def _truthy(value: Any) -> bool:
     return str(value or '').strip().lower() in _TRUE
 
 
+def _setting_date(value: Any) -> Any:  # noqa: ANN401
+    """A settings cell holding a day: a date or datetime typed in a spreadsheet becomes ``YYYY-MM-DD``;
+    text is kept as written (the checklist's validation names a bad one)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text[:10] if re.fullmatch(r'\d{4}-\d{2}-\d{2}[ T]00:00:00', text) else text
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-.') or 'checklist'
     return slug[:40]
@@ -794,6 +810,9 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
         if exc.field and exc.field.startswith('findings'):
             index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
             where_vi, where_en = f'trang {FINDINGS_SHEET}, dòng {index + 2}', f'sheet {FINDINGS_SHEET}, row {index + 2}'
+        elif exc.field and exc.field.startswith('applies'):  # inspect_flow_applies_* in the settings' one row
+            where_vi = f'trang settings, dòng 2, trường {exc.field}'
+            where_en = f'sheet settings, row 2, field {exc.field}'
         raise XLSFormError(
             'xlsform.not_a_checklist',
             f'XLSForm {path.name}, {where_vi}: {exc.reason_vi}',
@@ -964,6 +983,8 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
         'inspect_flow_kind',
         'inspect_flow_description_vi',
         'inspect_flow_description_en',
+        'inspect_flow_applies_from',
+        'inspect_flow_applies_until',
     ]
     settings.append(header)
     settings.append(
@@ -976,6 +997,8 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
             spec.kind.value,
             spec.description.vi if spec.description else None,
             spec.description.en if spec.description else None,
+            spec.applies.from_.isoformat() if spec.applies and spec.applies.from_ else None,
+            spec.applies.until.isoformat() if spec.applies and spec.applies.until else None,
         ]
     )
     findings.append(FINDINGS_COLUMNS)

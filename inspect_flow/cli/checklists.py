@@ -158,6 +158,8 @@ def show_command(checklist_id: str, version: str | None, as_json: bool) -> None:
     lang = current_language()
     click.echo(f'{checklist.id} {checklist.version}: {checklist.title.get(lang)}')
     click.echo(f'sha256: {checklist.sha256}')
+    if checklist.applies is not None:
+        click.echo(_t(f'Áp dụng {checklist.period("vi")}', f'Applies {checklist.period("en")}'))
     sections, items, rules = len(checklist.sections), checklist.item_count, len(checklist.findings)
     click.echo(
         _t(

@@ -250,6 +250,15 @@ def checklist_answers(i: int, visit, figures: Households = Households()) -> dict
     }
     if answers['reports_on_time'] == 'no':
         answers['reports_late'] = 1 + i % 2
+    from inspect_flow.plans.checklists import visit_checklist
+
+    # Fitted to the plan's pinned version: 2026.1 asks no level (communes only) and who follows poverty reduction.
+    checklist = visit_checklist(visit) if getattr(visit, 'plan', None) is not None else None
+    if checklist is not None:
+        if not checklist.has_item('level'):
+            del answers['level']
+        if checklist.has_item('poverty_officer_assigned'):
+            answers['poverty_officer_assigned'] = 'yes'
     prefix = without_marks(''.join(w[0] for w in visit.commune.name.split())).upper()  # codes are plain ASCII
     answers['household_roster'] = [
         _household_row(i, k, f'{prefix}-{k + 1:02d}', category, figures)

@@ -770,7 +770,8 @@ def build_plan(data: RoundData, *, signer: SignerIn, drafting_unit: str | None,
         targets=[f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds} và các xã được chọn kiểm tra'
                  if _three_tier(visits) or not visits else
                  f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia các {kinds} được chọn kiểm tra',
-                 'Hộ nghèo, hộ cận nghèo, hộ thoát nghèo tham gia Đề án sinh kế'],
+                 'Hộ nghèo, hộ cận nghèo, hộ thoát nghèo tham gia Đề án sinh kế' if not plan.two_tier else
+                 'Hộ nghèo, hộ cận nghèo, hộ thoát nghèo trên địa bàn các xã được chọn kiểm tra'],
         fieldwork_start=plan.fieldwork_start,
         fieldwork_end=plan.fieldwork_end,
         schedule=schedule,
@@ -1193,7 +1194,9 @@ def _figures_sentence(row: vm.FigureRow) -> str:
     if moved:
         parts.append('trong kỳ có ' + ', '.join(moved))
     if row.participating is not None:
-        text = f'{vnformat.format_int(row.participating)} hộ tham gia Đề án sinh kế'
+        # Three tiers (2019): the province's Đề án sinh kế; two tiers: the programme's livelihood projects.
+        project = 'Đề án sinh kế' if row.district else 'dự án, mô hình hỗ trợ sinh kế'
+        text = f'{vnformat.format_int(row.participating)} hộ tham gia {project}'
         if row.escaped_sustainably is not None:
             text += (f', trong đó {vnformat.format_int(row.escaped_sustainably)} hộ thoát nghèo bền vững '
                      f'({vnformat.format_percent(row.escaped_sustainably, row.participating)})')

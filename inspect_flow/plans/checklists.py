@@ -4,17 +4,29 @@ A plan *pins* a checklist by storing its whole canonical content and SHA-256 in 
 From then on the round's forms are rebuilt from the database, never from the file: editing or
 deleting ``checklists/*.yaml`` later changes neither an ongoing round's forms nor its past answers.
 Pins may change only before the visits start.
+
+A checklist version may say the period it applies to (``applies: {from: …, until: …}``). A plan uses
+a version only if it applies on the plan's **fieldwork start** (``Plan.fieldwork_start``): the form is
+fixed for the whole round, so a round that straddles a boundary keeps the form of its first day.
+
+- without a version, the newest version that applies on that day is pinned (``pin_default_checklists``,
+  ``pin_by_id('ID')``); a checklist none of whose versions applies is left out (never the newest
+  version regardless of its period);
+- a version named explicitly (``ID@VERSION``, the API's ``version``) that does not apply is refused,
+  naming its period and the fieldwork start;
+- moving the fieldwork start to a day a pinned version does not apply on is refused too (``update_plan``).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from inspect_flow.audit.operations import record_create, record_delete
-from inspect_flow.core.errors import Conflict, NotFound
+from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
 from inspect_flow.plans.models import Plan, PlanChecklist
 from inspect_flow.workflow.states import PlanState
 
@@ -32,12 +44,33 @@ def _require_pin_stage(plan: Plan) -> None:
     require_stage(plan, *PIN_STAGES, action_vi='thay đổi bộ câu hỏi kiểm tra', action_en='change the checklists')
 
 
+def check_applies(plan: Plan, checklist: Checklist, *, start: date | None = None, field: str = 'version') -> None:
+    """Refuse *checklist* for *plan* when the version does not apply on the fieldwork start (*start*, by default
+    the plan's).
+
+    :raise InvalidInput: ``plan.checklist_not_applicable``, naming the version's period and the fieldwork start
+    """
+    day = start or plan.fieldwork_start
+    if checklist.applies_on(day):
+        return
+    raise InvalidInput(
+        'plan.checklist_not_applicable',
+        f'Bộ câu hỏi {checklist.id} phiên bản {checklist.version} chỉ áp dụng {checklist.period("vi")}; '
+        f'kế hoạch bắt đầu kiểm tra ngày {day:%d/%m/%Y}.',
+        f'Checklist {checklist.id} version {checklist.version} applies only {checklist.period("en")}; '
+        f'the plan\'s fieldwork starts on {day:%d/%m/%Y}.',
+        field=field,
+    )
+
+
 def pin_checklist(session: Session, plan: Plan, checklist: Checklist, *, actor: str) -> PlanChecklist:
     """Pin *checklist* (one version) for *plan*, replacing an earlier pin of the same checklist id.
 
     :raise Conflict: the visits have started; the forms can no longer change
+    :raise InvalidInput: the version does not apply on the plan's fieldwork start
     """
     _require_pin_stage(plan)
+    check_applies(plan, checklist)
     existing = next((p for p in plan.checklists if p.checklist_id == checklist.id), None)
     if existing is not None:
         if existing.sha256 == checklist.sha256:
@@ -55,24 +88,36 @@ def pin_checklist(session: Session, plan: Plan, checklist: Checklist, *, actor: 
 
 
 def pin_by_id(session: Session, plan: Plan, spec: str, *, actor: str) -> PlanChecklist:
-    """Pin a shipped checklist named ``ID`` (its newest version) or ``ID@VERSION``.
+    """Pin a shipped checklist named ``ID`` (its newest version that applies on the plan's fieldwork start)
+    or ``ID@VERSION``.
 
-    :raise ChecklistNotFound: no such checklist or version in the checklist folder
+    :raise ChecklistNotFound: no such checklist or version in the checklist folder, or none applies
+    :raise InvalidInput: the version named does not apply on the plan's fieldwork start
     """
     from inspect_flow.checklist import find_checklist
 
     checklist_id, _, version = spec.partition('@')
-    return pin_checklist(session, plan, find_checklist(checklist_id.strip(), version.strip() or None), actor=actor)
+    checklist = find_checklist(checklist_id.strip(), version.strip() or None, on=plan.fieldwork_start)
+    return pin_checklist(session, plan, checklist, actor=actor)
 
 
-def pin_default_checklists(session: Session, plan: Plan, *, actor: str) -> list[PlanChecklist]:
-    """Pin the newest version of every shipped checklist (the supervision form and the household form)."""
+def default_checklists(plan: Plan) -> list[Checklist]:
+    """Per shipped checklist id, the newest version that applies on *plan*'s fieldwork start (ids none of
+    whose versions applies are left out)."""
     from inspect_flow.checklist import list_checklists
 
     newest: dict[str, Checklist] = {}
     for checklist in list_checklists():  # sorted by id, then version
-        newest[checklist.id] = checklist
-    return [pin_checklist(session, plan, c, actor=actor) for c in newest.values()]
+        if checklist.applies_on(plan.fieldwork_start):
+            newest[checklist.id] = checklist
+    return list(newest.values())
+
+
+def pin_default_checklists(session: Session, plan: Plan, *, actor: str) -> list[PlanChecklist]:
+    """Pin, for every shipped checklist (the supervision form and the household form), the newest version that
+    applies on the plan's fieldwork start: ``poverty-supervision@2019.1`` for a 2019 round,
+    ``@2026.1`` for a round from 01/07/2025."""
+    return [pin_checklist(session, plan, c, actor=actor) for c in default_checklists(plan)]
 
 
 def unpin_checklist(session: Session, plan: Plan, checklist_id: str, *, actor: str) -> None:

@@ -128,6 +128,11 @@ def update_plan(session: Session, plan: Plan, values: dict, *, actor: str) -> di
     if end < start:
         raise InvalidInput('plan.bad_window', 'Ngày kết thúc kiểm tra phải sau hoặc trùng ngày bắt đầu.',
                            'The fieldwork end date must not be before its start date.', field='fieldwork_end')
+    if start != plan.fieldwork_start:
+        from inspect_flow.plans.checklists import as_checklist, check_applies
+
+        for pin in plan.checklists:  # a pinned version must apply on the new first day of fieldwork
+            check_applies(plan, as_checklist(pin), start=start, field='fieldwork_start')
     if 'clusters' in values:
         values['clusters'] = coverage.normalize_clusters(session, values['clusters'] or [], start)
     _check_cluster_rule(values.get('coverage_rule', plan.coverage_rule), values.get('clusters', plan.clusters))

@@ -182,9 +182,9 @@ def test_pins_change_unpin_and_pin_again(planning):  # noqa: ANN001
     api = planning
     plan = plan_id(api)
     url = f'/api/v1/plans/{plan}/checklists/household-consultation'
-    sha = registry_sha('household-consultation')
+    sha = registry_sha('household-consultation', '2019.1')
     assert pins(api) == {'household-consultation': ('2019.1', sha),
-                         'poverty-supervision': ('2019.1', registry_sha('poverty-supervision'))}
+                         'poverty-supervision': ('2019.1', registry_sha('poverty-supervision', '2019.1'))}
     audit_before = snapshot(api)['audit'][0][0]
 
     same = api.call('PUT', url, 'secretariat', json={'version': '2019.1'}, headers={'If-Match': f'"{sha}"'})
@@ -214,8 +214,10 @@ def test_a_new_shipped_version_is_pinned_in_place_of_the_old(planning, tmp_path,
     url = f'/api/v1/plans/{plan}/checklists/household-consultation'
 
     shipped = api.get('/api/v1/checklists', 'secretariat').get_json()['items']
-    assert [(c['checklist_id'], c['version']) for c in shipped] == [
-        ('household-consultation', '2019.1'), ('household-consultation', '2019.2'), ('poverty-supervision', '2019.1')]
+    assert [(c['checklist_id'], c['version'], c['applies_from'], c['applies_until']) for c in shipped] == [
+        ('household-consultation', '2019.1', None, None), ('household-consultation', '2019.2', None, None),
+        ('household-consultation', '2026.1', '2025-07-01', None), ('poverty-supervision', '2019.1', None, None),
+        ('poverty-supervision', '2026.1', '2025-07-01', None)]
     assert old != new and {c['sha256'] for c in shipped} >= {old, new}
 
     # the change is based on the pin the client saw; a stale base is refused and changes nothing
@@ -233,7 +235,7 @@ def test_a_new_shipped_version_is_pinned_in_place_of_the_old(planning, tmp_path,
 
     back = api.call('PUT', url, 'secretariat', json={'version': '2019.1'}, headers={'If-Match': '*'})
     assert back.status_code == 200 and pins(api)['household-consultation'] == ('2019.1', old)
-    newest = api.call('PUT', url, 'secretariat', json={})
+    newest = api.call('PUT', url, 'secretariat', json={})  # the newest that applies on 05/07/2019: not 2026.1
     assert newest.status_code == 200 and pins(api)['household-consultation'] == ('2019.2', new)
 
 
@@ -398,6 +400,9 @@ def test_duplicates_and_unknown_references_are_refused(planning):  # noqa: ANN00
          ['checklist_id'], None),
         ('PUT', f'{pin}/poverty-supervision', {'json': {'version': '2020.1'}}, 422, 'checklist.not_found',
          ['version'], 'Không tìm thấy checklist poverty-supervision phiên bản 2020.1'),
+        ('PUT', f'{pin}/poverty-supervision', {'json': {'version': '2026.1'}}, 422, 'plan.checklist_not_applicable',
+         ['version'], 'Bộ câu hỏi poverty-supervision phiên bản 2026.1 chỉ áp dụng từ ngày 01/07/2025; kế hoạch bắt '
+         'đầu kiểm tra ngày 05/07/2019.'),
         ('PUT', f'{pin}/poverty-supervision', {'json': {}, 'headers': {'If-Match': '"2019.1"'}}, 422,
          'if_match.invalid', ['If-Match'], None),
         ('PUT', f'{pin}/poverty-supervision', {'json': {}, 'headers': {'If-Match': '"' + '0' * 64 + '"'}}, 409,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from inspect_flow.checklist import load_checklist
-from inspect_flow.checklist.registry import checklist_files
+from inspect_flow.checklist.registry import checklist_files, version_key
 
 from .conftest import SHIPPED_DIR
 from .test_broken_files import BROKEN, TABLE
@@ -102,7 +102,7 @@ def test_validate_a_missing_file_or_an_empty_folder(run, tmp_path):
 def test_list_shows_id_version_items_and_title(run, folder):
     lines = run('list', env=env(folder)).stdout.splitlines()
     assert lines[0].split() == ['Mã', 'Phiên', 'bản', 'Số', 'mục', 'Tiêu', 'đề']
-    rows = sorted(SHIPPED.values(), key=lambda c: c.id)
+    rows = sorted(SHIPPED.values(), key=lambda c: (c.id, version_key(c.version)))
     assert [line.split(None, 3) for line in lines[1:]] == [[c.id, c.version, str(c.item_count), c.title.vi]
                                                            for c in rows]
 
@@ -125,7 +125,7 @@ def test_list_names_a_bad_file_and_fails(run, folder):
 
 def test_show_prints_the_structure_with_correct_vietnamese(run):
     checklist = SHIPPED['poverty-supervision.yaml']
-    out = run('show', 'poverty-supervision').stdout
+    out = run('show', 'poverty-supervision', '--version', '2019.1').stdout
     assert unicodedata.is_normalized('NFC', out)
     lines = out.splitlines()
     assert lines[0] == ('poverty-supervision 2019.1: Kiểm tra, giám sát công tác giảm nghèo và thực hiện Đề án phát '
@@ -148,8 +148,17 @@ def test_show_prints_the_structure_with_correct_vietnamese(run):
         assert any(line.strip().startswith(item.id + ' ') or line.strip() == item.id for line in lines), item.id
 
 
+@pytest.mark.parametrize(('lang', 'line'), [('vi', 'Áp dụng từ ngày 01/07/2025'), ('en', 'Applies from 01/07/2025')])
+def test_show_names_the_period_a_version_applies_to(run, lang, line):
+    """Without --version, the newest version (2026.1: from 01/07/2025); 2019.1 applies always and says nothing."""
+    lines = run('show', 'poverty-supervision', lang=lang).stdout.splitlines()
+    assert lines[0].startswith('poverty-supervision 2026.1: ') and lines[2] == line
+    old = run('show', 'poverty-supervision', '--version', '2019.1', lang=lang).stdout.splitlines()
+    assert old[0].startswith('poverty-supervision 2019.1: ') and not old[2].startswith(line.split()[0])
+
+
 def test_show_in_english(run):
-    out = run('show', 'household-consultation', lang='en').stdout
+    out = run('show', 'household-consultation', '--version', '2019.1', lang='en').stdout
     assert out.splitlines()[0] == ('household-consultation 2019.1: Consultation form for poor, near-poor and '
                                    'escaped households')
     assert '[loans] Preferential loans' in out.splitlines()
@@ -157,12 +166,13 @@ def test_show_in_english(run):
 
 
 def test_show_json_is_the_pinned_content(run):
-    out = run('show', 'household-consultation', '--json').stdout
+    out = run('show', 'household-consultation', '--version', '2019.1', '--json').stdout
     assert json.loads(out) == SHIPPED['household-consultation.yaml'].to_dict()
     assert 'Phiếu tham vấn hộ nghèo' in out  # not \\u escapes
 
 
 def test_show_a_version(run, folder):
+    (folder / 'household-consultation-2026.yaml').unlink()  # so that 2019.10 is the newest version
     newer = (folder / 'household-consultation.yaml').read_text(encoding='utf-8')
     newer = newer.replace('version: "2019.1"', 'version: "2019.10"').replace(
         'Phiếu tham vấn hộ nghèo, hộ cận nghèo, hộ thoát nghèo', 'Phiếu tham vấn hộ (bản 2019.10)')

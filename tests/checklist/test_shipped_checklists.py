@@ -100,8 +100,13 @@ def test_every_shipped_checklist_accepts_complete_answers_and_refuses_empty_ones
     assert errors and all(e.code == 'required' for e in errors)
 
 
-def test_the_household_form_asks_what_the_roster_asks(supervision, consultation):
-    """household-consultation.yaml and the roster of poverty-supervision.yaml ask the same questions."""
+@pytest.mark.parametrize('suffix', ['', '-2026'])
+def test_the_household_form_asks_what_the_roster_asks(suffix):
+    """household-consultation.yaml and the roster of poverty-supervision.yaml ask the same questions; so do
+    their 2026.1 versions (household-consultation-2026.yaml, poverty-supervision-2026.yaml)."""
+    supervision = load_checklist(SHIPPED_DIR / f'poverty-supervision{suffix}.yaml')
+    consultation = load_checklist(SHIPPED_DIR / f'household-consultation{suffix}.yaml')
+    assert supervision.version == consultation.version and supervision.applies == consultation.applies
     roster = {i.id: i for i in supervision.roster.items}
     form = {i.id: i for i in consultation.iter_items()}
     shared = [name for name in roster if name in form]

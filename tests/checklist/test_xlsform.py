@@ -415,7 +415,11 @@ def test_export_through_the_cli(run, tmp_path):
     result = run('export', 'poverty-supervision', '--out', out, lang='vi')
     assert result.stdout == f'Đã ghi {out}\n'
     data, _ = import_xlsform(out)
-    assert data == load_checklist(SHIPPED_DIR / 'poverty-supervision.yaml').to_dict()
+    assert data == load_checklist(SHIPPED_DIR / 'poverty-supervision-2026.yaml').to_dict()  # the newest version
+    assert data['applies'] == {'from': '2025-07-01'}
+    older = tmp_path / 'poverty-2019.xlsx'
+    run('export', 'poverty-supervision', '--version', '2019.1', '--out', older, lang='vi')
+    assert import_xlsform(older)[0] == load_checklist(SHIPPED_DIR / 'poverty-supervision.yaml').to_dict()
     missing = run('export', 'khong-co', '--out', tmp_path / 'x.xlsx', lang='vi', code=1)
     assert missing.stderr == 'Lỗi: Không tìm thấy checklist khong-co\n'
     assert not (tmp_path / 'x.xlsx').exists()

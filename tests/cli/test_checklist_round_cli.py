@@ -110,3 +110,26 @@ def test_a_visit_against_the_pinned_checklist(run, tmp_path) -> None:  # noqa: A
     # The forms are fixed for the rest of the round.
     refused = run('plans', 'checklists', '1245', '--unpin', 'poverty-supervision', ok=False)
     assert 'Không thể thay đổi bộ câu hỏi kiểm tra khi kế hoạch đang ở giai đoạn' in refused.stderr
+
+
+def test_a_version_outside_the_plans_period_is_refused_naming_both_dates(run) -> None:  # noqa: ANN001
+    """``--pin ID`` takes the version that applies on the fieldwork start; ``--pin ID@VERSION`` of one whose
+    period excludes it is refused, naming both dates, and writes nothing."""
+    run('init')
+    run('bodies', 'add', '--slug', 'bcd', '--name', 'Ban Chỉ đạo các Chương trình mục tiêu quốc gia tỉnh Bến Tre',
+        '--abbreviation', 'BCĐCCTMTQG', '--header-line', 'BAN CHỈ ĐẠO', '--place', 'Bến Tre')
+    run('plans', 'create', '--issuer', 'bcd', '--number', '1245', '--issue-date', '28/05/2019',
+        '--subject', 'Kiểm tra, giám sát công tác giảm nghèo năm 2019', '--start', '05/07/2019', '--end', '24/07/2019')
+    out = run('plans', 'checklists', '1245', '--pin', 'poverty-supervision').stdout
+    assert out.startswith('poverty-supervision@2019.1  ')
+    before = run.snapshot()
+    for lang, message in [
+        ('vi', 'Bộ câu hỏi poverty-supervision phiên bản 2026.1 chỉ áp dụng từ ngày 01/07/2025; kế hoạch bắt đầu '
+               'kiểm tra ngày 05/07/2019.'),
+        ('en', "Checklist poverty-supervision version 2026.1 applies only from 01/07/2025; the plan's fieldwork "
+               'starts on 05/07/2019.'),
+    ]:
+        refused = run('plans', 'checklists', '1245', '--pin', 'poverty-supervision@2026.1', ok=False, lang=lang)
+        assert refused.exit_code != 0 and 'Traceback' not in refused.output
+        assert message in refused.stderr
+    assert run.snapshot() == before

@@ -45,7 +45,7 @@ def _findings(session, visit) -> dict[str, Finding]:  # noqa: ANN001
 def test_default_pins_store_the_whole_content_and_its_hash(session) -> None:  # noqa: ANN001
     plan = new_plan(session)
     pins = pinning.pin_default_checklists(session, plan, actor=ACTOR)
-    shipped = find_checklist('poverty-supervision')
+    shipped = find_checklist('poverty-supervision', '2019.1')  # a 2019 round: 2026.1 applies from 01/07/2025
     assert {p.checklist_id for p in pins} == {'poverty-supervision', 'household-consultation'}
     pin = next(p for p in pins if p.checklist_id == 'poverty-supervision')
     assert pin.sha256 == shipped.sha256
@@ -66,7 +66,7 @@ def test_editing_or_deleting_the_file_later_changes_no_pinned_form(session, tmp_
     text = path.read_text('utf-8')
     path.write_text(text.replace('version: "2019.1"', 'version: "2019.2"').replace(
         'Nhận xét, ghi chú khác', 'Nhận xét khác của Đoàn'), 'utf-8')
-    edited = find_checklist('poverty-supervision')
+    edited = find_checklist('poverty-supervision', on=plan.fieldwork_start)
     assert edited.version == '2019.2' and edited.sha256 != before.sha256
 
     session.expire_all()

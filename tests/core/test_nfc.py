@@ -190,7 +190,7 @@ def test_the_migration_turns_stored_nfd_rows_into_nfc(db_url):  # noqa: ANN001
     engine = make_engine(db_url, poolclass=sa.pool.NullPool)
     with Session(engine) as s:  # rows as the code before this revision could store them (written around the ORM)
         plan = builders.new_plan(s, teams=1)
-        pin = pin_checklist(s, plan, find_checklist('poverty-supervision'), actor=A)
+        pin = pin_checklist(s, plan, find_checklist('poverty-supervision', '2019.1'), actor=A)
         nfc_sha, content_nfd = pin.sha256, nfd_everything(pin.content)
         s.execute(sa.update(Plan.__table__).where(Plan.id == plan.id).values(
             subject=nfd('Kiểm tra công tác giảm nghèo'), legal_bases=[nfd('Luật Thanh tra 2010'), 'ASCII']))

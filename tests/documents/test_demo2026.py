@@ -154,3 +154,48 @@ def test_the_documents_read_back_in_two_tiers(session_2026):  # noqa: ANN001
 def _around(text: str, word: str) -> str:
     at = text.casefold().find(word.casefold())
     return text[max(0, at - 60):at + 60] if at >= 0 else '(in the view model)'
+
+
+def test_the_round_pins_the_2026_checklist_by_its_dates(session_2026):  # noqa: ANN001
+    """Nothing names a version: the round's fieldwork start (07/07/2026) chose poverty-supervision 2026.1."""
+    from inspect_flow.plans.checklists import pinned_checklist, visit_checklist
+
+    plan = round2026.find_demo_plan(session_2026)
+    assert {p.checklist_id: p.version for p in plan.checklists} == {
+        'poverty-supervision': '2026.1', 'household-consultation': '2026.1'}
+    form = pinned_checklist(plan, 'poverty-supervision')
+    assert form.applies_on(plan.fieldwork_start) and not form.has_item('level')
+    for visit in plan.visits:
+        assert visit_checklist(visit) == form
+        assert 'level' not in visit.answers and visit.answers['poverty_officer_assigned'] == 'yes'
+    for pinned in (form, pinned_checklist(plan, 'household-consultation')):
+        labels = json.dumps(pinned.to_dict(), ensure_ascii=False)
+        assert 'huyện' not in labels.casefold() and 'Đề án' not in labels
+
+
+def test_the_visit_page_of_a_2026_visit_asks_no_district_level(engines_2026, db_kind):  # noqa: ANN001
+    from inspect_flow import create_app
+    from inspect_flow.accounts.operations import DEMO_PASSWORD, ensure_demo_accounts, use_fast_hashing
+    from inspect_flow.core.db import make_session_factory, unit_of_work
+
+    use_fast_hashing()
+    engine = engines_2026(db_kind)
+    with unit_of_work(make_session_factory(engine)) as s:
+        ensure_demo_accounts(s)
+        visit_ids = [v.id for v in round2026.find_demo_plan(s).visits]
+    app = create_app({'DATABASE_URL': engine.url.render_as_string(hide_password=False), 'TESTING': True,
+                      'SESSION_COOKIE_SECURE': False, 'REMEMBER_COOKIE_SECURE': False, 'SECRET_KEY': 'test'})
+    try:
+        client = app.test_client()
+        page = client.get('/login').get_data(as_text=True)
+        token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        client.post('/login', data={'username': 'admin', 'password': DEMO_PASSWORD, 'csrf_token': token})
+        for visit_id in visit_ids[:2]:
+            resp = client.get(f'/visits/{visit_id}')
+            assert resp.status_code == 200
+            html = unicodedata.normalize('NFC', resp.get_data(as_text=True))
+            assert 'Ban Chỉ đạo các chương trình mục tiêu quốc gia xã' in html  # the 2026.1 form is shown
+            for words in ('Cấp huyện', 'Cấp được kiểm tra', 'Đề án'):
+                assert words not in html, (visit_id, words)
+    finally:
+        app.extensions['inspect_flow.engine'].dispose()
