@@ -195,7 +195,8 @@ def test_show_prints_utf8_even_under_the_c_locale(tmp_path):
     command = [str(script)] if script.exists() else [sys.executable, '-m', 'inspect_flow.cli']
     environ = {k: v for k, v in os.environ.items() if not k.startswith(('LC_', 'LANG', 'PYTHONIOENCODING'))}
     environ.update({'LC_ALL': 'C', 'INSPECT_FLOW_LANG': 'vi'})
-    done = subprocess.run([*command, 'checklists', 'show', 'household-consultation'], capture_output=True,
+    done = subprocess.run([*command, 'checklists', 'show', 'household-consultation', '--version', '2019.1'],
+                          capture_output=True,
                           env=environ, timeout=60, check=False)
     assert done.returncode == 0, done.stderr.decode('utf-8', 'replace')
     text = done.stdout.decode('utf-8')
