@@ -67,11 +67,9 @@ def html_of():
     return lambda kind: render_html(kind, samples.BUILDERS[kind]())
 
 
-@pytest.fixture(scope='session')
-def demo_engines(databases):  # noqa: ANN001, ANN201
-    """``demo_engines(kind)`` → an engine on a database holding the whole 2019 demo round, committed."""
+def closed_round_engines(databases, run_demo):  # noqa: ANN001, ANN201
+    """Yield ``get(kind)`` → an engine on a database holding the round *run_demo* builds, closed and committed."""
     from inspect_flow.core.db import make_engine
-    from inspect_flow.demo.round2019 import run_demo
 
     engines: dict[str, sa.Engine] = {}
 
@@ -87,6 +85,14 @@ def demo_engines(databases):  # noqa: ANN001, ANN201
     yield get
     for engine in engines.values():
         engine.dispose()
+
+
+@pytest.fixture(scope='session')
+def demo_engines(databases):  # noqa: ANN001, ANN201
+    """``demo_engines(kind)`` → an engine on a database holding the whole 2019 demo round, committed."""
+    from inspect_flow.demo.round2019 import run_demo
+
+    yield from closed_round_engines(databases, run_demo)
 
 
 def open_demo_session(engine: sa.Engine):  # noqa: ANN201

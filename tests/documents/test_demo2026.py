@@ -27,7 +27,7 @@ from inspect_flow.units import operations as unit_ops
 from inspect_flow.units.models import UnitLevel
 from inspect_flow.workflow.states import PlanState, RecommendationState, VisitState
 
-from .conftest import open_demo_session
+from .conftest import closed_round_engines, open_demo_session
 
 SIGNER = sources.SignerIn(name='Lê Thanh Tùng')
 COMMITTEE_KINDS = ('plan', 'team_decision', 'conclusion', 'report')
@@ -36,22 +36,7 @@ COMMITTEE_KINDS = ('plan', 'team_decision', 'conclusion', 'report')
 @pytest.fixture(scope='module')
 def engines_2026(databases):  # noqa: ANN001, ANN201
     """``engines_2026(kind)`` → an engine on a database holding the 2026 round, closed, committed."""
-    from inspect_flow.core.db import make_engine
-
-    engines: dict[str, sa.Engine] = {}
-
-    def get(kind: str) -> sa.Engine:
-        if kind not in engines:
-            engine = make_engine(databases.fresh(kind))
-            with Session(engine) as session:
-                round2026.run_demo(session, 'closed')
-                session.commit()
-            engines[kind] = engine
-        return engines[kind]
-
-    yield get
-    for engine in engines.values():
-        engine.dispose()
+    yield from closed_round_engines(databases, round2026.run_demo)
 
 
 @pytest.fixture
