@@ -13,7 +13,9 @@ may set INSPECT_FLOW_SKIP_POSTGRES=1 to skip them; that is refused when CI is se
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -55,6 +57,10 @@ class Databases:
         self.engines: dict[str, sa.Engine] = {}
         self.pg_error: str | None = None
         self.created_pg: list[str] = []
+        #: Databases a test is done with, dropped by a background thread while the next tests run: a DROP
+        #: DATABASE waits for a checkpoint (seconds on a loaded machine), which the suite need not wait for.
+        self._to_drop: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
 
     def template(self, kind: str) -> str:
         if kind in self.templates:
@@ -109,9 +115,33 @@ class Databases:
             conn.execute(sa.text(f'CREATE DATABASE {name}' + (f' TEMPLATE {template}' if template else '')))
         self.created_pg.append(name)
 
+    def release(self, url: str) -> None:
+        """A test is done with the database at ``url``: drop it in the background (a SQLite file is removed)."""
+        if url.startswith('sqlite:///'):
+            Path(url.removeprefix('sqlite:///')).unlink(missing_ok=True)
+            return
+        name = url.rsplit('/', 1)[1]
+        if name not in self.created_pg:
+            return
+        self.created_pg.remove(name)
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_released, name='drop-test-databases', daemon=True)
+            self._dropper.start()
+        self._to_drop.put(name)
+
+    def _drop_released(self) -> None:
+        engine = _pg_admin_engine()
+        while (name := self._to_drop.get()) is not None:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)'))
+        engine.dispose()
+
     def close(self) -> None:
         for engine in self.engines.values():
             engine.dispose()
+        if self._dropper is not None:
+            self._to_drop.put(None)
+            self._dropper.join()
         if self.created_pg:
             with _pg_admin_engine().connect() as conn:
                 for name in reversed(self.created_pg):
@@ -145,6 +175,8 @@ def session(databases, db_kind):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def db_url(databases, db_kind) -> str:  # noqa: ANN001
-    """The URL of a fresh database of its own (for CLI and concurrency tests)."""
-    return databases.fresh(db_kind)
+def db_url(databases, db_kind):  # noqa: ANN001, ANN201
+    """The URL of a fresh database of its own (for CLI and concurrency tests), dropped after the test."""
+    url = databases.fresh(db_kind)
+    yield url
+    databases.release(url)

@@ -47,6 +47,8 @@ BAD_VALUES = {
     'text1mb': MEGA,
 }
 BAD_IDS = {'int31': str(2**31), 'int63': str(2**63), 'minus1': '-1', 'e40': str(10**40), 'abc': 'abc', 'zero': '0'}
+#: What each form field and each API body field is sent on its own (a megabyte goes once per form or body).
+PER_FIELD = {k: v for k, v in BAD_VALUES.items() if k != 'text1mb'}
 #: The same values as JSON values (a lone surrogate as the JSON escape "\ud800").
 BAD_JSON = {'int31': 2**31, 'int63': 2**63, 'minus1': -1, 'e40': 10**40, 'abc': 'abc', 'nul': 'a\x00b',
             'control': 'a\x01\x1bb', 'surrogate': 'a\ud800b', 'text100k': BIG, 'text1mb': MEGA}
@@ -292,7 +294,11 @@ class Corpus:
             names = list(fields)
             # Every field on its own (what is typed in one box), or all at once on a big form (the visit form).
             groups = [[n] for n in names] if len(names) <= 12 else [names]
-            for group, (vname, value) in itertools.product(groups, BAD_VALUES.items()):
+            # A megabyte is sent once per form, in every field at once: what it tests is the body limit and
+            # the length checks, which one request shows as well as one per field.
+            cases = [(g, item) for g, item in itertools.product(groups, PER_FIELD.items())]
+            cases += [(names, ('text1mb', MEGA))] if names else []
+            for group, (vname, value) in cases:
                 pairs = [(k, value if k in group else v) for k, v in fields.items()]
                 label = f'form {action} [{",".join(group)[:60]}={vname}] as {who}'
                 if method == 'post':
@@ -369,7 +375,12 @@ class Corpus:
             fields = list(getattr(op.body, 'model_fields', {}) or {})
             who = 'member25' if 'visit' in op.path else 'admin'
             for field, (vname, value) in itertools.product(fields, BAD_JSON.items()):
+                if vname == 'text1mb':
+                    continue
                 self.send(f'api {op.name} {field}={vname}', None, op.method, path, json_body={field: value}, api=who)
+            if fields:
+                self.send(f'api {op.name} every field=text1mb', None, op.method, path,
+                          json_body=dict.fromkeys(fields, MEGA), api=who)
             self.send(f'api {op.name} unknown key', None, op.method, path, json_body={'zz_unknown': 1}, api=who)
 
 
