@@ -41,10 +41,14 @@ def test_the_header_table_holds_the_issuer_the_motto_the_number_and_the_date():
     assert [p.text for p in left.paragraphs][:3] == ['UBND TỈNH BẾN TRE', 'BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH',
                                                      'MỤC TIÊU QUỐC GIA']
     rule = left.paragraphs[3]
-    assert rule.text == '' and rule._p.find('.//' + qn('w:bottom')) is not None
+    assert rule.text == '' and rule._p.find('.//' + qn('w:top')) is not None  # drawn at its top: no overlap below
     assert rule.paragraph_format.left_indent > Mm(15)  # a short rule, not the column's width
-    assert [p.text for p in right.paragraphs] == ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc']
-    assert right.paragraphs[1].runs[0].font.underline and right.paragraphs[1].runs[0].font.bold
+    assert [p.text for p in right.paragraphs] == ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', '']
+    assert right.paragraphs[1].runs[0].font.bold
+    motto_rule = right.paragraphs[2]
+    assert motto_rule._p.find('.//' + qn('w:top')) is not None
+    # as long as the motto (56 mm at 13 pt bold) in a column of about 89 mm: indents of about 16.5 mm
+    assert Mm(15) < motto_rule.paragraph_format.left_indent < Mm(18)
     assert header.cell(1, 0).text == 'Số: 12/TB-BCĐCCTMTQG'
     date_line = header.cell(1, 1).paragraphs[0]
     assert date_line.text == 'Bến Tre, ngày 12 tháng 7 năm 2019' and date_line.runs[0].font.italic
