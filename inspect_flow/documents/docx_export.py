@@ -560,6 +560,7 @@ class _Writer:
             p = _line(self.doc, _text(child), size=13 if ('attached' in classes and self.landscape) else size,
                       bold='type-name' in classes or 'subject' in classes,
                       italic='note' in classes or 'attached' in classes, before=before)
+            p.paragraph_format.line_spacing = BODY_LINE
             p.paragraph_format.keep_with_next = True
         self.before_next = 6 if self.landscape else 10
         self.last_paragraph = None
@@ -618,7 +619,7 @@ class _Writer:
                 strong = cell_el.tag == 'th' or row_el in foot
                 p.alignment = (WD_ALIGN_PARAGRAPH.CENTER if cell_el.tag == 'th' or 'c' in classes
                                else WD_ALIGN_PARAGRAPH.RIGHT if 'r' in classes else WD_ALIGN_PARAGRAPH.LEFT)
-                _spacing(p, line=1.0)
+                _spacing(p, line=(1.1 if self.landscape else 1.15) / SINGLE_EM)  # the PDF's line-height
                 _add_runs(p, cell_el, size=size, bold=strong)
                 _mark_size(p, size)
                 c += span
@@ -670,6 +671,10 @@ class _Writer:
             self.last_paragraph.paragraph_format.keep_with_next = True
         rows = table_el.findall('.//tr')
         if 'two' in classes and 'secretary' in classes:
+            body = [el for el in self.doc.element.body if el.tag != qn('w:sectPr')]
+            if body and body[-1].tag == qn('w:tbl'):  # the signatures above stay on the secretary's page
+                for p in body[-1].iter(qn('w:p')):
+                    _put(p.get_or_add_pPr(), 'keepNext', _PPR_ORDER)
             self._gap(8)
             table = self._table(1, 1)
             _no_borders(table)

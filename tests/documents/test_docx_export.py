@@ -43,7 +43,8 @@ def test_the_header_table_holds_the_issuer_the_motto_the_number_and_the_date():
     rule = left.paragraphs[3]
     assert rule.text == '' and rule._p.find('.//' + qn('w:top')) is not None  # drawn at its top: no overlap below
     assert rule.paragraph_format.left_indent > Mm(15)  # a short rule, not the column's width
-    assert [p.text for p in right.paragraphs] == ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', '']
+    assert [p.text for p in right.paragraphs] == ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc',
+                                                  '']
     assert right.paragraphs[1].runs[0].font.bold
     motto_rule = right.paragraphs[2]
     assert motto_rule._p.find('.//' + qn('w:top')) is not None
