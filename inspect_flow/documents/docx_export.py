@@ -152,10 +152,11 @@ def column_widths(total: float, shares: list[float | None], minimums: list[float
 
 def _auto_widths(total: float, minimums: list[float], naturals: list[float]) -> list[float]:
     naturals = [max(nat, mn) for nat, mn in zip(naturals, minimums, strict=True)]
+    if sum(naturals) <= 0:
+        return [total / len(naturals)] * len(naturals)
     if sum(naturals) <= total:
         extra = total - sum(naturals)
-        weight = sum(naturals) or 1.0
-        return [nat + extra * nat / weight for nat in naturals]
+        return [nat + extra * nat / sum(naturals) for nat in naturals]
     room = total - sum(minimums)
     stretch = [nat - mn for nat, mn in zip(naturals, minimums, strict=True)]
     weight = sum(stretch) or 1.0
