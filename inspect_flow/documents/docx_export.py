@@ -591,43 +591,41 @@ class _Writer:
         if not head and not body:
             body = table_el.findall('.//tr')
         rows = head + body
-        if not rows:
+        placed = _place_cells(rows)
+        if not placed:
             return
-        ncols = max(sum(int(c.get('colspan', 1)) for c in r if isinstance(c.tag, str)) for r in rows)
-        size = 11.0 if 'figures' in _classes(table_el) else float(TABLE_PT)
-        pad_x = 2.0 if 'figures' in _classes(table_el) else GRID_PAD_X
-        pad_y = 1.0 if self.landscape or 'figures' in _classes(table_el) else 2.0
-        widths = self._grid_widths(table_el, rows, head, foot, ncols, size, pad_x)
+        ncols = max(c + cs for _, c, _, cs, _ in placed)
+        figures = 'figures' in _classes(table_el)
+        size = 11.0 if figures else float(TABLE_PT)
+        pad_x = 2.0 if figures else GRID_PAD_X
+        pad_y = 1.0 if self.landscape or figures else 2.0
+        widths = self._grid_widths(table_el, rows, placed, foot, ncols, size, pad_x)
         table = self._table(len(rows), ncols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _grid_borders(table)
         for r, row_el in enumerate(rows):
-            row = table.rows[r]
-            _row_flag(row, 'cantSplit')
+            _row_flag(table.rows[r], 'cantSplit')
             if row_el in head:
-                _row_flag(row, 'tblHeader')
-            c = 0
-            for cell_el in row_el:
-                if not isinstance(cell_el.tag, str) or c >= ncols:
-                    continue
-                span = min(int(cell_el.get('colspan', 1)), ncols - c)
-                cell = table.cell(r, c)
-                if span > 1:
-                    cell = cell.merge(table.cell(r, c + span - 1))
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                p = cell.paragraphs[0]
-                classes = _classes(cell_el)
-                strong = cell_el.tag == 'th' or row_el in foot
-                p.alignment = (WD_ALIGN_PARAGRAPH.CENTER if cell_el.tag == 'th' or 'c' in classes
-                               else WD_ALIGN_PARAGRAPH.RIGHT if 'r' in classes else WD_ALIGN_PARAGRAPH.LEFT)
-                _spacing(p, line=(1.1 if self.landscape else 1.15) / SINGLE_EM)  # the PDF's line-height
-                _add_runs(p, cell_el, size=size, bold=strong)
-                _mark_size(p, size)
-                c += span
+                _row_flag(table.rows[r], 'tblHeader')
+        for r, c, rs, cs, cell_el in placed:
+            cell = table.cell(r, c)
+            if rs > 1 or cs > 1:
+                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+                for extra in cell.paragraphs[1:]:  # merging gathers the empty paragraphs of the cells
+                    extra._p.getparent().remove(extra._p)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            classes = _classes(cell_el)
+            strong = cell_el.tag == 'th' or rows[r] in foot
+            p.alignment = (WD_ALIGN_PARAGRAPH.CENTER if cell_el.tag == 'th' or 'c' in classes
+                           else WD_ALIGN_PARAGRAPH.RIGHT if 'r' in classes else WD_ALIGN_PARAGRAPH.LEFT)
+            _spacing(p, line=(1.1 if self.landscape else 1.15) / SINGLE_EM)  # the PDF's line-height
+            _add_runs(p, cell_el, size=size, bold=strong)
+            _mark_size(p, size)
         _fix_widths(table, widths, pad_x_pt=pad_x, pad_y_pt=pad_y)
         self.before_next = 8.0
 
-    def _grid_widths(self, table_el, rows, head, foot, ncols: int, size: float, pad_x: float) -> list[float]:  # noqa: ANN001
+    def _grid_widths(self, table_el, rows, placed, foot, ncols: int, size: float, pad_x: float) -> list[float]:  # noqa: ANN001
         shares: list[float | None] = [None] * ncols
         for c, col in enumerate(table_el.findall('./colgroup/col')[:ncols]):
             match = re.search(r'width:\s*([\d.]+)%', col.get('style', ''))
@@ -636,20 +634,14 @@ class _Writer:
         pad_mm = 2 * pad_x * PT_MM + 0.6  # both paddings and a little room for rounding
         minimums = [pad_mm + size * PT_MM] * ncols  # at least an em of text
         naturals = [0.0] * ncols
-        for row_el in rows:
-            c = 0
-            for cell_el in row_el:
-                if not isinstance(cell_el.tag, str):
-                    continue
-                span = int(cell_el.get('colspan', 1))
-                if span == 1 and c < ncols:
-                    strong = cell_el.tag == 'th' or row_el in foot
-                    lines = [s.text for s in _normalise(_segments(cell_el)) if s.text != '\n']
-                    text = ' '.join(lines)
-                    minimums[c] = max(minimums[c], longest_word_mm(text, size, bold=strong) + pad_mm)
-                    naturals[c] = max(naturals[c], max((text_width_mm(t, size, bold=strong) for t in lines),
-                                                       default=0.0) + pad_mm)
-                c += span
+        for r, c, _, cs, cell_el in placed:
+            if cs != 1:
+                continue
+            strong = cell_el.tag == 'th' or rows[r] in foot
+            lines = [s.text for s in _normalise(_segments(cell_el)) if s.text != '\n']
+            minimums[c] = max(minimums[c], longest_word_mm(' '.join(lines), size, bold=strong) + pad_mm)
+            naturals[c] = max(naturals[c], max((text_width_mm(t, size, bold=strong) for t in lines),
+                                               default=0.0) + pad_mm)
         return column_widths(self.text_mm, shares, minimums, naturals)
 
     def _signature_cell(self, cell, sig_el, space_mm: float = 26) -> None:  # noqa: ANN001
@@ -794,6 +786,33 @@ class _Writer:
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()
+
+
+def _place_cells(rows) -> list[tuple[int, int, int, int, object]]:  # noqa: ANN001
+    """Where each cell of an HTML table sits: (row, column, rows spanned, columns spanned, element),
+    skipping the slots that a cell above spans into (``rowspan``), as a browser does."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row_el in enumerate(rows):
+        c = 0
+        for cell_el in row_el:
+            if not isinstance(cell_el.tag, str) or cell_el.tag not in ('td', 'th'):
+                continue
+            while (r, c) in taken:
+                c += 1
+            rs = max(1, min(_int(cell_el.get('rowspan')), len(rows) - r))
+            cs = max(1, min(_int(cell_el.get('colspan')), 1000))
+            taken.update((r + i, c + j) for i in range(rs) for j in range(cs))
+            placed.append((r, c, rs, cs, cell_el))
+            c += cs
+    return placed
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value) if value else 1
+    except ValueError:
+        return 1
 
 
 def _cant_split_all(table) -> None:  # noqa: ANN001

@@ -144,6 +144,12 @@ def test_demo_drafts_have_fixed_tables_that_fit_and_keep_their_blanks(demo_sessi
             date_mm = text_width_mm('24/7/2019', 12)
             assert _check_fixed(grid)[1] > date_mm + 2  # the padding of both sides
             assert sum(_check_fixed(grid)) == pytest.approx(252, abs=0.5)
+        if target.kind == 'report':  # Bảng 3's two header rows: rowspan and colspan as in the PDF
+            figures = next(t for t in tables if len(t.columns) == 10)
+            second = [figures.cell(1, c).text for c in range(10)]
+            assert second[0] == 'STT' and second[2] == 'Tổng số hộ' and second[5] == 'Thoát nghèo'  # spanned down
+            assert second[3:5] == ['Số hộ', 'Tỷ lệ'] and second[8:] == ['Hộ tham gia', 'Thoát nghèo bền vững']
+            assert figures.cell(0, 3).text == figures.cell(0, 4).text == 'Hộ nghèo đầu năm'
         if target.kind in ('conclusion', 'report', 'team_decision'):
             assert header.cell(1, 0).text.startswith('Số: ' + '\u00a0' * 6 + '/')
             assert 'ngày\u00a0\u00a0\u00a0\u00a0tháng\u00a0\u00a0\u00a0\u00a0năm' in header.cell(1, 1).text
