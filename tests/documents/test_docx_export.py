@@ -124,11 +124,12 @@ def test_demo_drafts_have_fixed_tables_that_fit_and_keep_their_blanks(demo_sessi
     from inspect_flow.documents.docx_export import text_width_mm
 
     seen = set()
+    data = sources.load_round(demo_session, demo_plan)  # read once for the seven documents
     for target in sources.document_set(demo_plan):
         if target.kind in seen:
             continue
         seen.add(target.kind)
-        vm = sources.build_view_model(demo_session, target, signer=sources.SignerIn())
+        vm = sources.build_view_model(demo_session, target, signer=sources.SignerIn(), data=data)
         document = docx.Document(io.BytesIO(render_docx(target.kind, vm)))
         text_mm = 252 if KINDS[target.kind].landscape else 165
         header, *tables = document.tables

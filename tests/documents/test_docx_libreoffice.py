@@ -66,7 +66,8 @@ def converted(demo_engines, tmp_path_factory) -> dict[str, Converted]:  # noqa: 
         targets = {}
         for target in sources.document_set(plan):
             targets.setdefault(target.kind, target)
-        vms = {kind: sources.build_view_model(session, t, signer=SIGNER, drafting_unit='BTXH')
+        data = sources.load_round(session, plan)
+        vms = {kind: sources.build_view_model(session, t, signer=SIGNER, drafting_unit='BTXH', data=data)
                for kind, t in targets.items()}
     finally:
         session.close()
