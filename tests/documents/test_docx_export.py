@@ -192,3 +192,21 @@ def test_column_widths_keep_the_templates_shares_when_the_words_fit():
     widths = column_widths(200, [0.05, 0.35, 0.6], [22, 5, 5])
     assert widths[0] == pytest.approx(22) and sum(widths) == pytest.approx(200)
     assert widths[1:] == pytest.approx([70 - 12 * 65 / 180, 120 - 12 * 115 / 180])  # slack 65 and 115 mm
+
+
+@pytest.mark.parametrize('kind', list(KINDS))
+def test_properties_are_in_schema_order(kind):
+    """Word refuses a file whose property elements are out of the order of the OOXML schema."""
+    from inspect_flow.documents import docx_export as dx
+
+    document = _open(kind, samples.as_draft(samples.BUILDERS[kind]()) if kind != 'schedule' else None)
+    body = document.element.body
+    orders = {'pPr': dx._PPR_ORDER, 'tblPr': dx._TBLPR_ORDER, 'trPr': dx._TRPR_ORDER, 'tcPr': dx._TCPR_ORDER}
+    checked = 0
+    for name, order in orders.items():
+        for props in body.iter(qn(f'w:{name}')):
+            names = [child.tag.split('}')[-1] for child in props]
+            assert all(n in order for n in names), names
+            assert names == sorted(names, key=order.index), names
+            checked += 1
+    assert checked > 50
