@@ -644,13 +644,13 @@ class _Writer:
                                                default=0.0) + pad_mm)
         return column_widths(self.text_mm, shares, minimums, naturals)
 
-    def _signature_cell(self, cell, sig_el, space_mm: float = 26) -> None:  # noqa: ANN001
+    def _signature_cell(self, cell, sig_el, space_mm: float = 26, line_pt: float = 14) -> None:  # noqa: ANN001
         for div in sig_el:
             if not isinstance(div.tag, str):
                 continue
             classes = _classes(div)
             if 'sig-line' in classes:
-                _line(cell, _text(div), size=14, bold=True)
+                _line(cell, _text(div), size=line_pt, bold=True)
             elif 'sig-caption' in classes:
                 _line(cell, _text(div), size=13, italic=True)
             elif 'sig-space' in classes:
@@ -677,7 +677,7 @@ class _Writer:
             _cant_split_all(table)
             sig = table_el.find('.//div[@class="signature"]')
             if sig is not None:
-                self._signature_cell(cell, sig)
+                self._signature_cell(cell, sig, line_pt=13)  # as the minutes' other two signatures
             if not cell.paragraphs:
                 _line(cell, '', size=2)
         elif 'two' in classes:
