@@ -358,6 +358,11 @@ def _classes(el) -> set[str]:  # noqa: ANN001
     return set((el.get('class') or '').split())
 
 
+def _find_class(el, name: str):  # noqa: ANN001, ANN202
+    """The first element under *el* (or *el*) with the class *name*, or None."""
+    return next((d for d in el.iter() if isinstance(d.tag, str) and name in _classes(d)), None)
+
+
 def _add_runs(paragraph, el, *, size: float, bold: bool = False, italic: bool = False) -> None:  # noqa: ANN001
     """Add the text of *el* and its inline children, keeping bold and italic spans and line breaks."""
     for seg in _normalise(_segments(el, bold, italic)):
@@ -675,7 +680,7 @@ class _Writer:
             cell = table.cell(0, 0)
             _clear(cell)
             _cant_split_all(table)
-            sig = table_el.find('.//div[@class="signature"]')
+            sig = _find_class(table_el, 'signature')
             if sig is not None:
                 self._signature_cell(cell, sig, line_pt=13)  # as the minutes' other two signatures
             if not cell.paragraphs:
@@ -733,7 +738,7 @@ class _Writer:
                 _line(lc, _text(div), size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
             elif 'recipient' in dc:
                 _line(lc, _text(div), size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-        sig = cells[1].find('.//div[@class="signature"]') if len(cells) > 1 else None
+        sig = _find_class(cells[1], 'signature') if len(cells) > 1 else None
         if sig is not None:
             self._signature_cell(rc, sig)
         for cell in (lc, rc):
