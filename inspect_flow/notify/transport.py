@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 import ssl
@@ -38,6 +39,12 @@ class LogTransport:
         pass
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The system's CA certificates, verified host names (made once: loading the CAs takes tens of ms)."""
+    return ssl.create_default_context()
+
+
 def _bad(url: str, why_vi: str, why_en: str) -> InvalidInput:
     return InvalidInput('smtp.bad_url', f'INSPECT_FLOW_SMTP_URL không hợp lệ: {why_vi}.',
                         f'INSPECT_FLOW_SMTP_URL is not valid: {why_en}.', field='INSPECT_FLOW_SMTP_URL')
@@ -71,7 +78,7 @@ class SmtpTransport:
         self._down: str | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = _tls_context() if self.ssl or self.starttls else None
         if self.ssl:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
