@@ -74,7 +74,8 @@ def check_email(value: str | None, field: str = 'email') -> str | None:
     if not value:
         return None
     local, _, domain = value.rpartition('@')
-    if len(value) > 254 or not EMAIL_RE.match(value) or '..' in local or local.startswith('.') or local.endswith('.'):
+    bad_dots = '..' in local or local.startswith('.') or local.endswith('.')
+    if len(value) > 254 or not EMAIL_RE.fullmatch(value) or bad_dots:
         shown = value if len(value) <= 80 else value[:77] + '…'
         raise InvalidInput('user.bad_email', f'Địa chỉ thư điện tử "{shown}" không hợp lệ (ví dụ: ten@so.gov.vn).',
                            f'"{shown}" is not a valid e-mail address (e.g. name@agency.gov.vn).', field=field)
