@@ -176,7 +176,7 @@ def send_pending(session: Session, day: date, settings: Settings, transport: Log
             rem.sent_dt = sent_dt
             record_event(session, entity_type=rem.object_type, entity_id=rem.object_id, plan_id=rem.plan_id,
                          action='reminder', trigger=rem.kind, actor=actor,
-                         fields={'recipient': user.username, 'email': user.email, 'due_day': rem.due_day},
+                         fields={'recipient': user.username, 'email': user.email, 'due_day': c.vdate(rem.due_day)},
                          comment=digest.subject)
         report.messages_sent += 1
         report.reminders_sent += len(rems)

@@ -31,7 +31,7 @@ def test_count_list_account_and_history(app_factory, monkeypatch) -> None:  # no
     c = Client(app)
     c.login('xa.nhuanphutan')
     page = c.get('/inbox').get_data(as_text=True)
-    m = re.search(r'class="due-count" href="/reminders"[^>]*>(\d+)</a>', page)
+    m = re.search(r'class="due-count" href="/reminders"[^>]*><span>(\d+)</span></a>', page)
     assert m and int(m.group(1)) == len(expected)
     listing = c.get('/reminders').get_data(as_text=True)
     for item in expected:
