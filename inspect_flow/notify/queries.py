@@ -156,25 +156,10 @@ class DueItem:
     path: str
 
 
-def due_for(session: Session, person: User, *, today: date | None = None,
-            settings: Settings | None = None) -> list[DueItem]:
-    """What waits for *person* (an account) today, soonest first; the top bar counts it, the work page lists it.
-
-    * a local official: the recommendations addressed to their unit that are overdue, or open or in progress with
-      a deadline within the largest reminder lead;
-    * the secretariat and administrators: every overdue recommendation;
-    * team leaders and members: their teams' visits still to come within the schedule days.
-
-    Two queries at most; nothing for an inactive account.
-    """
-    from inspect_flow.core.clock import today as clock_today
-    from inspect_flow.notify.settings import from_env
-
-    day = today or clock_today()
-    settings = settings or from_env()
+def _due_query(person: User, day: date, settings: Settings) -> sa.Select | None:
+    """The recommendations or visits waiting for *person* on *day* (see :func:`due_for`), soonest first."""
     if person is None or not person.is_active:
-        return []
-    items: list[DueItem] = []
+        return None
     if person.role == Role.local_official and person.unit_id is not None or person.role in (Role.admin,
                                                                                              Role.secretariat):
         horizon = day + timedelta(days=max(settings.leads))
@@ -186,20 +171,58 @@ def due_for(session: Session, person: User, *, today: date | None = None,
             query = query.where(Recommendation.addressee_unit_id == person.unit_id)
         else:
             query = query.where(Recommendation.state == RecommendationState.overdue)
-        for rec in session.scalars(query.order_by(Recommendation.deadline, Recommendation.id)):
-            overdue = rec.state == RecommendationState.overdue or rec.deadline < day
-            items.append(DueItem('overdue' if overdue else 'due_soon', 'recommendation', rec.id, rec.plan_id,
-                                 rec.deadline, (rec.deadline - day).days, rec.text, f'/recommendations/{rec.id}'))
-    elif person.role in (Role.team_leader, Role.team_member) and person.person_id is not None:
+        return query.order_by(Recommendation.deadline, Recommendation.id)
+    if person.role in (Role.team_leader, Role.team_member) and person.person_id is not None:
         start = datetime(day.year, day.month, day.day)
         end = start + timedelta(days=settings.schedule_days + 1)
-        visits = session.scalars(
-            sa.select(Visit).join(TeamMember, TeamMember.team_id == Visit.team_id).join(Plan, Plan.id == Visit.plan_id)
-            .where(TeamMember.person_id == person.person_id, Visit.state == VisitState.scheduled,
-                   Plan.state.in_(SCHEDULED_PLANS), Visit.starts_at >= start, Visit.starts_at < end)
-            .order_by(Visit.starts_at))
-        for visit in visits:
-            when = visit.starts_at.date()
-            items.append(DueItem('visit', 'visit', visit.id, visit.plan_id, when, (when - day).days,
-                                 visit.commune.full_name, f'/visits/{visit.id}'))
+        return (sa.select(Visit).join(TeamMember, TeamMember.team_id == Visit.team_id)
+                .join(Plan, Plan.id == Visit.plan_id)
+                .where(TeamMember.person_id == person.person_id, Visit.state == VisitState.scheduled,
+                       Plan.state.in_(SCHEDULED_PLANS), Visit.starts_at >= start, Visit.starts_at < end)
+                .order_by(Visit.starts_at, Visit.id))
+    return None
+
+
+def _day_and_settings(today: date | None, settings: Settings | None) -> tuple[date, Settings]:
+    from inspect_flow.core.clock import today as clock_today
+    from inspect_flow.notify.settings import from_env
+
+    return today or clock_today(), settings or from_env()
+
+
+def due_for(session: Session, person: User, *, today: date | None = None,
+            settings: Settings | None = None) -> list[DueItem]:
+    """What waits for *person* (an account) today, soonest first; the work page lists it.
+
+    * a local official: the recommendations addressed to their unit that are overdue, or open or in progress with
+      a deadline within the largest reminder lead;
+    * the secretariat and administrators: every overdue recommendation;
+    * team leaders and members: their teams' visits still to come within the schedule days.
+
+    One query; nothing for an inactive account.
+    """
+    day, settings = _day_and_settings(today, settings)
+    query = _due_query(person, day, settings)
+    if query is None:
+        return []
+    items: list[DueItem] = []
+    for obj in session.scalars(query).unique():
+        if isinstance(obj, Recommendation):
+            overdue = obj.state == RecommendationState.overdue or obj.deadline < day
+            items.append(DueItem('overdue' if overdue else 'due_soon', 'recommendation', obj.id, obj.plan_id,
+                                 obj.deadline, (obj.deadline - day).days, obj.text, f'/recommendations/{obj.id}'))
+        else:
+            when = obj.starts_at.date()
+            items.append(DueItem('visit', 'visit', obj.id, obj.plan_id, when, (when - day).days,
+                                 obj.commune.full_name, f'/visits/{obj.id}'))
     return items
+
+
+def count_due_for(session: Session, person: User, *, today: date | None = None,
+                  settings: Settings | None = None) -> int:
+    """``len(due_for(...))`` in one ``COUNT`` (the top bar of every page)."""
+    day, settings = _day_and_settings(today, settings)
+    query = _due_query(person, day, settings)
+    if query is None:
+        return 0
+    return session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from inspect_flow.accounts import operations as ops
 from inspect_flow.core.errors import DomainError
-from inspect_flow.notify.queries import due_for
+from inspect_flow.notify.queries import count_due_for, due_for
 from inspect_flow.web.helpers import Form, attempt, db, render, t, user
 
 bp = Blueprint('reminders', __name__)
@@ -26,7 +26,7 @@ def _due_count() -> dict:
         if me is None:
             return None
         try:
-            return len(due_for(db(), me))
+            return count_due_for(db(), me)
         except (SQLAlchemyError, DomainError):
             logger.warning('the reminder count could not be computed', exc_info=True)
             return None

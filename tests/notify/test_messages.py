@@ -16,7 +16,7 @@ from inspect_flow.core.errors import InvalidInput
 from inspect_flow.findings.models import Recommendation
 from inspect_flow.notify.models import Reminder, ReminderStatus
 from inspect_flow.notify.operations import run_day
-from inspect_flow.notify.queries import due_for
+from inspect_flow.notify.queries import count_due_for, due_for
 from inspect_flow.notify.settings import Settings, from_env, parse_leads
 from inspect_flow.notify.transport import LogTransport, SmtpTransport, transport_for
 from tests import builders
@@ -120,6 +120,7 @@ def test_weekly_digest_by_unit_and_due_for(session, closed, smtp) -> None:  # no
     assert [(i.kind, i.object_id, i.days_left, i.path) for i in items] == [
         ('overdue', rec.id, -6, f'/recommendations/{rec.id}'),
         ('overdue', other.id, -6, f'/recommendations/{other.id}')]
+    assert count_due_for(session, find_user(session, 'vpt.tuan'), today=date(2020, 1, 6)) == 2
 
 
 def test_schedule_digest_for_team_members(session, smtp) -> None:  # noqa: ANN001
@@ -130,6 +131,8 @@ def test_schedule_digest_for_team_members(session, smtp) -> None:  # noqa: ANN00
                        full_name=member.full_name, person=member, email='tv@example.gov.vn')
     assert run(session, date(2019, 7, 3), smtp).messages_sent == 0  # 8 days before: not yet
     assert [i.kind for i in due_for(session, user, today=date(2019, 7, 4))] == ['visit']
+    assert count_due_for(session, user, today=date(2019, 7, 4)) == 1
+    assert count_due_for(session, user, today=date(2019, 7, 3)) == 0  # 8 days before
     run(session, date(2019, 7, 4), smtp)
     [(_, _, msg)] = smtp.mailbox.take()
     assert msg['Subject'] == f'Lịch làm việc của đoàn kiểm tra: {plan.reference}'
