@@ -21,6 +21,7 @@ from inspect_flow.integrations.models import (
     WebhookOutbox,
     WebhookSubscription,
 )
+from inspect_flow.notify.models import Reminder, ReminderStatus
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, PlanChecklist, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession
 from inspect_flow.visits.models import (
@@ -38,5 +39,6 @@ __all__ = [
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
     'UnitSuccession', 'Visit', 'VisitParticipant',
+    'Reminder', 'ReminderStatus',
     'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
 ]

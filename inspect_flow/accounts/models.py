@@ -53,6 +53,12 @@ class User(Base):
     #: Stamped into a web session at login and compared on every request: raising it (logout, a password
     #: change, an administrator's "sign out everywhere") ends every copy of every session of the account.
     session_version: Mapped[int] = mapped_column(default=0, server_default=sa.text('0'))
+    #: Where reminders go (:mod:`inspect_flow.notify`); none: the person gets no e-mail.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: The language of the person's e-mails: ``vi`` (the default) or ``en``.
+    language: Mapped[str] = mapped_column(sa.String(2), default='vi', server_default='vi')
+    #: The person may turn the e-mail digests off (the count in the app stays).
+    digests_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     person: Mapped[Person | None] = relationship(lazy='joined')
     unit: Mapped[AdminUnit | None] = relationship(lazy='joined')

@@ -18,6 +18,11 @@ from inspect_flow.core.text import nfc_text
 from inspect_flow.units.models import AdminUnit, Person, UnitLevel
 
 USERNAME_RE = re.compile(r'^[a-z0-9][a-z0-9._-]{2,79}$')
+#: An e-mail address as a person types it: one ``@``, a local part of printable ASCII without spaces or quotes, a
+#: domain of dot-separated labels (letters, digits, inner hyphens) ending in a letter label.
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)"
+                      r'(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$')
+LANGUAGES = ('vi', 'en')
 MIN_PASSWORD = 8
 #: Failed attempts allowed per user name inside :data:`WINDOW` before the name is locked for the rest of it.
 MAX_FAILURES = 5
@@ -60,6 +65,56 @@ def _check_password(password: str | None) -> str:
     return password
 
 
+def check_email(value: str | None, field: str = 'email') -> str | None:
+    """Return the address as stored (trimmed, the domain in lower case), ``None`` for an empty one.
+
+    :raise InvalidInput: not an address (``user.bad_email``), naming *field*
+    """
+    value = (value or '').strip()
+    if not value:
+        return None
+    local, _, domain = value.rpartition('@')
+    bad_dots = '..' in local or local.startswith('.') or local.endswith('.')
+    if len(value) > 254 or not EMAIL_RE.fullmatch(value) or bad_dots:
+        shown = value if len(value) <= 80 else value[:77] + '…'
+        raise InvalidInput('user.bad_email', f'Địa chỉ thư điện tử "{shown}" không hợp lệ (ví dụ: ten@so.gov.vn).',
+                           f'"{shown}" is not a valid e-mail address (e.g. name@agency.gov.vn).', field=field)
+    return f'{local}@{domain.lower()}'
+
+
+def _check_language(value: str | None) -> str:
+    value = (value or 'vi').strip().lower()
+    if value not in LANGUAGES:
+        raise InvalidInput('user.bad_language', f'Ngôn ngữ "{value}" không có (vi hoặc en).',
+                           f'There is no language "{value}" (vi or en).', field='language')
+    return value
+
+
+def update_contact(session: Session, user: User, *, email: str | None = ..., language: str | None = ...,
+                   digests_enabled: bool | None = ...) -> dict:
+    """Set a person's e-mail address, the language of their e-mails and whether they get digests (the values
+    given; ``...`` leaves one as it is). Everything is checked before anything is set.
+
+    :return: ``{field: [old, new]}`` of what changed
+    :raise InvalidInput: a malformed address (field ``email``) or an unknown language (field ``language``)
+    """
+    values = {}
+    if email is not ...:
+        values['email'] = check_email(email)
+    if language is not ...:
+        values['language'] = _check_language(language)
+    if digests_enabled is not ...:
+        values['digests_enabled'] = bool(digests_enabled)
+    changes = {}
+    for key, new in values.items():
+        old = getattr(user, key)
+        if old != new:
+            changes[key] = [old, new]
+            setattr(user, key, new)
+    session.flush()
+    return changes
+
+
 def get_user(session: Session, user_id: int | str) -> User:
     """Return the user with *user_id*, or raise :class:`NotFound`."""
     user = get_by_id(session, User, user_id)
@@ -80,13 +135,15 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 def create_user(session: Session, *, username: str, password: str, role: Role | str, full_name: str,
-                person: Person | None = None, unit: AdminUnit | None = None) -> User:
-    """Create an account.
+                person: Person | None = None, unit: AdminUnit | None = None, email: str | None = None,
+                language: str = 'vi') -> User:
+    """Create an account (with an e-mail address for reminders, optional).
 
     A team leader or member must be linked to a person (their team membership comes from it); a local
     official must be scoped to a commune-level unit (or, in a three-tier round, a district).
 
-    :raise InvalidInput: a malformed name, a short password, an unknown role, a missing link
+    :raise InvalidInput: a malformed name, a short password, an unknown role, a missing link, a malformed
+        e-mail address (field ``email``)
     :raise Conflict: the user name is taken
     """
     username = login_name(username)
@@ -103,6 +160,8 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
         raise InvalidInput('user.name_required', 'Phải nhập họ và tên.', 'The full name is required.',
                            field='full_name')
     _check_password(password)
+    email = check_email(email)
+    language = _check_language(language)
     if role in (Role.team_leader, Role.team_member) and person is None:
         raise InvalidInput('user.person_required',
                            'Tài khoản của thành viên đoàn phải gắn với một người trong danh sách.',
@@ -119,7 +178,7 @@ def create_user(session: Session, *, username: str, password: str, role: Role | 
         raise Conflict('user.duplicate', f'Tên đăng nhập "{username}" đã có người dùng.',
                        f'The user name "{username}" is taken.', field='username')
     user = User(username=username, full_name=full_name, password_hash=hash_password(password), role=role,
-                person=person, unit=unit)
+                person=person, unit=unit, email=email, language=language)
     session.add(user)
     session.flush()
     return user
@@ -242,6 +301,13 @@ def _dummy_hash() -> str:  # noqa: N802
 # --- demo accounts ---------------------------------------------------------------------------------------
 
 DEMO_PASSWORD = 'bentre-2019'
+#: The demo accounts' addresses are on a domain reserved for examples (RFC 2606): nothing ever reaches anyone.
+DEMO_MAIL_DOMAIN = 'demo.inspect-flow.example'
+
+
+def demo_email(username: str) -> str:
+    """The demo account's e-mail address, e.g. ``thao.vpt@demo.inspect-flow.example``."""
+    return f'{username}@{DEMO_MAIL_DOMAIN}'
 
 
 def ensure_demo_accounts(session: Session) -> list[dict]:
@@ -294,9 +360,12 @@ def ensure_demo_accounts(session: Session) -> list[dict]:
         scope = unit(*unit_code) if unit_code else None
         if person_name and person is None or unit_code and scope is None:
             continue  # the demo round is not loaded far enough for this account
-        if find_user(session, username) is None:
+        account = find_user(session, username)
+        if account is None:
             create_user(session, username=username, password=DEMO_PASSWORD, role=role, full_name=name,
-                        person=person, unit=scope)
+                        person=person, unit=scope, email=demo_email(username))
+        elif account.email is None:  # accounts made before addresses existed
+            account.email = demo_email(username)
         out.append({'username': username, 'password': DEMO_PASSWORD, 'role': role.value, 'note': note})
     return out
 

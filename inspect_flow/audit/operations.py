@@ -159,3 +159,19 @@ def apply_changes(obj: Any, values: dict[str, Any], *, actor: str, comment: str 
     if changes:
         record_update(obj, actor=actor, changes=changes, comment=comment)
     return changes
+
+
+def record_event(session: Session, *, entity_type: str, entity_id: int, plan_id: int | None, action: str, actor: str,
+                 trigger: str | None = None, fields: dict | None = None, comment: str | None = None) -> AuditEntry:
+    """Record something that happened to an object without changing it (a reminder sent about it), by its type and
+    id (the object need not be loaded)."""
+    entry = AuditEntry(actor=actor, plan_id=plan_id, entity_type=entity_type, entity_id=entity_id, action=action,
+                       trigger=trigger, changes={k: [None, _plain(v)] for k, v in (fields or {}).items()},
+                       comment=comment)
+    held = session.info.get(_HELD)
+    if held is None:
+        session.add(entry)
+    else:
+        held.append(entry)
+    logger.info('%s %s#%s by %s', action, entity_type, entity_id, actor)
+    return entry

@@ -66,6 +66,10 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(__import__('inspect_flow.cli.documents', fromlist=['documents']).documents)
     __import__('inspect_flow.cli.integrations', fromlist=['register']).register(cli)  # tokens, webhooks
+    from inspect_flow.cli.reminders import reminders, users
+
+    cli.add_command(reminders)
+    cli.add_command(users)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built

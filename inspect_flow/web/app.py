@@ -215,6 +215,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         inbox,
         pick,
         plans,
+        reminders,
         schedule,
         teams,
         units,
@@ -222,7 +223,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
-                   bodies):
+                   bodies, reminders):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 

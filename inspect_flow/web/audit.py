@@ -35,6 +35,7 @@ FIELD_LABELS = {
     'text': ('Nội dung', 'Text'), 'version': ('Phiên bản', 'Version'), 'visit_id': ('Buổi làm việc', 'Visit'),
     'unit': ('Đơn vị được kết luận', 'Concluded unit'), 'unit_id': ('Đơn vị được kết luận', 'Concluded unit'),
     'clusters': ('Cụm xã', 'Clusters'),
+    'recipient': ('Người nhận', 'Recipient'), 'email': ('Thư điện tử', 'E-mail'), 'due_day': ('Hạn', 'Due'),
     'fieldwork_start': ('Bắt đầu kiểm tra', 'Fieldwork starts'),
     'fieldwork_end': ('Kết thúc kiểm tra', 'Fieldwork ends'),
     'severity': ('Mức độ', 'Severity'), 'place': ('Địa điểm', 'Place'), 'legal_bases': ('Căn cứ', 'Legal bases'),

@@ -109,7 +109,7 @@ def users():  # noqa: ANN201
     from inspect_flow.web import pick
 
     require(access.can_manage_users(user()))
-    fields = ('username', 'full_name', 'password', 'role', 'person', 'unit')
+    fields = ('username', 'full_name', 'email', 'password', 'role', 'person', 'unit')
     form = Form(request.form if request.method == 'POST' else None, fields=fields)
     status = 200
     if request.method == 'POST':
@@ -122,7 +122,8 @@ def users():  # noqa: ANN201
             if form.get('unit'):
                 unit = get_unit(db(), form.get('unit'), today())
             created = ops.create_user(db(), username=form.get('username'), password=request.form.get('password', ''),
-                                      role=form.get('role'), full_name=form.get('full_name'), person=person, unit=unit)
+                                      role=form.get('role'), full_name=form.get('full_name'), person=person, unit=unit,
+                                      email=form.get('email'))
             from flask import flash
 
             flash(f'{created.username}: OK', 'ok')
