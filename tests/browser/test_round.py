@@ -256,6 +256,9 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     # --- the district official: the inbox, a progress report --------------------------------------------
     official = new_context().new_page()
     login(official, 'huyen.mcb')
+    assert official.url.endswith('/me')  # lands on their own work: the recommendation waits there
+    expect(official.locator('#work-recommendations')).to_contain_text(REC_TEXT)
+    official.locator('nav.mainnav').get_by_role('link', name='Kết luận, kiến nghị').click()
     assert official.url.endswith('/inbox')
     item = official.locator('li.rec', has_text=REC_TEXT)
     expect(item).to_be_visible()
