@@ -91,8 +91,11 @@ def _rows(plan: Plan) -> list[Row]:
 def _page(plan: Plan, form: Form, status: int = 200, open_key: str | None = None):  # noqa: ANN202
     register = doc_ops.readable(db(), user(), [d for d in doc_ops.list_documents(db(), plan)
                                                if d.state == DocumentState.issued])
+    from inspect_flow.audit.labels import Describer
+
     return render('web/plans/documents.html', plan=plan, rows=_rows(plan), register=register, form=form,
                   open_key=open_key, labels=sources.KIND_LABELS, authorities=AUTHORITIES,
+                  actor_name=Describer(db(), plan, lang()).actor,
                   can_issue=access.can_issue_documents(user(), plan)), status
 
 
