@@ -101,6 +101,24 @@ class HistoryRow:
     transition: tuple[str, str] | None
     changes: list[Change] = field(default_factory=list)
     comment: str | None = None
+    #: ``create``, ``update``, ``delete`` or ``transition``.
+    kind: str = ''
+
+    @property
+    def details(self) -> list[str]:
+        """One line per changed field: ``Xã: Xã Nhuận Phú Tân`` when created (or deleted: the value it had),
+        ``Thời hạn: 31/10/2019 → 30/11/2019`` when edited, the field's name alone for a whole record."""
+        out = []
+        for c in self.changes:
+            if c.bulky:
+                out.append(c.label)
+            elif self.kind == 'create':
+                out.append(f'{c.label}: {c.new}')
+            elif self.kind == 'delete':
+                out.append(f'{c.label}: {c.old}')
+            else:
+                out.append(f'{c.label}: {c.old} → {c.new}')
+        return out
 
 
 def local_time(dt: datetime) -> datetime:
@@ -335,7 +353,7 @@ class Describer:
         else:
             action = self.t(ACTIONS.get(e.action, (e.action, e.action)))
         return HistoryRow(e.id, when_text(e.created_dt), self.actor(e.actor), self.entity(e.entity_type, e.entity_id),
-                          action, transition, changes, e.comment)
+                          action, transition, changes, e.comment, e.action)
 
     def rows(self, entries: list[AuditEntry]) -> list[HistoryRow]:
         return [self.row(e) for e in entries]

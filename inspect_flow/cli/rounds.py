@@ -754,7 +754,7 @@ def history(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
             return
         rows = describe(session, entries, plan=plan, lang=ctx.lang)
     for r in rows:  # as people read it: local time, names, labels
-        details = '; '.join(c.label if c.bulky else f'{c.label}: {c.old} → {c.new}' for c in r.changes)
+        details = '; '.join(r.details)
         line = f'{r.when}  {r.who}  {r.what}  {r.action}'
         if r.comment:
             line += f'  «{r.comment}»'

@@ -210,7 +210,8 @@ def pin_choices(plan: Plan, lang: str = 'vi') -> list[dict]:
     for c in list_checklists():  # by id, then version
         entry = out.setdefault(c.id, {'id': c.id, 'title': c.title.get(lang), 'pinned': pinned.get(c.id),
                                       'versions': []})
-        entry['title'] = c.title.get(lang)  # the newest version's title
+        if c.applies_on(plan.fieldwork_start):  # the title of the newest version that applies to the round
+            entry['title'] = c.title.get(lang)
         entry['versions'].append({'version': c.version, 'applies': c.applies_on(plan.fieldwork_start),
                                   'period': c.period(lang)})
     for entry in out.values():

@@ -130,7 +130,8 @@ def coming_visits(ctx: _Ctx) -> WorkSection | None:
     if not (ctx.is_team or access.is_staff(ctx.user)):
         return None
     _, end = _day_bounds(ctx.day)
-    rows = ctx.session.scalars(_visits(ctx).where(Visit.starts_at >= end, Visit.state != VisitState.cancelled)
+    rows = ctx.session.scalars(_visits(ctx).where(Visit.starts_at >= end,  # a returned one waits under "to fix"
+                                                  Visit.state.in_((VisitState.scheduled, VisitState.in_progress)))
                                .order_by(Visit.starts_at, Visit.id).limit(COMING_LIMIT)).unique()
     return WorkSection('coming', ctx.t('Lịch sắp tới', 'Coming visits'), [_visit_item(ctx, v) for v in rows],
                        ctx.t('Chưa có buổi làm việc nào sắp tới.', 'No visit coming.'))

@@ -89,6 +89,12 @@ def test_a_row_names_the_object_and_shows_local_time(session, plan):  # noqa: AN
     assert row.when == '12/07/2019 00:30' and row.who == 'root (dòng lệnh)' and row.what == 'Đoàn: 1'
     assert row.action == 'tạo' and [(c.label, c.old, c.new) for c in row.changes] == [
         ('Thành viên', '∅', 'Nguyễn Văn A'), ('Vai trò', '∅', 'Trưởng đoàn')]
+    assert row.details == ['Thành viên: Nguyễn Văn A', 'Vai trò: Trưởng đoàn']  # created: no "∅ →"
+    edit = AuditEntry(actor='demo', plan_id=plan.id, entity_type='recommendation', entity_id=1, action='update',
+                      changes={'deadline': ['2019-10-31', '2019-11-30'], 'content': [None, {'a': 1}]},
+                      created_dt=datetime(2019, 8, 1))
+    assert describe(session, [edit], plan=plan)[0].details == ['Thời hạn: 31/10/2019 → 30/11/2019',
+                                                               'Nội dung biên bản']
     assert moved.what == f'Kế hoạch: {plan.reference}' and moved.transition == ('Lập kế hoạch', 'Xếp lịch')
     assert when_text(datetime(2019, 12, 31, 20, 0)) == '01/01/2020 03:00'
     assert signer_text({'name': '', 'title': ''}) == '∅'
