@@ -261,6 +261,19 @@ def is_ready(session: Session, target: Target) -> bool:
     return True
 
 
+def target_params(target: Target) -> dict:
+    """The parameters naming *target* as the documents page, its forms and its drafts take them:
+    ``{'kind', 'visit'}``, ``{'kind', 'district' | 'unit'}`` (a district, or a commune), ``{'kind', 'team'}``."""
+    out: dict = {'kind': target.kind}
+    if target.visit is not None:
+        out['visit'] = target.visit.id
+    if target.unit is not None:
+        out['district' if target.unit.level == UnitLevel.district else 'unit'] = target.unit.code
+    if target.team is not None:
+        out['team'] = target.team.number
+    return out
+
+
 def _earliest_date(target: Target) -> date | None:
     """The first day a document about *target* can bear: not before what it reports."""
     plan = target.plan

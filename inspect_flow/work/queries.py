@@ -232,7 +232,7 @@ def documents_to_issue(ctx: _Ctx) -> WorkSection | None:
         for tg in waiting[:DOCUMENTS_PER_PLAN]:
             vi, en = sources.KIND_LABELS[tg.kind]
             items.append(WorkItem('document', None, plan.id, plan.reference,
-                                  tg.label.replace(vi, ctx.t(vi, en), 1), params=doc_params(tg),
+                                  tg.label.replace(vi, ctx.t(vi, en), 1), params=doc_ops.target_params(tg),
                                   anchor=f'doc-{tg.slug}'))
         if len(waiting) > DOCUMENTS_PER_PLAN:
             more = len(waiting) - DOCUMENTS_PER_PLAN
@@ -240,20 +240,6 @@ def documents_to_issue(ctx: _Ctx) -> WorkSection | None:
                                   ctx.t(f'và {more} văn bản khác', f'and {more} more')))
     return WorkSection('documents', ctx.t('Văn bản chờ ban hành', 'Documents to issue'), items,
                        ctx.t('Không có văn bản nào chờ ban hành.', 'No document waits to be issued.'))
-
-
-def doc_params(target) -> dict:  # noqa: ANN001
-    """The parameters naming a document's target, as the documents page and its forms take them."""
-    from inspect_flow.units.models import UnitLevel
-
-    out: dict = {'kind': target.kind}
-    if target.visit is not None:
-        out['visit'] = target.visit.id
-    if target.unit is not None:
-        out['district' if target.unit.level == UnitLevel.district else 'unit'] = target.unit.code
-    if target.team is not None:
-        out['team'] = target.team.number
-    return out
 
 
 #: The sections, in the order the page shows them. Add one by appending a function.
