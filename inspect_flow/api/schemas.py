@@ -84,6 +84,34 @@ class Me(Out):
     unit_id: int | None
 
 
+class WorkItemOut(Out):
+    kind: str = Field(description='visit, recommendation, conclusion (id: the unit), document (params: its target; '
+                                  'id null) or documents (more of the plan\'s documents).')
+    id: int | None
+    plan_id: int
+    plan_reference: str
+    title: str
+    detail: str
+    day: date | None
+    state: str | None
+    state_label: str | None
+    overdue: bool
+    params: dict[str, Any]
+
+
+class WorkSectionOut(Out):
+    key: str = Field(description='today, coming, to_fix, reviews, conclusions, recommendations, verify, documents '
+                                 '(more may come).')
+    title: str
+    empty: str
+    items: list[WorkItemOut]
+
+
+class WorkOut(Out):
+    day: date
+    sections: list[WorkSectionOut]
+
+
 # --- units, plans, teams, checklists -------------------------------------------------------------------
 
 class UnitOut(Out):

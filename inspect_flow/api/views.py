@@ -277,6 +277,21 @@ def me() -> Response:
 
 # --- administrative units -----------------------------------------------------------------------------
 
+@route('GET', '/me/work', summary="The user's own work across plans: visits today and coming, what waits for them",
+       tag='meta', responses={200: s.WorkOut})
+def my_work() -> Response:
+    from inspect_flow.core.clock import today
+    from inspect_flow.work.queries import my_work as sections_of
+
+    day = today()
+    sections = sections_of(db(), user(), day, t('vi', 'en'))
+    return out(s.WorkOut, {'day': day, 'sections': [
+        {'key': sec.key, 'title': sec.title, 'empty': sec.empty, 'items': [
+            {'kind': i.kind, 'id': i.id, 'plan_id': i.plan_id, 'plan_reference': i.plan_reference, 'title': i.title,
+             'detail': i.detail, 'day': i.day, 'state': i.state, 'state_label': i.state_label, 'overdue': i.overdue,
+             'params': i.params} for i in sec.items]} for sec in sections]})
+
+
 @route('GET', '/units', summary='Administrative units (province, districts, communes)', tag='units',
        query=s.UnitQuery, responses={200: s.Page[s.UnitOut]})
 def list_units() -> Response:

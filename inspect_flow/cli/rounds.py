@@ -739,21 +739,23 @@ def recommendations_overdue(ctx: CliContext, day) -> None:  # noqa: ANN001
 @pass_ctx
 def history(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
     """Show the audit trail of a plan: who, when, what, from → to."""
+    from inspect_flow.audit.labels import describe
     from inspect_flow.audit.models import AuditEntry
 
     with ctx.session() as session:
         plan = _plan(session, plan_ref)
-        rows = [
-            {'at': e.created_dt.isoformat(timespec='seconds'), 'actor': e.actor, 'entity': e.entity_type,
-             'entity_id': e.entity_id, 'action': e.action, 'trigger': e.trigger, 'from': e.from_state,
-             'to': e.to_state, 'changes': e.changes, 'comment': e.comment}
-            for e in session.scalars(sa.select(AuditEntry).where(AuditEntry.plan_id == plan.id)
-                                     .order_by(AuditEntry.id))
-        ]
-    if as_json:
-        echo_json(rows)
-        return
-    for r in rows:
-        what = f'{r["trigger"]}: {r["from"]} → {r["to"]}' if r['action'] == 'transition' else \
-            f'{r["action"]} ' + ', '.join(r['changes'])
-        click.echo(f'{r["at"]}  {r["actor"]:<12} {r["entity"]}#{r["entity_id"]:<5} {what}')
+        entries = list(session.scalars(sa.select(AuditEntry).where(AuditEntry.plan_id == plan.id)
+                                       .order_by(AuditEntry.id)))
+        if as_json:  # the raw trail, as stored (UTC timestamps, ids, codes)
+            echo_json([
+                {'at': e.created_dt.isoformat(timespec='seconds'), 'actor': e.actor, 'entity': e.entity_type,
+                 'entity_id': e.entity_id, 'action': e.action, 'trigger': e.trigger, 'from': e.from_state,
+                 'to': e.to_state, 'changes': e.changes, 'comment': e.comment} for e in entries])
+            return
+        rows = describe(session, entries, plan=plan, lang=ctx.lang)
+    for r in rows:  # as people read it: local time, names, labels
+        details = '; '.join(r.details)
+        line = f'{r.when}  {r.who}  {r.what}  {r.action}'
+        if r.comment:
+            line += f'  «{r.comment}»'
+        click.echo(line + (f'  ({details})' if details else ''))

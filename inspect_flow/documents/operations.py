@@ -26,7 +26,7 @@ from inspect_flow.accounts import access
 from inspect_flow.audit.operations import apply_changes, record_create
 from inspect_flow.core.clock import today
 from inspect_flow.core.db import utcnow
-from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from inspect_flow.core.limits import get_by_id
 from inspect_flow.documents import sources, vnformat
 from inspect_flow.documents import viewmodels as vm
@@ -250,6 +250,28 @@ def _check_ready(session: Session, target: Target) -> None:
         raise _refuse_issue('round_not_concluded', 'Vòng kiểm tra chưa đến giai đoạn kết luận; chưa ban hành được '
                             'báo cáo kết quả.', 'The round has not reached its conclusions; its report cannot be '
                             'issued yet.')
+
+
+def is_ready(session: Session, target: Target) -> bool:
+    """Whether the round's data *target* needs is there, so it could be issued now (the "my work" list)."""
+    try:
+        _check_ready(session, target)
+    except DomainError:
+        return False
+    return True
+
+
+def target_params(target: Target) -> dict:
+    """The parameters naming *target* as the documents page, its forms and its drafts take them:
+    ``{'kind', 'visit'}``, ``{'kind', 'district' | 'unit'}`` (a district, or a commune), ``{'kind', 'team'}``."""
+    out: dict = {'kind': target.kind}
+    if target.visit is not None:
+        out['visit'] = target.visit.id
+    if target.unit is not None:
+        out['district' if target.unit.level == UnitLevel.district else 'unit'] = target.unit.code
+    if target.team is not None:
+        out['team'] = target.team.number
+    return out
 
 
 def _earliest_date(target: Target) -> date | None:

@@ -195,3 +195,42 @@ def household_checklist(plan: Plan) -> Checklist | None:
         if checklist.kind.value == 'household_consultation':
             return checklist
     return None
+
+
+def pin_choices(plan: Plan, lang: str = 'vi') -> list[dict]:
+    """Per shipped checklist id, every shipped version and whether it applies on the plan's fieldwork start, and the
+    version the plan pins now: what a page offers to pin (any version, not only the newest).
+
+    ``[{'id', 'title', 'pinned': version | None, 'versions': [{'version', 'applies', 'period'}]}]``
+    """
+    from inspect_flow.checklist import list_checklists
+
+    out: dict[str, dict] = {}
+    pinned = {p.checklist_id: p.version for p in plan.checklists}
+    for c in list_checklists():  # by id, then version
+        entry = out.setdefault(c.id, {'id': c.id, 'title': c.title.get(lang), 'pinned': pinned.get(c.id),
+                                      'versions': []})
+        if c.applies_on(plan.fieldwork_start):  # the title of the newest version that applies to the round
+            entry['title'] = c.title.get(lang)
+        entry['versions'].append({'version': c.version, 'applies': c.applies_on(plan.fieldwork_start),
+                                  'period': c.period(lang)})
+    for entry in out.values():
+        entry['versions'].reverse()  # the newest first
+    return list(out.values())
+
+
+def set_pins(session: Session, plan: Plan, choices: dict[str, str | None], *, actor: str) -> list[PlanChecklist]:
+    """Pin, per checklist id of *choices*, the version named (``None`` or ``''``: pin none, unpinning it); ids not in
+    *choices* stay as they are. All or nothing: the caller's transaction is rolled back on a refusal.
+
+    :raise ChecklistNotFound: an unknown id or version
+    :raise InvalidInput: a version that does not apply on the plan's fieldwork start
+    :raise Conflict: the visits have started
+    """
+    _require_pin_stage(plan)
+    for checklist_id, version in sorted(choices.items()):
+        if version:
+            pin_by_id(session, plan, f'{checklist_id}@{version}', actor=actor)
+        elif any(p.checklist_id == checklist_id for p in plan.checklists):
+            unpin_checklist(session, plan, checklist_id, actor=actor)
+    return list(plan.checklists)

@@ -186,3 +186,24 @@ def plan_detail(plan: Plan) -> dict:
         ],
     })
     return out
+
+
+def drawn_communes(session: Session, plan: Plan) -> list[dict]:
+    """The communes of the plan's last random draw, for the schedule: the ones not scheduled yet first.
+
+    Each: ``{'code', 'name', 'group', 'scheduled'}`` (``group``: the draw group's name; ``scheduled``: a visit that is
+    not cancelled already goes there). Empty when the plan has no draw.
+    """
+    from inspect_flow.plans.coverage import group_labels
+    from inspect_flow.units.operations import units_on
+    from inspect_flow.workflow.states import VisitState
+
+    if not plan.draws:
+        return []
+    result = plan.draws[-1].result or {}
+    names = {u.code: u.full_name for u in units_on(session, plan.fieldwork_start)}
+    groups = group_labels(session, plan, result)
+    visited = {v.commune.code for v in plan.visits if v.state != VisitState.cancelled}
+    out = [{'code': code, 'name': names.get(code, code), 'group': groups.get(key, key), 'scheduled': code in visited}
+           for key, codes in result.items() for code in codes]
+    return sorted(out, key=lambda d: d['scheduled'])  # stable: the draw's order within each

@@ -220,10 +220,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         teams,
         units,
         visits,
+        work,
     )
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
-                   bodies, reminders):
+                   bodies, reminders, work):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 
@@ -237,9 +238,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     @app.get('/')
     @login_required
     def index():  # noqa: ANN202
-        if current_user.role.value == 'local_official':
-            return redirect(url_for('inbox.inbox'))
-        return redirect(url_for('plans.plans_list'))
+        if current_user.role.value in ('admin', 'secretariat'):
+            return redirect(url_for('plans.plans_list'))
+        return redirect(url_for('work.my_work_page'))  # members, leaders, local officials: their own work
 
     return app
 

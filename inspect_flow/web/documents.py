@@ -28,7 +28,6 @@ from inspect_flow.documents import sources
 from inspect_flow.documents.models import DocumentState, IssuedDocument
 from inspect_flow.documents.render import KINDS
 from inspect_flow.plans.models import Plan
-from inspect_flow.units.models import UnitLevel
 from inspect_flow.web.helpers import Form, actor, db, get_or_404, lang, parse_date, render, require, t, user
 from inspect_flow.web.plans import load_plan
 
@@ -60,14 +59,7 @@ class Row:
     @property
     def params(self) -> dict:
         """The query/form parameters naming the target."""
-        out: dict = {'kind': self.target.kind}
-        if self.target.visit is not None:
-            out['visit'] = self.target.visit.id
-        if self.target.unit is not None:  # ``district`` for a district (2019), ``unit`` for a commune
-            out['district' if self.target.unit.level == UnitLevel.district else 'unit'] = self.target.unit.code
-        if self.target.team is not None:
-            out['team'] = self.target.team.number
-        return out
+        return doc_ops.target_params(self.target)
 
     @property
     def issuable(self) -> bool:
@@ -91,8 +83,11 @@ def _rows(plan: Plan) -> list[Row]:
 def _page(plan: Plan, form: Form, status: int = 200, open_key: str | None = None):  # noqa: ANN202
     register = doc_ops.readable(db(), user(), [d for d in doc_ops.list_documents(db(), plan)
                                                if d.state == DocumentState.issued])
+    from inspect_flow.audit.labels import Describer
+
     return render('web/plans/documents.html', plan=plan, rows=_rows(plan), register=register, form=form,
                   open_key=open_key, labels=sources.KIND_LABELS, authorities=AUTHORITIES,
+                  actor_name=Describer(db(), plan, lang()).actor,
                   can_issue=access.can_issue_documents(user(), plan)), status
 
 

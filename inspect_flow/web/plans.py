@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
-from inspect_flow.core.errors import InvalidInput
+from inspect_flow.core.errors import DomainError, InvalidInput
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.coverage import parse_clusters
 from inspect_flow.plans.models import CoverageRule, Plan
@@ -18,6 +18,7 @@ from inspect_flow.web.helpers import (
     attempt,
     db,
     get_or_404,
+    lang,
     lines,
     lookup,
     parse_date,
@@ -157,9 +158,7 @@ def edit_plan(plan_id: int):  # noqa: ANN201
 @bp.get('/plans/<int:plan_id>')
 @login_required
 def plan_page(plan_id: int):  # noqa: ANN201
-    plan = load_plan(plan_id)
-    return render('web/plans/show.html', plan=plan, steps=next_steps(plan), form=Form(fields=('reason',)),
-                  conflicts=queries.conflicts(plan), my_visits=queries.my_visits(user(), plan))
+    return _show(load_plan(plan_id), Form(fields=('reason',)))
 
 
 @bp.post('/plans/<int:plan_id>/advance')
@@ -173,20 +172,47 @@ def advance(plan_id: int):  # noqa: ANN201
         plan_ops.advance_plan(db(), plan, trigger, actor=actor(), reason=form.get('reason') or None)
         flash(t('Đã chuyển giai đoạn.', 'The plan moved on.'), 'ok')
         return redirect(url_for('plans.plan_page', plan_id=plan_id))
-    plan = load_plan(plan_id)
-    return render('web/plans/show.html', plan=plan, steps=next_steps(plan), form=form,
-                  conflicts=queries.conflicts(plan), my_visits=queries.my_visits(user(), plan)), 409
+    return _show(load_plan(plan_id), form, 409)
 
 
 @bp.post('/plans/<int:plan_id>/checklists')
 @login_required
 def pin_checklists(plan_id: int):  # noqa: ANN201
+    """Pin the checklists: the version chosen per checklist (``pin-<id>``: a version, or empty for none), or, without
+    any choice, the newest version of each that applies on the fieldwork start."""
+    from inspect_flow.plans.checklists import pin_choices, pin_default_checklists, set_pins
+
     plan = load_plan(plan_id)
     require(access.can_edit_plan(user(), plan))
-    try:
-        from inspect_flow.plans.checklists import pin_default_checklists
-    except ImportError:  # the checklist pinning is not in this build
-        abort(404)
-    pins = pin_default_checklists(db(), plan, actor=actor())
-    flash(t(f'Đã áp dụng {len(pins)} bộ câu hỏi.', f'{len(pins)} checklist(s) pinned.'), 'ok')
-    return redirect(url_for('plans.plan_page', plan_id=plan_id))
+    shipped = {c['id'] for c in pin_choices(plan)}
+    choices = {k.removeprefix('pin-'): (v or '').strip() for k, v in request.form.items() if k.startswith('pin-')}
+    form = Form(request.form, fields=tuple(f'pin-{c}' for c in shipped))
+    with attempt(form):
+        if choices:
+            unknown = sorted(set(choices) - shipped)
+            if unknown:
+                raise InvalidInput('plan.unknown_checklist', f'Không có bộ câu hỏi "{unknown[0][:80]}".',
+                                   f'There is no checklist "{unknown[0][:80]}".', field=f'pin-{unknown[0][:80]}')
+            for key in sorted(choices):  # each refusal beside its own choice
+                form.get(f'pin-{key}')  # no control characters, no overlong text
+                try:
+                    set_pins(db(), plan, {key: choices[key]}, actor=actor())
+                except DomainError as exc:
+                    exc.field = f'pin-{key}'
+                    raise
+            pins = list(plan.checklists)
+        else:
+            pins = pin_default_checklists(db(), plan, actor=actor())
+        flash(t(f'Đã áp dụng {len(pins)} bộ câu hỏi.', f'{len(pins)} checklist(s) pinned.'), 'ok')
+        return redirect(url_for('plans.plan_page', plan_id=plan_id))
+    return _show(load_plan(plan_id), Form(fields=('reason',)), 422, pin_form=form)
+
+
+def _show(plan: Plan, form: Form, status: int = 200, pin_form: Form | None = None):  # noqa: ANN202
+    """The plan's page; staff get the checklist versions to choose from while pins can change."""
+    from inspect_flow.plans.checklists import PIN_STAGES, pin_choices
+
+    choices = pin_choices(plan, lang()) if access.can_edit_plan(user(), plan) and plan.state in PIN_STAGES else []
+    return render('web/plans/show.html', plan=plan, steps=next_steps(plan), form=form,
+                  conflicts=queries.conflicts(plan), my_visits=queries.my_visits(user(), plan),
+                  pin_choices=choices, pin_form=pin_form), status

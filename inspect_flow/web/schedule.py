@@ -48,12 +48,19 @@ def _communes(plan) -> list[tuple[str, list]]:  # noqa: ANN001
 
 
 def _page(plan, form: Form, status: int = 200, moving: int | None = None):  # noqa: ANN001, ANN202
+    from inspect_flow.plans.queries import drawn_communes
+
+    drawn = drawn_communes(db(), plan)
+    # the commune the add form offers: the one typed, one picked from the draw's list, else the first drawn commune
+    # not scheduled yet (no picking again by hand what the draw chose)
+    chosen = form.typed('commune') or request.args.get('commune', '')[:12] or next(
+        (d['code'] for d in drawn if not d['scheduled']), '')
     return render('web/plans/schedule.html', plan=plan, form=form, moving=moving, communes=_communes(plan),
+                  drawn=drawn, chosen_commune=chosen,
                   conflicts=queries.conflicts(plan), by_visit=queries.conflicts_by_visit(plan),
                   last_draw=plan.draws[-1] if plan.draws else None,
                   two_tier=plan.two_tier,
-                  group_words=_group_words(plan),
-                  unit_names=_unit_names(plan)), status
+                  group_words=_group_words(plan)), status
 
 
 def _group_words(plan) -> tuple[str, str]:  # noqa: ANN001
@@ -64,16 +71,6 @@ def _group_words(plan) -> tuple[str, str]:  # noqa: ANN001
     if plan.coverage_rule == CoverageRule.none and any(u.level == UnitLevel.district for u in plan.target_units):
         return GROUP_WORDS[CoverageRule.per_district]
     return GROUP_WORDS[plan.coverage_rule]
-
-
-def _unit_names(plan) -> dict[str, str]:  # noqa: ANN001
-    from inspect_flow.plans.coverage import group_labels
-    from inspect_flow.units.operations import units_on
-
-    names = {u.code: u.full_name for u in units_on(db(), plan.fieldwork_start)}
-    if plan.draws:  # the last draw's groups: districts, former districts, clusters
-        names.update(group_labels(db(), plan, plan.draws[-1].result))
-    return names
 
 
 @bp.get('/plans/<int:plan_id>/schedule')

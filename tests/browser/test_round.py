@@ -201,8 +201,8 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
 
     # --- the team leader: return once, then accept the suggestions and approve ---------------------------
     leader = new_context().new_page()
-    login(leader, 'cong.td5')
-    leader.goto(f'/visits/{visit_id}')
+    login(leader, 'cong.td5')  # lands on their own work, where the submitted visit waits for review
+    leader.locator(f'#work-reviews a[href="/visits/{visit_id}"]').click()
     review = leader.locator('#review')
     review.get_by_role('button', name='Trả lại để sửa').click()  # no comment: refused beside the field
     expect(leader.locator('#review .error')).to_be_visible()
@@ -210,7 +210,9 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     leader.locator('#review').get_by_role('button', name='Trả lại để sửa').click()
     expect(leader.locator('.flash.ok')).to_contain_text('Đã trả lại')
 
-    member.goto(f'/visits/{visit_id}')
+    member.goto('/me')  # the returned visit waits under "to correct", with the leader's comment
+    expect(member.locator('#work-to_fix')).to_contain_text('Bổ sung số hộ vay vốn quá hạn')
+    member.locator(f'#work-to_fix a[href="/visits/{visit_id}"]').click()
     expect(member.locator('.card.warn')).to_contain_text('Bổ sung số hộ vay vốn quá hạn')
     member.locator('.item[data-item="loan_overdue"] input').fill('17.5')
     member.locator('[data-submit]').click()
@@ -256,6 +258,9 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     # --- the district official: the inbox, a progress report --------------------------------------------
     official = new_context().new_page()
     login(official, 'huyen.mcb')
+    assert official.url.endswith('/me')  # lands on their own work: the recommendation waits there
+    expect(official.locator('#work-recommendations')).to_contain_text(REC_TEXT)
+    official.locator('nav.mainnav').get_by_role('link', name='Kết luận, kiến nghị').click()
     assert official.url.endswith('/inbox')
     item = official.locator('li.rec', has_text=REC_TEXT)
     expect(item).to_be_visible()

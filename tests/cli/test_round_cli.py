@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -93,6 +94,12 @@ def test_it_runs_a_whole_round_from_scratch(run, tmp_path):  # noqa: ANN001
     assert ('visit', 'return_for_correction', 'submitted', 'returned') in transitions
     assert ('recommendation', 'verify', 'done', 'verified') in transitions
     assert all(h['actor'] == 'thu-ky' for h in history)
+    table = run('history', '1245').stdout  # the table speaks human: names, labels, dd/mm/yyyy HH:MM
+    assert 'Kế hoạch: 1245/KH-BCĐCCTMTQG' in table and 'Kết luận → Đã kết thúc' in table
+    assert 'Xã: Xã Nhuận Phú Tân' in table and 'Huyện Mỏ Cày Bắc' in table
+    assert re.search(r'^\d{2}/\d{2}/\d{4} \d{2}:\d{2}  thu-ky', table, re.M), table[:300]
+    assert 'Hoàn thành: đã hoàn thành' in table
+    assert 'issueddocument' not in table and 'True' not in table and 'T0' not in table
     listing = json.loads(run('plans', 'list', '--json').stdout)
     assert [p['reference'] for p in listing] == ['1245/KH-BCĐCCTMTQG']
 

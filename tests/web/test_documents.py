@@ -86,7 +86,10 @@ def test_the_secretariat_issues_a_conclusion_notice_and_downloads_the_frozen_pdf
     assert f'thay thế {number:02d}/{symbol}' in page
     # The plan's history names the documents and their fields in the page's language.
     history = html_lib.unescape(client.get(f'/plans/{plan}/history').get_data(as_text=True))
-    assert f'Văn bản #{doc_id}' in history and 'Ngày ban hành: ∅ → 2019-08-20' in history
+    assert f'Văn bản: {number:02d}/{symbol}' in history and 'Ngày ban hành: 20/08/2019' in history
+    assert 'Nguyễn Thị Thanh Thảo' in history and 'web:' not in history and 'T00:' not in history
+    register = re.search(r'<table class="register">.*?</table>', page, re.S).group(0)
+    assert 'Nguyễn Thị Thanh Thảo' in register and 'web:thao.vpt' not in register  # who issued: a name
     assert 'issueddocument' not in history and 'Chưa thực hiện → <strong>Đang thực hiện</strong>' in history
 
 
