@@ -8,7 +8,8 @@ Everything has a default that suits one server behind nginx; the command line ov
   ``INSPECT_FLOW_THREADS`` or 8 threads (``gthread``). Every worker reads the same secret key
   (``INSPECT_FLOW_SECRET_KEY``, or the one generated once into the instance folder);
 - logs on stdout as JSON lines: one per request (method, path without its query, status, bytes, duration,
-  client address; never a cookie, a header value or a query string) and one per other log record;
+  client address, worker
+  process; never a cookie, a header value or a query string) and one per other log record;
 - a neutral ``Server`` header: gunicorn always sends ``Server: gunicorn`` (the application cannot remove it),
   so the name is replaced with :data:`~inspect_flow.web.serving.SERVER_HEADER`.
 
@@ -70,6 +71,7 @@ class JsonLogger(gunicorn.glogging.Logger):
             'duration_ms': round(request_time.total_seconds() * 1000, 1),
             'remote': environ.get('REMOTE_ADDR'),  # the client, when ProxyFix trusts the proxy
             'scheme': environ.get('wsgi.url_scheme'),
+            'worker': os.getpid(),
         }
         try:
             self.access_log.info('request', extra={'fields': fields})
