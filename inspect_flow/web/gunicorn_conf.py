@@ -36,6 +36,9 @@ bind = [os.environ.get('INSPECT_FLOW_BIND', '127.0.0.1:8000')]
 workers = int(os.environ.get('INSPECT_FLOW_WORKERS') or 2)
 worker_class = 'gthread'
 threads = int(os.environ.get('INSPECT_FLOW_THREADS') or 8)
+# gunicorn's runtime control socket (``~/.gunicorn/gunicorn.ctl``) is off: one per user would be shared by two
+# servers on one machine; ``--control-socket PATH`` turns it on.
+control_socket_disable = True
 accesslog = '-'
 errorlog = '-'
 logger_class = 'inspect_flow.web.gunicorn_conf.JsonLogger'
