@@ -69,7 +69,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         words = [*getattr(ctx, '_protected_args', ()), *ctx.args]  # the subcommands' words, before they parse them
         try:
-            return super().invoke(ctx)
+            super().invoke(ctx)
+            return None  # what a command returns is no exit status (main: an int is one, from click's Exit)
         except click.ClickException as exc:
             exc.inspect_flow_lang = ctx.params.get('lang')  # a parser's error knows no context: say it in --lang
             raise
