@@ -8,14 +8,24 @@ PIP := $(VENV)/bin/pip
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium \
 	libreoffice-writer-nogui
 PYTHON ?= python3
+# Another apt (unattended-upgrades on a fresh machine) may hold the dpkg lock: wait for it, up to 10 minutes.
+# (DPkg::Lock::Timeout covers dpkg's locks; `apt-get update`'s lists lock is waited for by the loop below.)
+APT_WAIT := -o DPkg::Lock::Timeout=600
+# `make setup` puts the command on PATH as the README writes it (a link, when /usr/local/bin is writable).
+BIN_DIR ?= /usr/local/bin
 
-.PHONY: setup system-packages venv demo test bench lint clean
+.PHONY: setup system-packages venv path demo test bench lint clean
 
 system-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  for i in $$(seq 60); do \
+	    out=$$(apt-get $(APT_WAIT) update -qq 2>&1) && break; \
+	    if ! echo "$$out" | grep -q 'Could not get lock' || [ $$i = 60 ]; then echo "$$out"; exit 1; fi; \
+	    echo "Another apt holds the package lists' lock: waiting ($$i/60)"; sleep 10; \
+	  done; \
+	  DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq --no-install-recommends $$missing; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
@@ -26,7 +36,15 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-setup: system-packages venv
+# `inspect-flow` on PATH: a link to the virtualenv's script, unless another inspect-flow is already there.
+path: venv
+	@target="$(abspath $(VENV))/bin/inspect-flow"; link="$(BIN_DIR)/inspect-flow"; \
+	if [ "$$(readlink -f "$$link" 2>/dev/null)" = "$$(readlink -f "$$target")" ]; then :; \
+	elif [ -e "$$link" ] && [ ! -L "$$link" ]; then echo "$$link exists and is not a link: left alone; use $$target"; \
+	elif [ -w "$(BIN_DIR)" ]; then ln -sfn "$$target" "$$link" && echo "inspect-flow is on PATH: $$link -> $$target"; \
+	else echo "$(BIN_DIR) is not writable: use $$target (or add $(abspath $(VENV))/bin to PATH)"; fi
+
+setup: system-packages venv path
 
 demo: setup
 	$(VENV)/bin/inspect-flow demo --round 2019 --through closed

@@ -9,26 +9,78 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 
 import click
 
-from inspect_flow.cli.context import CliContext, pass_ctx, report_error
+from inspect_flow.cli.context import CliContext, pass_ctx, report_error, usage_error_line
 from inspect_flow.core.errors import LANGUAGE
+
+#: The exit status after the reader of the output went away (``inspect-flow units list | head``): 128 + SIGPIPE,
+#: as for a program the signal ends.
+EXIT_BROKEN_PIPE = 141
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout is gone: send what is still buffered to /dev/null, so no "Broken pipe" is printed."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # not a real file (the test runner's stream)
+        pass
+    finally:
+        os.close(devnull)
 
 
 class Group(click.Group):
-    """A click group that lists commands in the order they were added and reports errors in one line."""
+    """A click group that lists commands in the order they were added and reports errors in one line: the
+    usage errors click finds (a missing argument, an unknown option) as well as the commands' own."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN003, ANN201
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            try:
+                rv = super().main(args, prog_name, complete_var, False, **extra)
+            except click.ClickException as exc:
+                if type(exc).__name__ == 'NoArgsIsHelpError':  # a bare group: its help, as click prints it
+                    exc.show()
+                else:
+                    click.echo(usage_error_line(exc), err=True)
+                sys.exit(exc.exit_code)
+            except click.Abort:
+                lang = os.environ.get('INSPECT_FLOW_LANG')
+                click.echo('Aborted.' if lang == 'en' else 'Đã hủy.', err=True)
+                sys.exit(1)
+            sys.stdout.flush()  # here, not at exit, so that a reader gone away is noticed
+        except SystemExit:
+            if type(sys.stdout).__name__ == '_PacifyFlushWrapper':  # click met the broken pipe (printing help)
+                _quiet_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
             raise
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        words = [*getattr(ctx, '_protected_args', ()), *ctx.args]  # the subcommands' words, before they parse them
+        try:
+            super().invoke(ctx)
+            return None  # what a command returns is no exit status (main: an int is one, from click's Exit)
+        except click.ClickException as exc:
+            exc.inspect_flow_lang = ctx.params.get('lang')  # a parser's error knows no context: say it in --lang
+            raise
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
-            if os.environ.get('INSPECT_FLOW_DEBUG') or not report_error(exc):
+            if os.environ.get('INSPECT_FLOW_DEBUG') or not report_error(exc, words):
                 raise
             raise click.exceptions.Exit(1) from None
 

@@ -38,11 +38,14 @@ def init(ctx: CliContext, no_units: bool) -> None:
             added = load_ben_tre_2019(session)
             report = load_units(session, [DEMO_PROVINCE])
         if any(added.values()):
+            # the 2019 snapshot, then the communes the 01/02/2020 mergers created (not among the 2019 count)
             click.echo(ctx.msg(
                 f'Đã nạp {added["district"]} đơn vị cấp huyện và {added["commune"]} đơn vị cấp xã '
-                'của tỉnh Bến Tre (2019).',
+                f'của tỉnh Bến Tre (2019), cùng {added["merged_2020"]} đơn vị cấp xã thành lập khi sắp xếp '
+                'ngày 01/02/2020.',
                 f'Loaded {added["district"]} district-level and {added["commune"]} commune-level units '
-                'of Bến Tre (2019).'))
+                f'of Bến Tre (2019), and the {added["merged_2020"]} commune-level units the 01/02/2020 '
+                'arrangement created.'))
         if not report.unchanged:
             _print_load_report(ctx, report)
 

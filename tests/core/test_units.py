@@ -43,7 +43,7 @@ def test_a_commune_knows_its_district(session):  # noqa: ANN001
 
 
 def test_loading_twice_adds_nothing(session):  # noqa: ANN001
-    assert load_ben_tre_2019(session) == {'province': 0, 'district': 0, 'commune': 0}
+    assert load_ben_tre_2019(session) == {'province': 0, 'district': 0, 'commune': 0, 'merged_2020': 0}
 
 
 @pytest.mark.parametrize(('full', 'name', 'kind'), [
