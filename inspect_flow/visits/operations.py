@@ -321,11 +321,11 @@ def add_visit_finding(session: Session, visit: Visit, *, kind: str, category: st
         except ValueError:
             raise InvalidInput(f'finding.bad_{field}', vi, en, field=field) from None
 
+    _require_editable(visit)
     kind_ = pick(FindingKind, kind, 'kind', 'Chọn loại kết quả.', 'Choose the kind of finding.')
     source_ = pick(FindingSource, source or 'observation', 'source', 'Chọn nguồn của kết quả.',
                    'Choose where the finding comes from.')
     severity_ = pick(Severity, severity, 'severity', 'Mức độ không hợp lệ.', 'Unknown severity.') if severity else None
-    _require_editable(visit)
     _ensure_started(session, visit, actor)
     return add_finding(session, visit.plan, kind=kind_, category=category, text=text, visit=visit,
                        severity=severity_, source=source_, actor=actor, by=by)

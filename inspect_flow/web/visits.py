@@ -435,13 +435,16 @@ def save_record(visit_id: int):  # noqa: ANN201
     visit = load_visit(visit_id)
     _require_edit(visit)
     form = Form(request.form)
-    with attempt(form):
+    try:
         _save_record(visit, form)
-        if form.get('add_participant'):
-            return redirect(url_for('visits.record_page', visit_id=visit_id, add=1) + '#participants')
-        flash(t('Đã lưu biên bản.', 'Record saved.'), 'ok')
-        return redirect(url_for('visits.record_page', visit_id=visit_id))
-    return _record_page(load_visit(visit_id), form, status=422)
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _record_page(load_visit(visit_id), form, status=exc.status)
+    if form.get('add_participant'):
+        return redirect(url_for('visits.record_page', visit_id=visit_id, add=1) + '#participants')
+    flash(t('Đã lưu biên bản.', 'Record saved.'), 'ok')
+    return redirect(url_for('visits.record_page', visit_id=visit_id))
 
 
 @bp.post('/visits/<int:visit_id>/record/autosave')
@@ -474,10 +477,13 @@ def add_record_finding(visit_id: int):  # noqa: ANN201
     visit = load_visit(visit_id)
     _require_edit(visit)
     form = Form(request.form, fields=FINDING_FIELDS)
-    with attempt(form):
+    try:
         visit_ops.add_visit_finding(db(), visit, kind=form.get('kind'), category=form.get('category'),
                                     text=form.get('text'), severity=form.get('severity') or None,
                                     source=form.get('source') or 'observation', actor=actor(), by=user())
-        flash(t('Đã ghi kết quả kiểm tra.', 'Finding recorded.'), 'ok')
-        return redirect(url_for('visits.record_page', visit_id=visit_id) + '#findings')
-    return _record_page(load_visit(visit_id), finding_form=form, status=422)
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _record_page(load_visit(visit_id), finding_form=form, status=exc.status)
+    flash(t('Đã ghi kết quả kiểm tra.', 'Finding recorded.'), 'ok')
+    return redirect(url_for('visits.record_page', visit_id=visit_id) + '#findings')
