@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -300,9 +302,39 @@ def save_record(session: Session, visit: Visit, data: RecordIn | dict, *, actor:
     )
     if new_content != old_content:
         visit.content = {**old_content, **new_content}
-    record_update(visit, actor=actor, changes=changes)
+    _audit_record(session, visit, changes, actor=actor)
     session.flush()
     return changes
+
+
+#: The comment on the audit entries of :func:`save_record`.
+RECORD_AUDIT_COMMENT = 'Biên bản làm việc'
+#: Saves by the same person this close together (a page saves as it is typed) make one audit entry.
+RECORD_AUDIT_WINDOW = timedelta(minutes=10)
+
+
+def _audit_record(session: Session, visit: Visit, changes: dict, *, actor: str) -> None:
+    """Audit a save of the record: one entry per sitting, not per keystroke. When the visit's last entry is this
+    person's save of the record within :data:`RECORD_AUDIT_WINDOW`, it is extended (each field keeps its first old
+    value and takes the new one; a field back where it started drops out); otherwise a new entry is written."""
+    from inspect_flow.audit.models import AuditEntry
+
+    last = session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_type == 'visit',
+                                                       AuditEntry.entity_id == visit.id)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+    now = utcnow()
+    if last is None or last.action != 'update' or last.actor != actor or last.comment != RECORD_AUDIT_COMMENT \
+            or last.created_dt is None or now - last.created_dt > RECORD_AUDIT_WINDOW:
+        record_update(visit, actor=actor, changes=changes, comment=RECORD_AUDIT_COMMENT)
+        return
+    merged = dict(last.changes or {})
+    for key, (old, new) in changes.items():
+        first = merged[key][0] if key in merged else old  # record values are plain: text, lists of text
+        merged[key] = [first, new]
+        if _blank_none(first) == _blank_none(merged[key][1]):
+            del merged[key]
+    last.changes = merged
+    last.created_dt = now
 
 
 def add_visit_finding(session: Session, visit: Visit, *, kind: str, category: str, text: str, actor: str,

@@ -65,6 +65,18 @@ def test_save_record_stores_edits_in_place_audits_and_writes_nothing_when_unchan
     assert len(visit.participants) == 2
     assert session.scalar(sa.select(sa.func.count()).select_from(sa.text('visit_participants'))
                           .where(sa.text('visit_id = :v')).params(v=visit.id)) == 2
+    # Saved as it is typed: the same person's saves in one sitting make one entry, first old value → last new one.
+    entries = _entries(session, visit)
+    assert len(entries) == count
+    assert entries[-1].changes['local_opinion'] == ['', 'Thống nhất với nhận xét của Đoàn.']
+    assert entries[-1].changes['participants'][0] == []  # from nobody, as before the first save
+    assert entries[-1].changes['participants'][1][0].endswith('Chủ tịch UBND huyện')
+    # Someone else's save is an entry of its own.
+    visit_ops.save_record(session, visit, RECORD, actor='other')
+    session.flush()
+    entries = _entries(session, visit)
+    assert len(entries) == count + 1 and entries[-1].actor == 'other'
+    assert set(entries[-1].changes) == {'participants', 'local_opinion'}
 
 
 @pytest.mark.parametrize(('bad', 'field', 'words'), [
