@@ -102,6 +102,9 @@ def test_the_team_records_the_session_and_the_minutes_print_what_was_typed_and_n
     audited = [json.loads(a[0]) if isinstance(a[0], str) else a[0] for a in audited]
     assert any('Lê Thị Hồng Nhung' in str(a.get('participants')) for a in audited), audited
 
+    history = html_lib.unescape(member.get(f'/visits/{visit}/history').get_data(as_text=True))
+    assert 'Biên bản làm việc' in history and 'Lê Thị Hồng Nhung' in history
+
     # The page shows it back: the ticked records ticked, the others one per line.
     page = member.get(f'/visits/{visit}/record').get_data(as_text=True)
     assert re.search(r'value="Sổ nhật ký hộ gia đình" checked', page)
