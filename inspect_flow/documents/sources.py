@@ -962,8 +962,8 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
         causes=data.texts([visit], FindingKind.cause),
         conclusions=[_sentence(conclusion.summary)] if conclusion is not None and conclusion.summary else [],
         recommendations=[_recommendation_view(r) for r in data.recommendations_for([visit.conclusion_unit_id])],
-        local_opinion=[_sentence(content['local_opinion'])] if content.get('local_opinion') else [
-            'Đơn vị được kiểm tra thống nhất với nội dung biên bản.'],
+        # Nothing assumed: no opinion recorded, none printed (the minutes leave room to write it by hand).
+        local_opinion=[_sentence(content['local_opinion'])] if str(content.get('local_opinion') or '').strip() else [],
         local_signature=vm.Signature(heading='Đại diện đơn vị được kiểm tra', title='', name=local_rep,
                                      caption='(Ký, ghi rõ họ tên)'),
         team_signature=vm.Signature(heading='Trưởng đoàn kiểm tra', title='',

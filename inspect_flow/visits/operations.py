@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -27,7 +29,7 @@ from inspect_flow.visits.models import (
     Visit,
     VisitParticipant,
 )
-from inspect_flow.visits.schemas import SubmissionIn, parse_submission
+from inspect_flow.visits.schemas import ContentIn, ParticipantIn, RecordIn, SubmissionIn, parse_record, parse_submission
 from inspect_flow.workflow.machines import fire
 from inspect_flow.workflow.states import PlanState, VisitState, state_label
 
@@ -88,6 +90,7 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
         # The record replaces the previous one; flush the removals first (this writes the start too) so
         # that re-used household codes do not meet their old rows in the unique index.
         session.flush()
+    _check_content(visit, submission.content)
     visit.participants.extend(
         VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
         for p in submission.participants
@@ -221,3 +224,140 @@ def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str) -> 
     visit.cancel_reason = reason.strip()
     session.flush()
     return visit
+
+
+# --- the record part of a visit (participants, reports heard, records checked, discussion, opinion) -------------
+
+#: Records a team commonly checks at a commune, offered as a list on the record page (any other is typed).
+COMMON_RECORDS = (
+    'Quyết định kiện toàn Ban Chỉ đạo xã',
+    'Kế hoạch giảm nghèo năm của xã',
+    'Danh sách hộ nghèo, hộ cận nghèo',
+    'Hồ sơ rà soát hộ nghèo, hộ cận nghèo',
+    'Hồ sơ vay vốn Ngân hàng Chính sách xã hội',
+    'Hồ sơ hỗ trợ phát triển sản xuất, đa dạng hóa sinh kế',
+    'Hồ sơ hỗ trợ xóa nhà tạm, nhà dột nát',
+    'Sổ nhật ký hộ gia đình',
+)
+
+
+def _check_content(visit: Visit, content: ContentIn) -> None:
+    """Rules on the content beyond its shape: the session ends after it starts.
+
+    :raise InvalidInput: naming ``content.ended_at``
+    """
+    if content.ended_at is not None:
+        hh, mm = (int(x) for x in content.ended_at.split(':'))
+        if (hh, mm) <= (visit.starts_at.hour, visit.starts_at.minute):
+            start = visit.starts_at.strftime('%H:%M')
+            raise InvalidInput('record.ends_before_start',
+                               f'Giờ kết thúc ({content.ended_at}) phải sau giờ bắt đầu ({start}).',
+                               f'The end time ({content.ended_at}) must be after the start ({start}).',
+                               field='content.ended_at')
+
+
+def _blank_none(value):  # noqa: ANN001, ANN202
+    return None if value in (None, '', []) else value
+
+
+def _participant_line(p: VisitParticipant | ParticipantIn) -> str:
+    side = p.side.value if isinstance(p.side, ParticipantSide) else p.side
+    return ', '.join(x for x in (f'[{side}] {p.full_name}', p.title, p.agency) if x)
+
+
+def save_record(session: Session, visit: Visit, data: RecordIn | dict, *, actor: str) -> dict:
+    """Save the record part of a visit as a draft: its local participants (added, edited, removed: the list given
+    is the list kept, in its order) and its content (purpose, the reports heard, the records checked, the
+    discussion, the local side's opinion, the end time). Checked by the same schema as a whole submission.
+
+    Answers, households and findings are left as they are. Nothing changed, nothing written.
+
+    :return: ``{field: [old, new]}`` of what changed (audited as one entry on the visit)
+    :raise InvalidInput: naming each bad field (nothing is stored)
+    :raise Conflict: the visit's record cannot be edited now
+    """
+    _require_editable(visit)
+    record = data if isinstance(data, RecordIn) else parse_record(data)
+    _check_content(visit, record.content)
+    old_people = [_participant_line(p) for p in visit.participants]
+    new_people = [_participant_line(p) for p in record.participants]
+    old_content = dict(visit.content or {})
+    new_content = record.content.model_dump()
+    changes = {key: [old_content.get(key), value] for key, value in new_content.items()
+               if _blank_none(old_content.get(key)) != _blank_none(value)}
+    if old_people != new_people:
+        changes['participants'] = [old_people, new_people]
+    if not changes:
+        return {}
+    _ensure_started(session, visit, actor)
+    # Rows are kept in place (edited), added at the end, or removed from the end: a correction keeps its row.
+    rows = list(visit.participants)
+    for row, p in zip(rows, record.participants, strict=False):
+        row.side, row.full_name, row.title, row.agency = ParticipantSide(p.side), p.full_name, p.title, p.agency
+    for row in rows[len(record.participants):]:
+        visit.participants.remove(row)
+    visit.participants.extend(
+        VisitParticipant(side=ParticipantSide(p.side), full_name=p.full_name, title=p.title, agency=p.agency)
+        for p in record.participants[len(rows):]
+    )
+    if new_content != old_content:
+        visit.content = {**old_content, **new_content}
+    _audit_record(session, visit, changes, actor=actor)
+    session.flush()
+    return changes
+
+
+#: The comment on the audit entries of :func:`save_record`.
+RECORD_AUDIT_COMMENT = 'Biên bản làm việc'
+#: Saves by the same person this close together (a page saves as it is typed) make one audit entry.
+RECORD_AUDIT_WINDOW = timedelta(minutes=10)
+
+
+def _audit_record(session: Session, visit: Visit, changes: dict, *, actor: str) -> None:
+    """Audit a save of the record: one entry per sitting, not per keystroke. When the visit's last entry is this
+    person's save of the record within :data:`RECORD_AUDIT_WINDOW`, it is extended (each field keeps its first old
+    value and takes the new one; a field back where it started drops out); otherwise a new entry is written."""
+    from inspect_flow.audit.models import AuditEntry
+
+    last = session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_type == 'visit',
+                                                       AuditEntry.entity_id == visit.id)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+    now = utcnow()
+    if last is None or last.action != 'update' or last.actor != actor or last.comment != RECORD_AUDIT_COMMENT \
+            or last.created_dt is None or now - last.created_dt > RECORD_AUDIT_WINDOW:
+        record_update(visit, actor=actor, changes=changes, comment=RECORD_AUDIT_COMMENT)
+        return
+    merged = dict(last.changes or {})
+    for key, (old, new) in changes.items():
+        first = merged[key][0] if key in merged else old  # record values are plain: text, lists of text
+        merged[key] = [first, new]
+        if _blank_none(first) == _blank_none(merged[key][1]):
+            del merged[key]
+    last.changes = merged
+    last.created_dt = now
+
+
+def add_visit_finding(session: Session, visit: Visit, *, kind: str, category: str, text: str, actor: str,
+                      severity: str | None = None, source: str = 'observation', by=None) -> Finding:  # noqa: ANN001
+    """Record a finding heard or seen during the visit, by its team, while its record is editable
+    (through :func:`inspect_flow.findings.operations.add_finding`, which audits it).
+
+    :raise InvalidInput: an unknown kind, severity or source, or empty category or text (naming the field)
+    :raise Conflict: the visit's record cannot be edited now
+    """
+    from inspect_flow.findings.operations import add_finding
+
+    def pick(enum, value, field: str, vi: str, en: str):  # noqa: ANN001, ANN202
+        try:
+            return enum(value)
+        except ValueError:
+            raise InvalidInput(f'finding.bad_{field}', vi, en, field=field) from None
+
+    _require_editable(visit)
+    kind_ = pick(FindingKind, kind, 'kind', 'Chọn loại kết quả.', 'Choose the kind of finding.')
+    source_ = pick(FindingSource, source or 'observation', 'source', 'Chọn nguồn của kết quả.',
+                   'Choose where the finding comes from.')
+    severity_ = pick(Severity, severity, 'severity', 'Mức độ không hợp lệ.', 'Unknown severity.') if severity else None
+    _ensure_started(session, visit, actor)
+    return add_finding(session, visit.plan, kind=kind_, category=category, text=text, visit=visit,
+                       severity=severity_, source=source_, actor=actor, by=by)

@@ -102,3 +102,71 @@ def parse_submission(data: Any) -> SubmissionIn:  # noqa: ANN401
         listing = '; '.join(f"{e['field']}: {e['message']}" for e in errors[:5])
         raise InvalidInput('submission.invalid', f'Tệp kết quả không hợp lệ: {listing}.',
                            f'The submission is invalid: {listing}.', details=errors) from None
+
+
+class RecordIn(_Strict):
+    """The record part of a visit (participants and what was heard, checked and said), as a page saves it.
+
+    The same parts, under the same rules, as in :class:`SubmissionIn`.
+    """
+
+    participants: list[ParticipantIn] = Field(default_factory=list)
+    content: ContentIn = Field(default_factory=ContentIn)
+
+
+#: What each field of a record is called on the page and in messages (Vietnamese, English).
+RECORD_LABELS = {
+    'side': ('Thành phần', 'Side'),
+    'full_name': ('Họ và tên', 'Full name'),
+    'title': ('Chức vụ', 'Title'),
+    'agency': ('Cơ quan, đơn vị', 'Agency'),
+    'purpose': ('Mục đích, nội dung làm việc', 'Purpose of the session'),
+    'district_report': ('Báo cáo của Ban Chỉ đạo huyện', 'Report of the district committee'),
+    'commune_report': ('Báo cáo của Ban Chỉ đạo xã', 'Report of the commune committee'),
+    'records_checked': ('Hồ sơ, sổ sách đã kiểm tra', 'Records checked'),
+    'discussion': ('Ý kiến trao đổi', 'Discussion'),
+    'local_opinion': ('Ý kiến của đơn vị được kiểm tra', 'Opinion of the unit inspected'),
+    'ended_at': ('Giờ kết thúc', 'End time'),
+}
+
+
+def _record_problem(error: dict) -> tuple[str, str, str]:
+    """``(field, vi, en)`` of one pydantic error, the field named as the page names it."""
+    loc = [str(p) for p in error['loc']]
+    field = '.'.join(loc)
+    name = loc[-1] if loc else ''
+    vi_label, en_label = RECORD_LABELS.get(name, (name, name))
+    if loc[:1] == ['participants'] and len(loc) >= 2 and loc[1].isdigit():
+        vi_label = f'Người tham dự {int(loc[1]) + 1}, {vi_label.lower()}'
+        en_label = f'Participant {int(loc[1]) + 1}, {en_label.lower()}'
+    kind = error.get('type', '')
+    ctx = error.get('ctx') or {}
+    if kind == 'string_too_short':
+        vi, en = 'phải nhập', 'is required'
+    elif kind == 'string_too_long':
+        vi, en = f'dài quá {ctx.get("max_length")} ký tự', f'is longer than {ctx.get("max_length")} characters'
+    elif name == 'ended_at':
+        vi, en = 'không phải giờ hợp lệ (giờ:phút, ví dụ 11:15)', 'is not a valid time (hh:mm, e.g. 11:15)'
+    else:
+        vi, en = 'không hợp lệ', 'is not valid'
+    return field, f'{vi_label}: {vi}.', f'{en_label}: {en}.'
+
+
+def parse_record(data: Any) -> RecordIn:  # noqa: ANN401
+    """Validate *data* as the record part of a visit.
+
+    :raise InvalidInput: naming each bad field (``participants.1.full_name``, ``content.ended_at``) in
+        ``details[0]['items']``, and the first one as the error's field
+    """
+    if not isinstance(data, dict):
+        raise InvalidInput('record.not_object', 'Biên bản phải là một đối tượng.', 'A record must be an object.')
+    try:
+        return RecordIn.model_validate(data)
+    except ValidationError as exc:
+        items = []
+        for error in exc.errors():
+            field, vi, en = _record_problem(error)
+            items.append({'field': field, 'message': vi, 'message_en': en})
+        raise InvalidInput('record.invalid', 'Biên bản chưa lưu được: ' + ' '.join(i['message'] for i in items[:5]),
+                           'The record is not saved: ' + ' '.join(i['message_en'] for i in items[:5]),
+                           field=items[0]['field'], details=[{'items': items}]) from None

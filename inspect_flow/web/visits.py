@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import login_required
 
 from inspect_flow.accounts import access
 from inspect_flow.core import limits
 from inspect_flow.core.errors import DomainError, InvalidInput
+from inspect_flow.findings.models import FINDING_KIND_LABELS, Finding, FindingSource
 from inspect_flow.visits import operations as visit_ops
 from inspect_flow.visits.models import Visit
 from inspect_flow.web import queries
-from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, render, require, t, user
+from inspect_flow.web.helpers import Form, actor, attempt, db, get_or_404, lang, lines, render, require, t, user
 from inspect_flow.workflow.machines import next_steps
 from inspect_flow.workflow.states import PlanState, VisitState
 
@@ -322,3 +324,166 @@ def status(visit_id: int):  # noqa: ANN201
     visit = load_visit(visit_id)
     result = form_status(visit)
     return jsonify(result.as_dict() if result else {})
+
+
+# --- the record of the session: participants, reports heard, records checked, discussion, opinion, end time --
+
+_PARTICIPANT = re.compile(r'^participants\.([0-9]{1,3})\.(side|full_name|title|agency)$')
+PARTICIPANT_FIELDS = ('side', 'full_name', 'title', 'agency')
+FINDING_FIELDS = ('kind', 'category', 'text', 'severity', 'source')
+#: The sources a team gives a finding it records itself (``checklist`` is the rules' own).
+SOURCE_LABELS = {
+    FindingSource.report: ('Nghe báo cáo', 'Reports heard'),
+    FindingSource.records: ('Kiểm tra hồ sơ', 'Records checked'),
+    FindingSource.household: ('Tham vấn hộ', 'Household consultation'),
+    FindingSource.observation: ('Quan sát thực tế', 'Observation'),
+}
+
+
+def record_from_form(form: Form) -> tuple[dict, list[int]]:
+    """The record the page's fields hold (``participants.<row>.<field>``, ``content.<field>``, ``records_other``),
+    and the page row of each participant kept (a row left blank, or the one whose "remove" was pressed, is dropped).
+    """
+    removed = form.get('remove_participant')
+    rows = sorted({int(m.group(1)) for k in form.values if (m := _PARTICIPANT.match(k))})
+    participants, kept = [], []
+    for i in rows:
+        row = {name: str(form.get(f'participants.{i}.{name}') or '') for name in PARTICIPANT_FIELDS}
+        if str(i) == removed or not any(row[name].strip() for name in ('full_name', 'title', 'agency')):
+            continue
+        participants.append(row)
+        kept.append(i)
+    chosen = [r for r in visit_ops.COMMON_RECORDS if r in form.getlist('content.records_checked')]
+    others = [r for r in lines(form.get('records_other')) if r not in chosen]
+    content = {
+        'purpose': form.get('content.purpose'),
+        'district_report': form.get('content.district_report'),
+        'commune_report': form.get('content.commune_report'),
+        'records_checked': chosen + list(dict.fromkeys(others)),
+        'discussion': lines(form.get('content.discussion')),
+        'local_opinion': form.get('content.local_opinion'),
+        'ended_at': (form.get('content.ended_at') or '').strip() or None,
+    }
+    return {'participants': participants, 'content': content}, kept
+
+
+def _on_page(exc: DomainError, kept: list[int]) -> DomainError:
+    """Name a participant's field as the page names it (its row on the page, blank rows counted)."""
+    def rename(field: str | None) -> str | None:
+        parts = (field or '').split('.')
+        if len(parts) >= 2 and parts[0] == 'participants' and parts[1].isdigit() and int(parts[1]) < len(kept):
+            parts[1] = str(kept[int(parts[1])])
+            return '.'.join(parts)
+        return field
+
+    exc.field = rename(exc.field)
+    for detail in exc.details or []:
+        for item in detail.get('items', []) if isinstance(detail, dict) else []:
+            item['field'] = rename(item.get('field'))
+    return exc
+
+
+def _record_values(visit: Visit) -> dict:
+    """The page's fields as the stored record fills them."""
+    content = visit.content or {}
+    records = [str(r) for r in content.get('records_checked') or []]
+    values = {f'content.{k}': content.get(k) or '' for k in ('purpose', 'district_report', 'commune_report',
+                                                               'local_opinion', 'ended_at')}
+    values['content.records_checked'] = [r for r in records if r in visit_ops.COMMON_RECORDS]
+    values['records_other'] = '\n'.join(r for r in records if r not in visit_ops.COMMON_RECORDS)
+    values['content.discussion'] = '\n'.join(str(d) for d in content.get('discussion') or [])
+    for i, p in enumerate(visit.participants):
+        for name in PARTICIPANT_FIELDS:
+            values[f'participants.{i}.{name}'] = getattr(p, name).value if name == 'side' else getattr(p, name)
+    return values
+
+
+def _record_page(visit: Visit, form: Form | None = None, finding_form: Form | None = None, status: int = 200):  # noqa: ANN202
+    me = user()
+    if form is None:
+        form = Form(_record_values(visit))
+    rows = sorted({int(m.group(1)) for k in form.values if (m := _PARTICIPANT.match(k))})
+    if request.args.get('add') == '1' or not rows:
+        rows.append(max(rows, default=-1) + 1)
+    findings = list(db().scalars(sa.select(Finding).where(Finding.visit_id == visit.id).order_by(Finding.id)))
+    return render('web/visits/record.html', visit=visit, plan=visit.plan, form=form, rows=rows,
+                  finding_form=finding_form or Form(fields=FINDING_FIELDS),
+                  editable=is_editable(visit) and access.can_edit_visit(me, visit), open_state=is_editable(visit),
+                  common_records=visit_ops.COMMON_RECORDS, findings=findings, kinds=FINDING_KIND_LABELS,
+                  sources=SOURCE_LABELS,
+                  categories=sorted({f.category for f in queries.findings_of(visit.plan)})), status
+
+
+@bp.get('/visits/<int:visit_id>/record')
+@login_required
+def record_page(visit_id: int):  # noqa: ANN201
+    return _record_page(load_visit(visit_id))
+
+
+def _save_record(visit: Visit, form: Form) -> None:
+    data, kept = record_from_form(form)
+    try:
+        visit_ops.save_record(db(), visit, data, actor=actor())
+    except DomainError as exc:
+        raise _on_page(exc, kept) from None
+
+
+@bp.post('/visits/<int:visit_id>/record')
+@login_required
+def save_record(visit_id: int):  # noqa: ANN201
+    """The record posted as it is (without script, or the "save" button, "add a person", "remove")."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    form = Form(request.form)
+    try:
+        _save_record(visit, form)
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _record_page(load_visit(visit_id), form, status=exc.status)
+    if form.get('add_participant'):
+        return redirect(url_for('visits.record_page', visit_id=visit_id, add=1) + '#participants')
+    flash(t('Đã lưu biên bản.', 'Record saved.'), 'ok')
+    return redirect(url_for('visits.record_page', visit_id=visit_id))
+
+
+@bp.post('/visits/<int:visit_id>/record/autosave')
+@login_required
+def autosave_record(visit_id: int):  # noqa: ANN201
+    """The record sent by the page's script (its fields as a form); nothing is saved unless all of it is right,
+    and what is wrong is answered per field."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    form = Form(request.form)
+    try:
+        _save_record(visit, form)
+    except DomainError as exc:
+        from inspect_flow.web.helpers import rollback
+
+        rollback()
+        en = lang() == 'en'
+        items = [i for d in exc.details or [] if isinstance(d, dict) for i in d.get('items', [])] or [
+            {'field': exc.field, 'message': exc.message_vi, 'message_en': exc.message_en}]
+        return jsonify({'saved': False, 'error': exc.code, 'message': exc.localized(lang()),
+                        'errors': [{'field': i.get('field'), 'message': i.get('message_en') if en else i.get('message')}
+                                   for i in items]}), exc.status
+    return jsonify({'saved': True, 'state': visit.state.value, 'version': visit.version_id, 'errors': []})
+
+
+@bp.post('/visits/<int:visit_id>/record/findings')
+@login_required
+def add_record_finding(visit_id: int):  # noqa: ANN201
+    """A finding heard or seen at the session, with its source."""
+    visit = load_visit(visit_id)
+    _require_edit(visit)
+    form = Form(request.form, fields=FINDING_FIELDS)
+    try:
+        visit_ops.add_visit_finding(db(), visit, kind=form.get('kind'), category=form.get('category'),
+                                    text=form.get('text'), severity=form.get('severity') or None,
+                                    source=form.get('source') or 'observation', actor=actor(), by=user())
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _record_page(load_visit(visit_id), finding_form=form, status=exc.status)
+    flash(t('Đã ghi kết quả kiểm tra.', 'Finding recorded.'), 'ok')
+    return redirect(url_for('visits.record_page', visit_id=visit_id) + '#findings')

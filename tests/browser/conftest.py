@@ -45,8 +45,8 @@ class LiveServer:
         return self.app.extensions['inspect_flow.engine']
 
 
-@pytest.fixture(scope='session')
-def live_server(databases, tmp_path_factory):  # noqa: ANN001, ANN201
+def _serve(databases, tmp_path_factory, through: str):  # noqa: ANN001, ANN202
+    """Serve a fresh SQLite copy with the 2019 demo round advanced to *through*; yield the server, then stop it."""
     from werkzeug.serving import make_server
 
     from inspect_flow import create_app
@@ -68,7 +68,7 @@ def live_server(databases, tmp_path_factory):  # noqa: ANN001, ANN201
                 os.environ[key] = value
     assert app.config['SESSION_COOKIE_SECURE'] is False
     with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
-        run_demo(s, 'closed')
+        run_demo(s, through)
         ensure_demo_accounts(s)
     server = make_server('127.0.0.1', 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name='live-server', daemon=True)
@@ -77,6 +77,17 @@ def live_server(databases, tmp_path_factory):  # noqa: ANN001, ANN201
     server.shutdown()
     thread.join(timeout=10)
     app.extensions['inspect_flow.engine'].dispose()
+
+
+@pytest.fixture(scope='session')
+def live_server(databases, tmp_path_factory):  # noqa: ANN001, ANN201
+    yield from _serve(databases, tmp_path_factory, 'closed')
+
+
+@pytest.fixture(scope='module')
+def visiting_server(databases, tmp_path_factory):  # noqa: ANN001, ANN201
+    """Like ``live_server``, with the round in its visiting stage (visit records still open to their teams)."""
+    yield from _serve(databases, tmp_path_factory, 'visiting')
 
 
 @pytest.fixture(scope='session')

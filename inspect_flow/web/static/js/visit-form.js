@@ -3,14 +3,16 @@
 (function () {
   'use strict';
   var form = document.getElementById('visit-form');
-  if (!form || !window.IFExpr) return;
+  if (!form || !window.IFExpr || !window.IFAutosave) return;
   var E = window.IFExpr;
   var types = JSON.parse(form.getAttribute('data-types') || '{}');
   var today = form.getAttribute('data-today') || undefined;
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
-  var status = form.querySelector('[data-autosave-status]');
-  var lang = document.documentElement.lang;
-  function say(vi, en) { if (status) status.textContent = lang === 'en' ? en : vi; }
+  var saver = window.IFAutosave(form, {
+    json: function () { return { answers: collect() }; },
+    onResult: function (body) { showProblems(body.errors || []); }
+  });
+  var say = saver.say;
 
   function controlValue(block, name) {
     var type = block.getAttribute('data-type');
@@ -103,31 +105,6 @@
     });
   }
 
-  var timer = null, saving = false, again = false;
-  function save() {
-    var url = form.getAttribute('data-autosave');
-    if (!url) return;
-    if (saving) { again = true; return; }
-    saving = true;
-    say('Đang lưu…', 'Saving…');
-    fetch(url, {
-      method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'Accept': 'application/json' },
-      body: JSON.stringify({ answers: collect() })
-    }).then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }).then(function (body) {
-      showProblems(body.errors || []);
-      var d = new Date();
-      var hhmm = ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2);
-      say('Đã lưu nháp lúc ' + hhmm, 'Draft saved at ' + hhmm);
-      form.setAttribute('data-saved', String(Date.now()));
-    }).catch(function () {
-      say('Chưa lưu được (mất kết nối?) — sẽ thử lại', 'Not saved (offline?) — will retry');
-      setTimeout(schedule, 5000);
-    }).finally(function () { saving = false; if (again) { again = false; schedule(); } });
-  }
   // What the server says a submit would refuse, beside each item as it is typed: a message goes away
   // once its item is right, and a wrong value is said at once. An unanswered required item is not a
   // mistake while the form is being filled in: that is said on submit only.
@@ -154,7 +131,7 @@
       block.classList.add('has-error');
     });
   }
-  function schedule() { clearTimeout(timer); timer = setTimeout(save, 800); }
+  function schedule() { saver.schedule(); }
 
   form.addEventListener('input', function (e) { if (e.target.type !== 'file') { refresh(); schedule(); } });
   form.addEventListener('change', function (e) {
@@ -218,7 +195,7 @@
       refresh(); schedule();
     }
   });
-  form.addEventListener('submit', function () { clearTimeout(timer); });
+  form.addEventListener('submit', function () { saver.cancel(); });
   refresh();
   form.setAttribute('data-ready', '1');
 })();
