@@ -242,7 +242,9 @@
     if (!block || block.closest('[hidden]')) return false;
     var control = block.querySelector('input:not([type=hidden]):not([disabled]), select, textarea');
     block.classList.add('focus-target');
-    block.scrollIntoView({ block: 'center' });
+    // A tall item (the household roster) is shown from its label; a short one in the middle of the screen.
+    var tall = block.getBoundingClientRect().height > window.innerHeight * 0.6;
+    block.scrollIntoView({ block: tall ? 'start' : 'center' });
     if (control) { control.focus({ preventScroll: true }); }
     else { block.setAttribute('tabindex', '-1'); block.focus({ preventScroll: true }); }
     return true;
