@@ -122,8 +122,8 @@ def _page(visit: Visit, form: Form, status: int = 200, answers: dict | None = No
     findings = [f for f in queries.findings_of(visit.plan) if f.visit_id == visit.id]
     editable = is_editable(visit) and access.can_edit_visit(me, visit)
     # Whoever cannot change the answers reads them as a document, the suggested findings beside their items.
-    document, loose = (visit_document(checklist, visit.answers or {}, findings, today=today())
-                       if checklist is not None and not editable else (None, findings))
+    document, loose = (visit_document(checklist, visit.answers, findings, today=today())
+                       if checklist is not None and not editable and visit.answers else (None, findings))
     return render('web/visits/show.html', visit=visit, plan=visit.plan, checklist=checklist, form=form,
                   answers=answers if answers is not None else (visit.answers or {}),
                   editable=editable, document=document, loose_findings=loose,

@@ -10,7 +10,7 @@ import re
 import sqlalchemy as sa
 
 from tests.web.conftest import ROLES, Client, ids, snapshot
-from tests.web.test_visit_form import _answers_of_demo, _fields, _post_form, _stored
+from tests.web.test_visit_form import _answers_of_demo, _fields, _jpeg, _post_form, _stored, _upload
 
 
 def _as(app, role: str) -> Client:  # noqa: ANN001
@@ -47,7 +47,10 @@ def test_a_short_submit_is_noted_and_the_leader_reads_the_answers_as_a_document(
     for anchor in anchors:
         assert f'id="{anchor}"' in page.split('data-error-summary', 1)[1], anchor  # each link lands on its item
 
-    # Two households against a quota of four: accepted, and said at once.
+    # A photo of the session, then two households against a quota of four: accepted, and said at once.
+    photo = _upload(member, visit, 'session_photo', _jpeg(), 'buoi-lam-viec.jpg')
+    assert photo.status_code == 200, photo.get_data(as_text=True)
+    photo_url = photo.get_json()['urls']['session_photo']
     answers = _answers_of_demo(app, visit)
     answers['household_roster'] = answers['household_roster'][:2]
     r = _post_form(member, f'/visits/{visit}/submit', _fields(answers))
@@ -67,6 +70,8 @@ def test_a_short_submit_is_noted_and_the_leader_reads_the_answers_as_a_document(
     assert '<dt>Cấp được kiểm tra</dt>' in level and '<span class="value">Cấp xã</span>' in level
     assert re.search(r'<span class="value">2</span> <small class="calc-note">\(tính tự động\)</small>',
                      _block(page, 'i-a-households_consulted'))
+    assert f'<img src="{photo_url}"' in _block(page, 'i-a-session_photo')
+    assert 'Không có tệp' in _block(page, 'i-a-records_file')
     roster = page[page.index('id="i-a-household_roster"'):page.index('id="i-a-household_roster"') + 20000]
     assert 'Hộ 1' in roster and 'Hộ 2' in roster and 'Hộ 3' not in roster and 'thiếu 2 hộ' in roster
     # Each suggested finding stands beside the item it came from, with the leader's accept / reject.
