@@ -103,6 +103,8 @@ def error_links(checklist, form: Form) -> list[dict]:  # noqa: ANN001
             continue
         item = checklist.item(item_id)
         label = item.label.get(lang()) if item.label else item_id
+        if message.startswith(label + ':'):
+            message = message[len(label) + 1:].strip()  # the link names the item already
         if len(parts) == 3 and parts[1].isdigit():
             label = f"{t('Hộ', 'Household')} {int(parts[1]) + 1} — {label}"
         out.append({'anchor': 'i-a-' + key.replace('.', '-'), 'label': label, 'message': message,

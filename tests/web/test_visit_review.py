@@ -44,6 +44,8 @@ def test_a_short_submit_is_noted_and_the_leader_reads_the_answers_as_a_document(
     summary = page.split('data-error-summary', 1)[1].split('</div>', 1)[0]
     anchors = re.findall(r'href="#([^"]+)" data-focus-item="\1"', summary)
     assert anchors[:2] == ['i-a-level', 'i-a-visit_date'] and len(anchors) == summary.count('<li>') > 5
+    # Each entry names its item once: the link, then what is wrong.
+    assert 'data-focus-item="i-a-level">Cấp được kiểm tra</a>: bắt buộc phải trả lời</li>' in html.unescape(summary)
     for anchor in anchors:
         assert f'id="{anchor}"' in page.split('data-error-summary', 1)[1], anchor  # each link lands on its item
 
