@@ -33,7 +33,8 @@ from inspect_flow.visits.models import (
 
 __all__ = [
     'AdminUnit', 'AuditEntry', 'LoginAttempt', 'Role', 'User',
-    'CommuneDraw', 'Conclusion', 'EvidenceFile', 'EvidenceUpload', 'CoverageRule', 'DocumentReplacement', 'DocumentState', 'Finding',
+    'CommuneDraw', 'Conclusion', 'EvidenceFile', 'EvidenceUpload', 'CoverageRule', 'DocumentReplacement',
+    'DocumentState', 'Finding',
     'FindingKind', 'FindingSource', 'FindingStatus', 'FollowUpReport', 'HouseholdCategory',
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',

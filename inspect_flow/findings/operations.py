@@ -335,7 +335,8 @@ def update_conclusion(session: Session, conclusion: Conclusion, values: dict, *,
     """
     plan = session.get(Plan, conclusion.plan_id)
     require_correctable(session, plan, conclusion_carriers(plan, conclusion.unit),
-                        stages=CONCLUSION_STAGES + (PlanState.closed,), what_vi='sửa kết luận', what_en='edit the conclusion')
+                        stages=CONCLUSION_STAGES + (PlanState.closed,), what_vi='sửa kết luận',
+                        what_en='edit the conclusion')
     _version_check(conclusion, expected_version)
     unknown = set(values) - {'summary'}
     if unknown:
