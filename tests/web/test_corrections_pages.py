@@ -107,7 +107,7 @@ def test_corrections_in_the_browser_until_issue_and_through_a_replacement(app_fa
                                      signer=SignerIn(name='Nguyễn Văn An'))
         doc_id, ref = doc.id, doc.reference
     page = leader.get(f'/plans/{ids["plan"]}/conclusions').get_data(as_text=True)
-    assert f'Đã ban hành: <strong>{ref}</strong>' in page and 'Sửa đánh giá chung' not in page
+    assert f'Đã ban hành</strong>: <strong>{ref}</strong>' in page and 'Sửa đánh giá chung' not in page
     assert 'Văn thư (Thường trực) mở văn bản thay thế' in page  # the leader cannot open it
     before = snapshot(app)
     r = leader.post(f'/conclusions/{cid}/edit', {'summary': 'Sửa sau khi ban hành.', 'version': '2'})
@@ -121,6 +121,7 @@ def test_corrections_in_the_browser_until_issue_and_through_a_replacement(app_fa
     assert r.status_code == 422 and f'id="e-reason-replace-{doc_id}"' in r.get_data(as_text=True)
     assert staff.post(f'/documents/{doc_id}/replace', {'reason': 'Đính chính đánh giá chung.'}).status_code == 302
     page = leader.get(f'/plans/{ids["plan"]}/conclusions').get_data(as_text=True)
-    assert 'Đang soạn văn bản thay thế số' in page and 'Sửa đánh giá chung' in page
+    assert f'Đang soạn văn bản thay thế</strong> cho văn bản số <strong>{ref}</strong>' in page
+    assert 'Sửa đánh giá chung' in page
     assert leader.post(f'/conclusions/{cid}/edit', {'summary': 'Đánh giá chung đã đính chính.'}).status_code == 302
     assert _row(app, Conclusion, cid)['summary'] == 'Đánh giá chung đã đính chính.'
