@@ -79,7 +79,9 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
                    f'{v["commune"]["name"]}{", " + v["district"]["name"] if v["district"] else ""}  [{v["state"]}]')
     for c in data['conflicts']:
         click.echo(f'  ! {c["message_en"] if en else c["message"]}')
-    counts = {k: len(data[k]) for k in ('findings', 'conclusions', 'recommendations')}
+    counts = {'findings': sum(f['status'] != 'withdrawn' for f in data['findings']),  # withdrawn: not counted
+              'conclusions': len(data['conclusions']),
+              'recommendations': sum(r['state'] != 'withdrawn' for r in data['recommendations'])}
     click.echo(f'  {"Findings" if en else "Kết quả"}: {counts["findings"]}, '
                f'{"conclusions" if en else "kết luận"}: {counts["conclusions"]}, '
                f'{"recommendations" if en else "kiến nghị"}: {counts["recommendations"]}')

@@ -568,6 +568,9 @@ def report_progress(session: Session, rec: Recommendation, *, text: str, reporte
     if rec.state == RecommendationState.verified:
         raise Conflict('recommendation.verified', 'Kiến nghị đã được xác nhận hoàn thành.',
                        'The recommendation has already been verified.')
+    if rec.state == RecommendationState.withdrawn:
+        raise Conflict('recommendation.withdrawn', f'Kiến nghị #{rec.id} đã rút; không cần báo cáo thực hiện.',
+                       f'Recommendation #{rec.id} was withdrawn; it takes no follow-up report.')
     if by is not None:
         from inspect_flow.evidence.operations import check_attachable
 

@@ -163,6 +163,9 @@ def test_withdrawn_items_keep_their_history_and_drop_out_of_documents(session): 
         ops.update_recommendation(session, rec, {'text': 'Sửa.'}, actor='t')
     with pytest.raises(Conflict):
         ops.update_finding(session, finding, {'text': 'Sửa.'}, actor='t')
+    with pytest.raises(Conflict) as exc:  # out of the follow-up too
+        ops.report_progress(session, rec, text='Đã làm.', reported_by='UBND huyện', actor='t')
+    assert exc.value.code == 'recommendation.withdrawn' and rec.reports == []
 
 
 @pytest.mark.parametrize(('call', 'field'), [
