@@ -2,7 +2,7 @@
 and the replacements being prepared for issued documents
 
 Revision ID: 5c0e7a2d9b14
-Revises: b3e7f9a1c5d2
+Revises: e1e17396b5fa
 Create Date: 2026-12-02 13:00:00
 
 ``findings.status`` and ``recommendations.state`` take the value ``withdrawn`` (their CHECK constraints are
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5c0e7a2d9b14'
-down_revision = 'b3e7f9a1c5d2'
+down_revision = 'e1e17396b5fa'
 branch_labels = None
 depends_on = None
 
