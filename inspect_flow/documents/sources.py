@@ -132,6 +132,118 @@ class SignerIn:
     def as_dict(self) -> dict[str, str | None]:
         return {'name': self.name, 'title': self.title, 'prefix': self.prefix, 'on_behalf_of': self.on_behalf_of}
 
+    def check_authority(self) -> None:
+        """Refuse a signature that breaks NĐ 30's rules of authority (thẩm quyền ký).
+
+        * ``TM.`` (thay mặt) stands for a collective body and is followed by its name (``TM. BAN CHỈ ĐẠO``);
+          its head signs (``TRƯỞNG BAN``), not a deputy.
+        * ``KT.`` (ký thay): a deputy (``PHÓ …``) signs for the head (``KT. TRƯỞNG BAN``).
+        * ``Q.`` (quyền): an acting head (``Q. TRƯỞNG BAN``).
+        * ``TL.`` (thừa lệnh) and ``TUQ.`` (thừa ủy quyền): an official other than the head or a deputy
+          (``CHÁNH VĂN PHÒNG``) signs for the head (``TL. TRƯỞNG BAN``).
+        * Without a prefix, the signer signs in their own right: not a deputy.
+
+        :raise InvalidInput: naming the field: ``signer_for`` (what the prefix acts for), ``signer_title``
+            or ``authority``
+        """
+        check_authority(self.prefix, self.on_behalf_of, self.title)
+
+
+def default_signer_for(prefix: str | None) -> str | None:
+    """What *prefix* acts for when the user names nothing: the committee for ``TM.``, its head for the others."""
+    if prefix is None:
+        return None
+    return 'Ban Chỉ đạo' if prefix == 'TM.' else 'Trưởng ban'
+
+
+#: How the name of a collective body (which ``TM.`` stands for) begins, upper case.
+COLLECTIVE_BODY_WORDS = ('BAN', 'BCĐ', 'ỦY BAN', 'UỶ BAN', 'UBND', 'HĐND', 'HỘI ĐỒNG', 'ĐOÀN', 'TỔ', 'THƯỜNG TRỰC',
+                         'THƯỜNG VỤ', 'HỘI')
+#: The first word of a deputy's title.
+_DEPUTY = 'PHÓ'
+
+
+def is_collective_body(text: str | None) -> bool:
+    """Whether *text* names a collective body (``Ban Chỉ đạo``, ``UBND tỉnh``, ``Đoàn kiểm tra``), not a person's
+    title (``Trưởng ban``, ``Trưởng đoàn``)."""
+    words = vnformat.vn_upper(text or '').split()
+    return any(words[:len(w.split())] == w.split() for w in COLLECTIVE_BODY_WORDS)
+
+
+def is_deputy(title: str | None) -> bool:
+    """Whether *title* is a deputy's (``Phó Trưởng ban``, ``Phó Chủ tịch``)."""
+    return vnformat.vn_upper(title or '').split()[:1] == [_DEPUTY]
+
+
+def _authority_error(code: str, vi: str, en: str, field: str) -> InvalidInput:
+    return InvalidInput(f'document.{code}', vi, en, field=field)
+
+
+def check_authority(prefix: str | None, on_behalf_of: str | None, title: str | None) -> None:
+    """The rules of :meth:`SignerIn.check_authority`, for any signature.
+
+    :raise InvalidInput: naming the field (``authority``, ``signer_for`` or ``signer_title``)
+    """
+    up = vnformat.vn_upper
+    if prefix is not None and prefix not in vnformat.AUTHORITY_PREFIXES:
+        raise _authority_error('bad_authority', f'Thẩm quyền ký "{prefix}" không hợp lệ (TM., KT., Q., TL., TUQ.).',
+                               f'Unknown signing authority "{prefix}" (TM., KT., Q., TL., TUQ.).', 'authority')
+    if prefix is not None and not (on_behalf_of and on_behalf_of.strip()):
+        raise _authority_error('authority_without_head', f'"{prefix}" phải có chức danh hoặc tập thể được ký thay '
+                               f'(ví dụ: {prefix} TRƯỞNG BAN).',
+                               f'"{prefix}" needs the title or body it signs for (e.g. {prefix} TRƯỞNG BAN).',
+                               'signer_for')
+    if not (title and title.strip()) and prefix != 'Q.':
+        raise _authority_error('signer_title_required', 'Phải ghi chức vụ của người ký.',
+                               "The signer's title is required.", 'signer_title')
+    line = f'{prefix} {up(on_behalf_of or "")}'
+    if prefix == 'TM.':
+        if not is_collective_body(on_behalf_of):
+            raise _authority_error(
+                'tm_needs_body', f'"{line}" sai thẩm quyền: TM. (thay mặt) đứng trước tên tập thể lãnh đạo (Ban Chỉ '
+                'đạo, UBND, Đoàn…), không đứng trước chức danh của một người; viết "TM. BAN CHỈ ĐẠO" / '
+                '"TRƯỞNG BAN", hoặc "KT. TRƯỞNG BAN" / "PHÓ TRƯỞNG BAN" khi cấp phó ký.',
+                f'"{line}" is the wrong authority: TM. (on behalf of) precedes the name of a collective body (a '
+                'Steering Committee, People’s Committee, team…), not a person’s title; write "TM. BAN CHỈ ĐẠO" / '
+                '"TRƯỞNG BAN", or "KT. TRƯỞNG BAN" / "PHÓ TRƯỞNG BAN" when a deputy signs.', 'signer_for')
+        if is_deputy(title):
+            raise _authority_error(
+                'tm_signed_by_deputy', f'Người đứng đầu ký thay mặt tập thể ("{line}" / "{up(title)}" sai): cấp phó '
+                'ký với thẩm quyền KT. (ký thay) người đứng đầu.',
+                f'The head signs on behalf of the collective body ("{line}" / "{up(title)}" is wrong): a deputy signs '
+                'KT. (for) the head.', 'signer_title')
+        return
+    if prefix is not None and is_collective_body(on_behalf_of):
+        raise _authority_error(
+            'body_needs_tm', f'"{line}" sai thẩm quyền: {prefix} đứng trước chức danh người đứng đầu (ví dụ '
+            f'"{prefix} TRƯỞNG BAN"); chỉ TM. đứng trước tên một tập thể.',
+            f'"{line}" is the wrong authority: {prefix} precedes the head’s title (e.g. "{prefix} TRƯỞNG BAN"); only '
+            'TM. precedes the name of a collective body.', 'signer_for')
+    if prefix is not None and is_deputy(on_behalf_of):
+        raise _authority_error(
+            'signs_for_deputy', f'"{line}" sai thẩm quyền: {prefix} ký thay người đứng đầu, không ký thay cấp phó.',
+            f'"{line}" is the wrong authority: {prefix} signs for the head, not for a deputy.', 'signer_for')
+    if prefix == 'KT.' and not is_deputy(title):
+        raise _authority_error(
+            'kt_needs_deputy', f'KT. (ký thay) là cấp phó ký thay người đứng đầu: chức vụ người ký phải là cấp phó '
+            f'(ví dụ "PHÓ {up(on_behalf_of)}"), không phải "{up(title)}".',
+            f'KT. (signing for) is a deputy signing for the head: the signer’s title must be a deputy’s (e.g. '
+            f'"PHÓ {up(on_behalf_of)}"), not "{up(title)}".', 'signer_title')
+    if prefix in ('TL.', 'TUQ.') and (is_deputy(title) or up(title) == up(on_behalf_of)):
+        what = 'thừa lệnh' if prefix == 'TL.' else 'thừa ủy quyền'
+        raise _authority_error(
+            'delegate_title', f'{prefix} ({what}) là người được giao (Chánh Văn phòng, Trưởng phòng…) ký thay người '
+            f'đứng đầu; "{up(title)}" không ký {prefix}: người đứng đầu ký theo thẩm quyền của mình, cấp phó ký KT.',
+            f'{prefix} is a delegated official (office chief, head of division…) signing for the head; '
+            f'"{up(title)}" does not sign {prefix}: the head signs in their own right, a deputy signs KT.',
+            'signer_title')
+    if prefix is None and is_deputy(title):
+        raise _authority_error(
+            'deputy_needs_kt', f'Cấp phó ("{up(title)}") không ký theo thẩm quyền của mình trên văn bản của tập thể: '
+            'chọn thẩm quyền KT. (ký thay) người đứng đầu.',
+            f'A deputy ("{up(title)}") does not sign the body’s document in their own right: choose KT. (signing '
+            'for) the head.', 'authority')
+
 
 @dataclass(frozen=True)
 class Target:
@@ -573,6 +685,18 @@ def load_round(session: Session, plan: Plan) -> RoundData:
         .order_by(Recommendation.conclusion_id, Recommendation.number, Recommendation.id)))
     labels, choices = _checklist_labels(plan)
     return RoundData(plan, visits, findings, conclusions, recommendations, labels, choices)
+
+
+def document_deadlines(session: Session, target: Target) -> list[tuple[int, date]]:
+    """``(number, deadline)`` of each recommendation a minutes or a conclusion notice sets, in its order."""
+    if target.kind == 'minutes':
+        unit_ids = [target.visit.conclusion_unit_id]
+    elif target.kind == 'conclusion':
+        unit_ids = [target.unit.id]
+    else:
+        return []
+    recs = load_round(session, target.plan).recommendations_for(unit_ids)
+    return [(k, r.deadline) for k, r in enumerate(recs, 1) if r.deadline is not None]
 
 
 def _recommendation_view(rec: Recommendation) -> vm.Recommendation:
