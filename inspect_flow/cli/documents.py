@@ -57,9 +57,7 @@ def _signer_options(func):  # noqa: ANN001, ANN202
 
 
 def _signer(signer_name, signer_title, authority, signer_for):  # noqa: ANN001, ANN202
-    from inspect_flow.documents.sources import SignerIn
-
-    from inspect_flow.documents.sources import default_signer_for
+    from inspect_flow.documents.sources import SignerIn, default_signer_for
 
     prefix = None if authority == 'none' else authority
     return SignerIn(name=signer_name, title=signer_title, prefix=prefix,

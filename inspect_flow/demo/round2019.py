@@ -29,6 +29,7 @@ from inspect_flow.demo.common import (
     lower_first,
     pin_checklists,
     record_visits,
+    remedies_for,
     review_visits,
     run_round,
     schedule_stops,
@@ -223,22 +224,13 @@ def _conclude(session: Session, plan: Plan) -> None:
                      'Đề án sinh kế được quan tâm. Bên cạnh kết quả đạt được, việc thực hiện vẫn còn một số hạn chế '
                      'như Đoàn đã nêu tại biên bản làm việc.'),
         )
-        items = [
-            (f'UBND {d_name}', 'Tập trung chỉ đạo thực hiện tốt các nội dung của Chương trình mục tiêu quốc gia '
-             'giảm nghèo bền vững và Đề án phát triển đa dạng sinh kế, thoát nghèo bền vững.', date(2019, 12, 31)),
-            (f'Ban Chỉ đạo {d_name}', 'Xây dựng kế hoạch, thành lập tổ kiểm tra, giám sát định kỳ việc triển khai thực '
-             'hiện các chính sách, dự án hỗ trợ giảm nghèo, Đề án sinh kế; kịp thời chấn chỉnh sai sót, tháo gỡ khó '
-             'khăn, vướng mắc cho cơ sở.', date(2019, 9, 30)),
-            (f'UBND {c_name}', 'Tăng cường kiểm tra, nắm bắt tình hình lao động sản xuất và đời sống của hộ nghèo, hộ '
-             'cận nghèo, hộ thoát nghèo để kịp thời tư vấn, hỗ trợ về vật chất, tinh thần, giúp đỡ hộ khi gặp thiên '
-             'tai, rủi ro, khó khăn đột xuất, giảm thiểu tình trạng tái nghèo.', date(2019, 12, 31)),
-            (f'UBND {c_name}', 'Phối hợp Ngân hàng Chính sách xã hội rà soát việc sử dụng vốn vay của các hộ tham gia '
-             'Đề án sinh kế; hướng dẫn hộ ghi chép Sổ nhật ký hộ gia đình đầy đủ, thường xuyên.', date(2019, 10, 31)),
-        ]
-        for addressee, text, deadline in items:
-            unit = visit.commune if addressee.endswith(c_name) else visit.district
-            findings_ops.add_recommendation(session, plan, text=text, addressee_label=addressee, deadline=deadline,
-                                            conclusion=conclusion, addressee_unit=unit, actor=ACTOR)
+        # What the leader asks is drawn from what the team found there (the seed's conclusions), district first.
+        deadlines = {'district': date(2019, 9, 30), 'commune': date(2019, 10, 31)}
+        for level, text, finding in remedies_for(session, visit):
+            unit, label = ((visit.district, f'Ban Chỉ đạo {d_name}') if level == 'district'
+                           else (visit.commune, f'UBND {c_name}'))
+            findings_ops.add_recommendation(session, plan, text=text, addressee_label=label, deadline=deadlines[level],
+                                            conclusion=conclusion, finding=finding, addressee_unit=unit, actor=ACTOR)
 
 
 def _follow_up(session: Session, plan: Plan) -> None:
@@ -252,15 +244,15 @@ def _follow_up(session: Session, plan: Plan) -> None:
     reported = [r for r in recs if r.deadline == date(2019, 9, 30)]
     for k, rec in enumerate(reported):
         findings_ops.report_progress(
-            session, rec, text='Đã ban hành kế hoạch kiểm tra, giám sát định kỳ và thành lập tổ kiểm tra, giám sát '
-            'của huyện; đính kèm quyết định.', reported_by=rec.addressee_label, completed=True,
-            evidence=['Quyết định thành lập tổ kiểm tra, giám sát'], report_date=date(2019, 9, 20), actor=ACTOR)
+            session, rec, text='Ban Chỉ đạo huyện đã ban hành văn bản chỉ đạo thực hiện kiến nghị của Đoàn; đính kèm '
+            'văn bản.', reported_by=rec.addressee_label, completed=True,
+            evidence=['Văn bản chỉ đạo của Ban Chỉ đạo huyện'], report_date=date(2019, 9, 20), actor=ACTOR)
         if k % 2 == 0:  # the secretariat has verified some; the rest wait for verification
             findings_ops.verify_recommendation(session, rec, verifier=None, actor=ACTOR)
     for rec in recs:
         if rec.state == RecommendationState.open and rec.deadline == date(2019, 10, 31):
             findings_ops.report_progress(
-                session, rec, text='Đang phối hợp Ngân hàng Chính sách xã hội rà soát hồ sơ vay vốn.',
+                session, rec, text='Xã đang triển khai thực hiện; sẽ báo cáo kết quả trước thời hạn.',
                 reported_by=rec.addressee_label, report_date=date(2019, 10, 15), actor=ACTOR)
 
 

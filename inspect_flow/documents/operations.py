@@ -289,7 +289,8 @@ def _check_date(session: Session, target: Target, issue_date: date) -> None:
                            f'({vnformat.date_short(plan.fieldwork_start)}): {what[0]} phải được ban hành trước khi '
                            'các Đoàn làm việc.',
                            f'The date of issue {issue_date.isoformat()} is after fieldwork starts '
-                           f'({plan.fieldwork_start.isoformat()}): the {what[1]} must be issued before the teams go out.',
+                           f'({plan.fieldwork_start.isoformat()}): the {what[1]} must be issued before the teams go '
+                           'out.',
                            field='date')
     earliest = _earliest_date(target)
     if earliest is not None and issue_date < earliest:

@@ -734,22 +734,69 @@ def _negate(statement: str) -> str:
     return f'{statement}: không'
 
 
+#: The household items :func:`_household_prose` words as sentences; any other item is listed after them.
+HOUSEHOLD_PROSE_KEYS = frozenset({'support_received', 'perceived_benefit', 'in_project', 'right_target',
+                                  'has_livelihood_plan', 'diary_seen', 'diary_up_to_date', 'received_loan',
+                                  'loan_purpose', 'loan_use_matches', 'opinion'})
+
+
+def _household_prose(answers: dict, data: RoundData) -> list[str]:
+    """The sentences an official writes about one household from its usual answers."""
+    flag = {k: _yes_no(answers.get(k)) for k in HOUSEHOLD_PROSE_KEYS}
+    out: list[str] = []
+    support = [lower_first(c) for c in _choice_list(answers.get('support_received'), data.choices)
+               if answers.get('support_received') != 'none']
+    benefit = answers.get('perceived_benefit')
+    benefit = lower_first(data.choices.get(str(benefit), str(benefit))) if benefit else ''
+    if support:
+        out.append(f'Hộ đã được hỗ trợ {_join_names(support)}'
+                   + (f'; theo hộ, các hỗ trợ này {benefit}' if benefit else ''))
+    if flag['in_project'] is True:
+        parts = ['Hộ tham gia Đề án sinh kế']
+        if flag['right_target'] is False:
+            parts.append('nhưng không thuộc đối tượng của Đề án')
+        elif flag['right_target'] is True:
+            parts.append('đúng đối tượng')
+        if flag['has_livelihood_plan'] is True:
+            parts.append('đã có kế hoạch sinh kế')
+        elif flag['has_livelihood_plan'] is False:
+            parts.append('nhưng chưa có kế hoạch sinh kế' if flag['right_target'] is not False
+                         else 'chưa có kế hoạch sinh kế')
+        out.append(', '.join(parts))
+    elif flag['in_project'] is False:
+        out.append('Hộ không tham gia Đề án sinh kế')
+    if flag['diary_seen'] is True:
+        kept = {True: 'sổ được ghi chép thường xuyên, cập nhật',
+                False: 'sổ chưa được ghi chép thường xuyên, cập nhật'}.get(flag['diary_up_to_date'])
+        out.append('Đoàn đã xem Sổ nhật ký hộ gia đình' + (f': {kept}' if kept else ''))
+    elif flag['diary_seen'] is False:
+        out.append('Hộ chưa xuất trình được Sổ nhật ký hộ gia đình')
+    if flag['received_loan'] is True:
+        purpose = _strip_end(str(answers.get('loan_purpose') or ''))
+        loan = f'Hộ vay vốn ưu đãi để {lower_first(purpose)}' if purpose else 'Hộ có vay vốn ưu đãi'
+        use = {True: ' và sử dụng vốn đúng mục đích', False: ', nhưng sử dụng vốn không đúng mục đích'}
+        out.append(loan + use.get(flag['loan_use_matches'], ''))
+    opinion = _strip_end(str(answers.get('opinion') or ''))
+    if opinion:
+        wish = opinion.split(' ', 1)[0].lower() in ('mong', 'đề', 'kiến', 'xin', 'muốn')
+        out.append(f'Hộ {lower_first(opinion)}' if wish else f'Ý kiến của hộ: {opinion}')
+    return [_sentence(s) for s in out]
+
+
 def household_text(h: HouseholdConsultation, data: RoundData) -> tuple[str, str]:
-    """(support received, what the team noted) for one consulted household, in sentences."""
+    """(support received, what the team noted) for one consulted household, in sentences: the usual answers
+    as an official writes them (:func:`_household_prose`), any other answer after them."""
     answers = h.answers or {}
     support = _strip_end(', '.join(_choice_list(answers.get('support_received'), data.choices)))
+    prose = _household_prose(answers, data)
     notes: list[str] = []
-    opinion = ''
     for key, value in data.ordered(answers):
-        if key in HOUSEHOLD_SKIP or key == 'support_received' or value in (None, '', [], {}):
+        if key in HOUSEHOLD_SKIP or key in HOUSEHOLD_PROSE_KEYS or value in (None, '', [], {}):
             continue
         label = data.labels.get(key)
         if label is None:
             continue  # an answer the documents do not know how to word is not printed
         label = _strip_end(label)
-        if key == 'opinion':
-            opinion = _strip_end(str(value))
-            continue
         flag = _yes_no(value)
         if flag is not None:
             notes.append(label if flag else _negate(label))
@@ -758,9 +805,8 @@ def household_text(h: HouseholdConsultation, data: RoundData) -> tuple[str, str]
         elif isinstance(value, str | int | float):
             notes.append(f'{label}: {data.choices.get(str(value), str(value))}')
     text = '; '.join([upper_first(notes[0]), *(lower_first(n) for n in notes[1:])]) if notes else ''
-    if opinion:
-        text = f'{text}. Ý kiến của hộ: {opinion}' if text else f'Ý kiến của hộ: {opinion}'
-    return support, _sentence(text) if text else 'Đoàn không ghi nhận thêm ý kiến.'
+    sentences = [*prose, _sentence(text)] if text else prose
+    return support, ' '.join(sentences) if sentences else 'Đoàn không ghi nhận thêm ý kiến.'
 
 
 def _category_label(h: HouseholdConsultation) -> str:
@@ -789,12 +835,49 @@ def households_summary(households: Sequence[HouseholdConsultation], data: RoundD
                 counts[0] += flag
                 counts[1] += 1
     if support:
-        listed = ', '.join(f'{label} ({n:02d} hộ)' for label, n in support.items())
-        out.append(f'Chính sách, hỗ trợ hộ đã nhận: {listed}.')
-    if flags:
-        listed = '; '.join(f'{_strip_end(data.labels[k])}: {yes:02d}/{total:02d} hộ'
-                           for k, (yes, total) in flags.items())
-        out.append(f'{listed}.')
+        listed = _join_names([f'{lower_first(label)} ({n:02d} hộ)' for label, n in support.items()])
+        out.append(f'Các hộ đã được hỗ trợ {listed}.')
+    out.extend(_household_counts_prose(flags))
+    rest = [(k, c) for k, c in flags.items() if k not in HOUSEHOLD_PROSE_KEYS]
+    if rest:
+        listed = '; '.join(f'{lower_first(_strip_end(data.labels[k]))}: {yes:02d}/{total:02d} hộ'
+                           for k, (yes, total) in rest)
+        out.append(f'Ngoài ra, {listed}.')
+    return out
+
+
+def _household_counts_prose(flags: dict[str, list[int]]) -> list[str]:
+    """The yes/no answers :func:`_household_prose` words, counted over the households, as sentences."""
+    def count(key: str) -> tuple[int, int] | None:
+        c = flags.get(key)
+        return (c[0], c[1]) if c and c[1] else None
+
+    out = []
+    project, target, plan = count('in_project'), count('right_target'), count('has_livelihood_plan')
+    if project:
+        text = f'Có {project[0]:02d}/{project[1]:02d} hộ tham gia Đề án sinh kế'
+        if target and project[0]:
+            text += (', đều đúng đối tượng' if target[0] == target[1]
+                     else f', trong đó {target[1] - target[0]:02d} hộ không thuộc đối tượng của Đề án')
+        if plan and project[0]:
+            text += ('; tất cả đã có kế hoạch sinh kế' if plan[0] == plan[1]
+                     else f'; {plan[0]:02d} hộ đã có kế hoạch sinh kế, {plan[1] - plan[0]:02d} hộ chưa có')
+        out.append(text + '.')
+    seen, kept = count('diary_seen'), count('diary_up_to_date')
+    if seen:
+        text = (f'Đoàn đã xem Sổ nhật ký hộ gia đình của {seen[0]:02d}/{seen[1]:02d} hộ tham gia Đề án'
+                if seen[0] else 'Đoàn chưa được xem Sổ nhật ký hộ gia đình của hộ nào')
+        if kept and seen[0]:
+            text += ('; các sổ đều được ghi chép thường xuyên, cập nhật' if kept[0] == kept[1]
+                     else f'; {kept[1] - kept[0]:02d} sổ chưa được ghi chép thường xuyên, cập nhật')
+        out.append(text + '.')
+    loan, used = count('received_loan'), count('loan_use_matches')
+    if loan:
+        text = f'Có {loan[0]:02d}/{loan[1]:02d} hộ vay vốn ưu đãi'
+        if used and loan[0]:
+            text += (', đều sử dụng vốn đúng mục đích' if used[0] == used[1]
+                     else f', trong đó {used[1] - used[0]:02d} hộ sử dụng vốn không đúng mục đích')
+        out.append(text + '.')
     return out
 
 
