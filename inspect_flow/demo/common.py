@@ -170,6 +170,10 @@ def run_round(session: Session, through: str, find: Callable[[Session], Plan | N
 #: a sum of communes (btusta.vn: 19 pilot communes with some 2,000 households in the whole province).
 PARTICIPATING = (112, 98, 121, 105, 118, 94, 109, 87, 101)
 ESCAPED_SUSTAINABLY = (41, 36, 47, 44, 43, 33, 40, 31, 38)
+#: What the households said, in turn.
+OPINIONS = ('Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
+            'Đề nghị được tập huấn kỹ thuật chăn nuôi, trồng trọt.',
+            'Mong được vay thêm vốn ưu đãi để mở rộng sản xuất.')
 HEADS = ('Nguyễn Văn Tư', 'Trần Thị Bảy', 'Lê Văn Út', 'Phạm Thị Sáu', 'Huỳnh Văn Tám', 'Võ Thị Mười')
 LOAN_PURPOSES = ('Chăn nuôi bò sinh sản', 'Trồng dừa xen ca cao')
 
@@ -285,7 +289,7 @@ def _household_row(i: int, k: int, code: str, category: str, figures: Households
         'perceived_benefit': 'high' if k % 2 else 'some',
         'in_project': 'yes' if in_project else 'no',
         'received_loan': 'yes' if got_loan else 'no',
-        'opinion': 'Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
+        'opinion': OPINIONS[(i + k) % len(OPINIONS)],
     }
     if in_project:
         row['right_target'] = 'yes'
@@ -317,8 +321,8 @@ REMEDIES: dict[str, tuple[str, str]] = {
     'Tuyên truyền, đối thoại': ('commune', 'Đẩy mạnh tuyên truyền chính sách giảm nghèo, Đề án sinh kế trên đài '
                                 'truyền thanh và qua các buổi sinh hoạt tổ nhân dân tự quản; tổ chức đối thoại trực '
                                 'tiếp với người nghèo, người cận nghèo.'),
-    'Sử dụng vốn vay': ('commune', 'Phối hợp Ngân hàng Chính sách xã hội rà soát việc sử dụng vốn vay của các hộ '
-                        'tham gia Đề án; hướng dẫn hộ sử dụng vốn đúng mục đích, có hiệu quả.'),
+    'Sử dụng vốn vay': ('commune', 'Phối hợp Ngân hàng Chính sách xã hội rà soát việc sử dụng vốn vay của hộ '
+                        'nghèo, hộ cận nghèo; hướng dẫn hộ sử dụng vốn đúng mục đích, có hiệu quả.'),
     'Sổ nhật ký hộ gia đình': ('commune', 'Hướng dẫn các hộ tham gia Đề án ghi chép Sổ nhật ký hộ gia đình đầy đủ, '
                                'thường xuyên; cán bộ phụ trách ấp kiểm tra sổ hằng tháng.'),
     'Đề án sinh kế': ('commune', 'Cùng từng hộ xây dựng kế hoạch sinh kế cụ thể, phù hợp điều kiện của hộ; đa dạng '

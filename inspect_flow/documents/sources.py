@@ -22,6 +22,7 @@ one it rejected, is not the team's finding.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -1320,12 +1321,23 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     )
 
 
+_FIGURE_ASIDE = re.compile(r'\s*\([^()]*\d[^()]*\)')
+
+
+def _without_figures(text: str) -> str:
+    """*text* without an aside that gives a figure: ``… bền vững (2 hộ tái nghèo).`` → ``… bền vững.``"""
+    return _FIGURE_ASIDE.sub('', text)
+
+
 def _counted(texts_per_visit: list[list[str]], total: int, *, rest: str) -> list[str]:
     """The round's findings of one kind: those noted in several communes, each with how many
     (``… (05/09 xã)``), most frequent first; those noted in one commune only are not repeated one by
     one (the teams' reports and notices carry them) but counted in a last item built from *rest*."""
     if total <= 1:
         return _unique(t for texts in texts_per_visit for t in texts)
+    # The same finding with each commune's own figure ("(1 hộ tái nghèo)", "(2 hộ tái nghèo)") is one finding
+    # of the round: counted once per commune, without the figures, which the teams' reports give.
+    texts_per_visit = [[_without_figures(t) for t in texts] for texts in texts_per_visit]
     counts: Counter[str] = Counter()
     for texts in texts_per_visit:
         counts.update(set(texts))
