@@ -339,7 +339,7 @@ REMEDIES: dict[str, tuple[str, str]] = {
 }
 
 
-def remedies_for(session: Session, visit, limit: int = 4) -> list[tuple[str, str, object]]:  # noqa: ANN001
+def remedies_for(session: Session, visit, limit: int = 6) -> list[tuple[str, str, object]]:  # noqa: ANN001
     """``(level, text, finding)`` for the visit's accepted limitations, one per kind, at most *limit*:
     what the team leader recommends is drawn from what the team found in that unit."""
     from inspect_flow.findings.models import FindingKind, FindingStatus
