@@ -299,7 +299,8 @@ def _household_row(i: int, k: int, code: str, category: str, figures: Households
             row['diary_up_to_date'] = 'yes' if k % 2 == 0 else 'no'
     if got_loan:
         row['loan_purpose'] = figures.loan_purposes[k % 2]
-        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == 0 else 'yes'
+        # the first household with a loan, where the commune's answers say loans were misused (i % 3 == 0)
+        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == i % 2 else 'yes'
     return row
 
 

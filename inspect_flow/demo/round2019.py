@@ -259,9 +259,9 @@ def _follow_up(session: Session, plan: Plan) -> None:
         if k % 2 == 0:  # the secretariat has verified some; the rest wait for verification
             findings_ops.verify_recommendation(session, rec, verifier=None, actor=ACTOR)
     for rec in recs:
-        if rec.state == RecommendationState.open and rec.deadline == date(2019, 10, 31):
+        if rec.state == RecommendationState.open and rec.deadline == date(2019, 10, 31) and 'vốn vay' in rec.text:
             findings_ops.report_progress(
-                session, rec, text='Xã đang triển khai thực hiện; sẽ báo cáo kết quả trước thời hạn.',
+                session, rec, text='Đang phối hợp Ngân hàng Chính sách xã hội rà soát hồ sơ vay vốn.',
                 reported_by=rec.addressee_label, report_date=date(2019, 10, 15), actor=ACTOR)
 
 

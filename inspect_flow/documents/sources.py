@@ -741,9 +741,17 @@ HOUSEHOLD_PROSE_KEYS = frozenset({'support_received', 'perceived_benefit', 'in_p
                                   'loan_purpose', 'loan_use_matches', 'opinion'})
 
 
+def _project_name(data: RoundData) -> str:
+    """What the households take part in, from the checklist's wording: ``Đề án sinh kế`` (2019),
+    ``dự án, mô hình hỗ trợ sinh kế`` (2026)."""
+    label = _strip_end(data.labels.get('in_project') or '')
+    return label.removeprefix('Hộ tham gia ').strip() if label.startswith('Hộ tham gia ') else 'Đề án sinh kế'
+
+
 def _household_prose(answers: dict, data: RoundData) -> list[str]:
     """The sentences an official writes about one household from its usual answers."""
     flag = {k: _yes_no(answers.get(k)) for k in HOUSEHOLD_PROSE_KEYS}
+    project = _project_name(data)
     out: list[str] = []
     support = [lower_first(c) for c in _choice_list(answers.get('support_received'), data.choices)
                if answers.get('support_received') != 'none']
@@ -753,9 +761,9 @@ def _household_prose(answers: dict, data: RoundData) -> list[str]:
         out.append(f'Hộ đã được hỗ trợ {_join_names(support)}'
                    + (f'; theo hộ, các hỗ trợ này {benefit}' if benefit else ''))
     if flag['in_project'] is True:
-        parts = ['Hộ tham gia Đề án sinh kế']
+        parts = [f'Hộ tham gia {project}']
         if flag['right_target'] is False:
-            parts.append('nhưng không thuộc đối tượng của Đề án')
+            parts.append('nhưng không thuộc đối tượng được hỗ trợ')
         elif flag['right_target'] is True:
             parts.append('đúng đối tượng')
         if flag['has_livelihood_plan'] is True:
@@ -765,7 +773,7 @@ def _household_prose(answers: dict, data: RoundData) -> list[str]:
                          else 'chưa có kế hoạch sinh kế')
         out.append(', '.join(parts))
     elif flag['in_project'] is False:
-        out.append('Hộ không tham gia Đề án sinh kế')
+        out.append(f'Hộ không tham gia {project}')
     if flag['diary_seen'] is True:
         kept = {True: 'sổ được ghi chép thường xuyên, cập nhật',
                 False: 'sổ chưa được ghi chép thường xuyên, cập nhật'}.get(flag['diary_up_to_date'])
@@ -838,7 +846,7 @@ def households_summary(households: Sequence[HouseholdConsultation], data: RoundD
     if support:
         listed = _join_names([f'{lower_first(label)} ({n:02d} hộ)' for label, n in support.items()])
         out.append(f'Các hộ đã được hỗ trợ {listed}.')
-    out.extend(_household_counts_prose(flags))
+    out.extend(_household_counts_prose(flags, _project_name(data)))
     rest = [(k, c) for k, c in flags.items() if k not in HOUSEHOLD_PROSE_KEYS]
     if rest:
         listed = '; '.join(f'{lower_first(_strip_end(data.labels[k]))}: {yes:02d}/{total:02d} hộ'
@@ -847,26 +855,26 @@ def households_summary(households: Sequence[HouseholdConsultation], data: RoundD
     return out
 
 
-def _household_counts_prose(flags: dict[str, list[int]]) -> list[str]:
+def _household_counts_prose(flags: dict[str, list[int]], project: str) -> list[str]:
     """The yes/no answers :func:`_household_prose` words, counted over the households, as sentences."""
     def count(key: str) -> tuple[int, int] | None:
         c = flags.get(key)
         return (c[0], c[1]) if c and c[1] else None
 
     out = []
-    project, target, plan = count('in_project'), count('right_target'), count('has_livelihood_plan')
-    if project:
-        text = f'Có {project[0]:02d}/{project[1]:02d} hộ tham gia Đề án sinh kế'
-        if target and project[0]:
+    joined, target, plan = count('in_project'), count('right_target'), count('has_livelihood_plan')
+    if joined:
+        text = f'Có {joined[0]:02d}/{joined[1]:02d} hộ tham gia {project}'
+        if target and joined[0]:
             text += (', đều đúng đối tượng' if target[0] == target[1]
-                     else f', trong đó {target[1] - target[0]:02d} hộ không thuộc đối tượng của Đề án')
-        if plan and project[0]:
+                     else f', trong đó {target[1] - target[0]:02d} hộ không thuộc đối tượng được hỗ trợ')
+        if plan and joined[0]:
             text += ('; tất cả đã có kế hoạch sinh kế' if plan[0] == plan[1]
                      else f'; {plan[0]:02d} hộ đã có kế hoạch sinh kế, {plan[1] - plan[0]:02d} hộ chưa có')
         out.append(text + '.')
     seen, kept = count('diary_seen'), count('diary_up_to_date')
     if seen:
-        text = (f'Đoàn đã xem Sổ nhật ký hộ gia đình của {seen[0]:02d}/{seen[1]:02d} hộ tham gia Đề án'
+        text = (f'Đoàn đã xem Sổ nhật ký hộ gia đình của {seen[0]:02d}/{seen[1]:02d} hộ'
                 if seen[0] else 'Đoàn chưa được xem Sổ nhật ký hộ gia đình của hộ nào')
         if kept and seen[0]:
             text += ('; các sổ đều được ghi chép thường xuyên, cập nhật' if kept[0] == kept[1]
@@ -1461,8 +1469,9 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
     cats = by_category(data, FindingKind.achievement)
     if cats:
         results.append(vm.Section(heading='Kết quả đạt được theo nhóm nội dung', paragraphs=[
-            '; '.join(f'{c.category}: {c.occurrences:02d}/{counts.communes:02d} {communes_word}' for c in cats)
-            + '.']))
+            'Các Đoàn ghi nhận kết quả đạt được ở các nhóm nội dung: '
+            + _join_names([f'“{c.category}” ({c.occurrences:02d}/{counts.communes:02d} {communes_word})'
+                           for c in cats]) + '.']))
     per_visit = {k: [data.texts([v], k) for v in visits] for k in FindingKind}
     round_recs = [r for r in data.recommendations if r.conclusion_id is None]
     return vm.RoundReport(
