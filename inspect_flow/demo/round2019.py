@@ -233,9 +233,15 @@ def _conclude(session: Session, plan: Plan) -> None:
                      'Đề án sinh kế được quan tâm. Bên cạnh kết quả đạt được, việc thực hiện vẫn còn một số hạn chế '
                      'như Đoàn đã nêu tại biên bản làm việc.'),
         )
-        # What the leader asks is drawn from what the team found there (the seed's conclusions), district first.
+        # Every team leader asked the district to direct the programme well (seed 000); the rest is drawn from
+        # what the team found there, the district's steering committee first.
+        findings_ops.add_recommendation(
+            session, plan, text='Tập trung chỉ đạo thực hiện tốt các nội dung của Chương trình mục tiêu quốc gia giảm '
+            'nghèo bền vững và Đề án phát triển đa dạng sinh kế, thoát nghèo bền vững.',
+            addressee_label=f'UBND {d_name}', deadline=date(2019, 12, 31), conclusion=conclusion,
+            addressee_unit=visit.district, actor=ACTOR)
         deadlines = {'district': date(2019, 9, 30), 'commune': date(2019, 10, 31)}
-        for level, text, finding in remedies_for(session, visit):
+        for level, text, finding in remedies_for(session, visit, limit=5):
             unit, label = ((visit.district, f'Ban Chỉ đạo {d_name}') if level == 'district'
                            else (visit.commune, f'UBND {c_name}'))
             findings_ops.add_recommendation(session, plan, text=text, addressee_label=label, deadline=deadlines[level],
