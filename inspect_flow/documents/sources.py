@@ -637,13 +637,25 @@ class RoundData:
         return [f for f in self.findings if f.visit_id in ids and f.kind == kind]
 
     def texts(self, visits: Iterable[Visit], kind: FindingKind) -> list[str]:
-        return _unique(_strip_end(f.text) for f in self.findings_of(visits, kind))
+        by_id = {v.id: v for v in self.visits}
+        return _unique(_attributed(_strip_end(f.text), by_id.get(f.visit_id)) for f in self.findings_of(visits, kind))
 
     def recommendations_for(self, unit_ids: Iterable[int]) -> list[Recommendation]:
         """The recommendations of the conclusions of *unit_ids* (concluded units: districts or communes)."""
         ids = set(unit_ids)
         conclusion_ids = {c.id for d, c in self.conclusions.items() if d in ids}
         return [r for r in self.recommendations if r.conclusion_id in conclusion_ids]
+
+
+_BARE_FIGURE = re.compile(r'^Có \d')
+
+
+def _attributed(text: str, visit: Visit | None) -> str:
+    """A finding that states a commune's figure without saying whose (``Có 105 hộ tham gia Đề án…``, a checklist
+    rule's wording) names the commune it measures: ``Xã An Thạnh có 105 hộ tham gia Đề án…``."""
+    if visit is None or not _BARE_FIGURE.match(text):
+        return text
+    return f'{visit.commune.full_name} {lower_first(text)}'
 
 
 def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
