@@ -115,3 +115,7 @@ def test_figures_are_attributed_to_what_they_measure(texts):  # noqa: ANN001
     report = _flat(texts['report'])
     total = report.split('Bảng 3.', 1)[1].split('Tổng cộng', 1)[1].split('II.', 1)[0]
     assert '1.968' not in total and '755' not in total and '38,36%' not in total
+    # A commune's own figure says whose it is, in a notice about the district.
+    notice = _flat(texts['conclusion-833'])
+    assert re.search(r'- Xã An Thạnh có \d+ hộ tham gia Đề án', notice)
+    assert not re.search(r'- Có \d+ hộ', notice)
