@@ -258,6 +258,9 @@ def _record_visits(session: Session, plan: Plan) -> None:
     record_visits(session, plan, _submission)
 
 
+#: What each commune's conclusion asks of its People's Committee first, whatever was found.
+LEAD_ITEM = ('Tập trung chỉ đạo thực hiện các mục tiêu giảm nghèo bền vững năm 2026; phân công cụ thể công chức theo '
+             'dõi công tác giảm nghèo, không để gián đoạn sau khi sắp xếp bộ máy.')
 #: And what it asks of a provincial body, one per conclusion in turn (index into DEPARTMENTS).
 DEPARTMENT_ITEMS = [
     (0, 'Hướng dẫn các xã việc bàn giao, lưu trữ hồ sơ giảm nghèo của các đơn vị hành chính cũ; tập huấn nghiệp vụ '
@@ -284,7 +287,10 @@ def _conclude(session: Session, plan: Plan) -> None:
                      'cũ và tiếp tục triển khai các chính sách hỗ trợ giảm nghèo. Bên cạnh kết quả đạt được, việc thực '
                      'hiện vẫn còn một số hạn chế như Đoàn đã nêu tại biên bản làm việc.'),
         )
-        # What the leader asks of the commune is drawn from what the team found there (two tiers: no district).
+        # The general directive first, then what the team found there calls for (two tiers: no district).
+        findings_ops.add_recommendation(session, plan, text=LEAD_ITEM, addressee_label=f'UBND {c_name}',
+                                        deadline=date(2026, 12, 31), conclusion=conclusion,
+                                        addressee_unit=visit.commune, actor=ACTOR)
         deadlines = {'district': date(2026, 9, 30), 'commune': date(2026, 10, 31)}
         for level, text, finding in remedies_for(session, visit, limit=3):
             findings_ops.add_recommendation(session, plan, text=text, addressee_label=f'UBND {c_name}',
