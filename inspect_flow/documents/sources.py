@@ -1304,8 +1304,12 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     if records:
         results.append(vm.Section(heading='Kiểm tra hồ sơ, sổ sách', paragraphs=[records]))
     results.append(vm.Section(heading='Kết quả tham vấn hộ', paragraphs=households_summary(households, data)))
-    opinions = [_sentence(d) for v in visits for d in (v.content or {}).get('discussion') or [] if str(d).strip()]
-    opinions += [_sentence(c['local_opinion']) for v in visits for c in [v.content or {}] if c.get('local_opinion')]
+    opinions = []
+    for v in visits:  # a team that visited several communes says where each opinion was given
+        said = [str(d) for d in (v.content or {}).get('discussion') or [] if str(d).strip()]
+        said += [str(v.content['local_opinion'])] if (v.content or {}).get('local_opinion') else []
+        where = f'Tại {lower_first(v.commune.full_name)}, ' if len(visits) > 1 else ''
+        opinions += [_sentence(f'{where}{lower_first(t.strip()) if where else t}') for t in said]
     if opinions:
         results.append(vm.Section(heading='Ý kiến của địa phương', paragraphs=opinions))
     recs = data.recommendations_for({v.conclusion_unit_id for v in visits})
