@@ -340,9 +340,14 @@ REMEDIES: dict[str, tuple[str, str]] = {
 }
 
 
-def remedies_for(session: Session, visit, limit: int = 6) -> list[tuple[str, str, object]]:  # noqa: ANN001
+def remedies_for(session: Session, visit, limit: int = 6,  # noqa: ANN001
+                 project: str | None = None) -> list[tuple[str, str, object]]:
     """``(level, text, finding)`` for the visit's accepted limitations, one per kind, at most *limit*:
-    what the team leader recommends is drawn from what the team found in that unit."""
+    what the team leader recommends is drawn from what the team found in that unit.
+
+    :param project: what the households take part in when it is not the 2016-2020 ``Đề án sinh kế``
+        (2026: ``các dự án, mô hình hỗ trợ sinh kế``)
+    """
     from inspect_flow.findings.models import FindingKind, FindingStatus
     from inspect_flow.visits.capture import visit_findings
 
@@ -355,6 +360,10 @@ def remedies_for(session: Session, visit, limit: int = 6) -> list[tuple[str, str
         if remedy is None or remedy[1] in seen:
             continue
         seen.add(remedy[1])
-        out.append((remedy[0], remedy[1], finding))
+        text = remedy[1]
+        if project:
+            text = (text.replace('Đề án sinh kế', project).replace('tham gia Đề án', f'tham gia {project}')
+                    .replace('khỏi Đề án', f'khỏi {project}'))
+        out.append((remedy[0], text, finding))
     out.sort(key=lambda r: r[0] != 'district')  # the district's steering committee first
     return out[:limit]

@@ -292,7 +292,7 @@ def _conclude(session: Session, plan: Plan) -> None:
                                         deadline=date(2026, 12, 31), conclusion=conclusion,
                                         addressee_unit=visit.commune, actor=ACTOR)
         deadlines = {'district': date(2026, 9, 30), 'commune': date(2026, 10, 31)}
-        for level, text, finding in remedies_for(session, visit, limit=3):
+        for level, text, finding in remedies_for(session, visit, limit=3, project='các dự án, mô hình hỗ trợ sinh kế'):
             findings_ops.add_recommendation(session, plan, text=text, addressee_label=f'UBND {c_name}',
                                             deadline=deadlines[level], conclusion=conclusion, finding=finding,
                                             addressee_unit=visit.commune, actor=ACTOR)

@@ -131,6 +131,13 @@ def test_the_documents_read_back_in_two_tiers(session_2026):  # noqa: ANN001
         for word in ('huyện', 'Bến Tre'):
             if word.casefold() in text.casefold() or word.casefold() in model.casefold():
                 problems.append((where, f'says "{word}"', _around(flat, word)))
+        if 'Đề án sinh kế' in flat:  # the 2021-2025 programme's livelihood projects, worded from the 2026 form
+            problems.append((where, 'says "Đề án sinh kế"', _around(flat, 'Đề án sinh kế')))
+        if draft.target.kind == 'team_report':
+            communes = [v.commune for v in plan.visits if v.team_id == draft.target.team.id]
+            opinions = flat.split('Ý kiến của địa phương', 1)[1].split('III. ĐÁNH GIÁ CHUNG', 1)[0]
+            if len(communes) > 1 and not all(f'Tại {lower_first(c.full_name)}, ' in opinions for c in communes):
+                problems.append((where, 'local opinions of several communes without saying where', opinions))
         if draft.target.kind == 'conclusion':
             commune = draft.target.unit
             assert commune.level == UnitLevel.commune, where
