@@ -46,8 +46,9 @@ def _target_options(func):  # noqa: ANN001, ANN202
 def _signer_options(func):  # noqa: ANN001, ANN202
     func = click.option('--drafting-unit', metavar='CODE',
                         help='The drafting unit in "Lưu: VT, CODE" (e.g. BTXH).')(func)
-    func = click.option('--signer-for', 'signer_for', default='Trưởng ban', show_default=True,
-                        help='Whom the authority prefix acts for (KT. TRƯỞNG BAN).')(func)
+    func = click.option('--signer-for', 'signer_for', metavar='TEXT',
+                        help='Whom the authority prefix acts for: the head for KT./Q./TL./TUQ. (default "Trưởng ban"), '
+                             'the collective body for TM. (default "Ban Chỉ đạo").')(func)
     func = click.option('--authority', type=click.Choice(AUTHORITIES), default='KT.', show_default=True,
                         help='The authority prefix of the signature ("none": signs in their own right).')(func)
     func = click.option('--signer-title', default='Phó Trưởng ban', show_default=True,
@@ -58,10 +59,11 @@ def _signer_options(func):  # noqa: ANN001, ANN202
 
 
 def _signer(signer_name, signer_title, authority, signer_for):  # noqa: ANN001, ANN202
-    from inspect_flow.documents.sources import SignerIn
+    from inspect_flow.documents.sources import SignerIn, default_signer_for
 
     prefix = None if authority == 'none' else authority
-    return SignerIn(name=signer_name, title=signer_title, prefix=prefix, on_behalf_of=signer_for if prefix else None)
+    return SignerIn(name=signer_name, title=signer_title, prefix=prefix,
+                    on_behalf_of=(signer_for or default_signer_for(prefix)) if prefix else None)
 
 
 def _out_dir(out: str) -> Path:

@@ -164,11 +164,16 @@ def run_round(session: Session, through: str, find: Callable[[Session], Plan | N
 
 # --- the checklist answers ------------------------------------------------------------------------------
 
-#: Households in the livelihood project per visited commune, and those that escaped poverty sustainably.
-#: The split over the nine communes is illustrative; the totals are the province's (seed 003): 1,968
-#: households take part (100 % of the plan) and 755 of them (38.36 %) escaped poverty sustainably.
-PARTICIPATING = (224, 218, 231, 205, 236, 212, 227, 199, 216)
-ESCAPED_SUSTAINABLY = (86, 84, 89, 79, 91, 81, 87, 76, 82)
+#: Households in the livelihood project in each visited commune, and those of them that escaped poverty
+#: sustainably: illustrative commune figures. The seed's 1,968 and 755 (38.36 %) are Huyện Mỏ Cày Nam's
+#: whole district over 2016-2018 (seed 003); the round reports them as the district's own figures, never as
+#: a sum of communes (btusta.vn: 19 pilot communes with some 2,000 households in the whole province).
+PARTICIPATING = (112, 98, 121, 105, 118, 94, 109, 87, 101)
+ESCAPED_SUSTAINABLY = (41, 36, 47, 44, 43, 33, 40, 31, 38)
+#: What the households said, in turn.
+OPINIONS = ('Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
+            'Đề nghị được tập huấn kỹ thuật chăn nuôi, trồng trọt.',
+            'Mong được vay thêm vốn ưu đãi để mở rộng sản xuất.')
 HEADS = ('Nguyễn Văn Tư', 'Trần Thị Bảy', 'Lê Văn Út', 'Phạm Thị Sáu', 'Huỳnh Văn Tám', 'Võ Thị Mười')
 LOAN_PURPOSES = ('Chăn nuôi bò sinh sản', 'Trồng dừa xen ca cao')
 
@@ -183,6 +188,9 @@ class Households:
     loan_purposes: Sequence[str] = LOAN_PURPOSES
     #: households in the first commune visited; each next one has 137 more
     total_base: int = 2400
+    #: the categories of the households consulted in each commune, as many as the plan's quota; the 2019
+    #: teams consulted poor households and households that escaped poverty (seed 000)
+    categories: Sequence[str] = ('poor', 'poor', 'escaped', 'escaped')
 
 
 def checklist_answers(i: int, visit, figures: Households = Households()) -> dict:  # noqa: ANN001, B008
@@ -260,9 +268,11 @@ def checklist_answers(i: int, visit, figures: Households = Households()) -> dict
         if checklist.has_item('poverty_officer_assigned'):
             answers['poverty_officer_assigned'] = 'yes'
     prefix = without_marks(''.join(w[0] for w in visit.commune.name.split())).upper()  # codes are plain ASCII
+    # As many households as the plan's quota (households per commune), so the minutes match the plan.
+    quota = getattr(getattr(visit, 'plan', None), 'households_per_commune', None) or len(figures.categories)
+    categories = [figures.categories[k % len(figures.categories)] for k in range(quota)]
     answers['household_roster'] = [
-        _household_row(i, k, f'{prefix}-{k + 1:02d}', category, figures)
-        for k, category in enumerate(['poor', 'poor', 'near_poor', 'escaped', 'escaped'])
+        _household_row(i, k, f'{prefix}-{k + 1:02d}', category, figures) for k, category in enumerate(categories)
     ]
     return answers
 
@@ -279,7 +289,7 @@ def _household_row(i: int, k: int, code: str, category: str, figures: Households
         'perceived_benefit': 'high' if k % 2 else 'some',
         'in_project': 'yes' if in_project else 'no',
         'received_loan': 'yes' if got_loan else 'no',
-        'opinion': 'Mong được hỗ trợ thêm con giống và vốn để phát triển sản xuất.',
+        'opinion': OPINIONS[(i + k) % len(OPINIONS)],
     }
     if in_project:
         row['right_target'] = 'yes'
@@ -289,5 +299,71 @@ def _household_row(i: int, k: int, code: str, category: str, figures: Households
             row['diary_up_to_date'] = 'yes' if k % 2 == 0 else 'no'
     if got_loan:
         row['loan_purpose'] = figures.loan_purposes[k % 2]
-        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == 0 else 'yes'
+        # the first household with a loan, where the commune's answers say loans were misused (i % 3 == 0)
+        row['loan_use_matches'] = 'no' if i % 3 == 0 and k == i % 2 else 'yes'
     return row
+
+
+# --- recommendations drawn from each unit's own findings ------------------------------------------------
+
+#: What a team leader asks for each kind of limitation found (category → (level, text)); the wording follows
+#: the seed articles' conclusions (seed 000): direct the programme, plan periodic checks, correct errors,
+#: follow households' lives and help them in hardship. *level* is who is asked: ``district`` (its steering
+#: committee) or ``commune`` (its People's Committee).
+REMEDIES: dict[str, tuple[str, str]] = {
+    'Kiểm tra, giám sát': ('district', 'Xây dựng kế hoạch, thành lập tổ kiểm tra, giám sát định kỳ việc triển khai '
+                           'thực hiện các chính sách, dự án hỗ trợ giảm nghèo, Đề án sinh kế; kịp thời chấn chỉnh sai '
+                           'sót, tháo gỡ khó khăn, vướng mắc cho cơ sở.'),
+    'Phối hợp thực hiện': ('district', 'Phân công cụ thể trách nhiệm của các ngành, đoàn thể thành viên Ban Chỉ '
+                           'đạo; tăng cường phối hợp trong chỉ đạo, điều hành thực hiện công tác giảm nghèo, Đề án '
+                           'sinh kế.'),
+    'Báo cáo': ('district', 'Chấn chỉnh công tác tổng hợp, báo cáo; gửi báo cáo định kỳ về Ban Chỉ đạo tỉnh đúng '
+                'thời hạn quy định.'),
+    'Tuyên truyền, đối thoại': ('commune', 'Đẩy mạnh tuyên truyền chính sách giảm nghèo, Đề án sinh kế trên đài '
+                                'truyền thanh và qua các buổi sinh hoạt tổ nhân dân tự quản; tổ chức đối thoại trực '
+                                'tiếp với người nghèo, người cận nghèo.'),
+    'Sử dụng vốn vay': ('commune', 'Phối hợp Ngân hàng Chính sách xã hội rà soát việc sử dụng vốn vay của hộ '
+                        'nghèo, hộ cận nghèo; hướng dẫn hộ sử dụng vốn đúng mục đích, có hiệu quả.'),
+    'Sổ nhật ký hộ gia đình': ('commune', 'Hướng dẫn các hộ tham gia Đề án ghi chép Sổ nhật ký hộ gia đình đầy đủ, '
+                               'thường xuyên; cán bộ phụ trách ấp kiểm tra sổ hằng tháng.'),
+    'Đề án sinh kế': ('commune', 'Cùng từng hộ xây dựng kế hoạch sinh kế cụ thể, phù hợp điều kiện của hộ; đa dạng '
+                      'hóa sinh kế, hướng dẫn hộ tham gia tổ hợp tác, nhóm liên kết sản xuất.'),
+    'Hỗ trợ sinh kế': ('commune', 'Cùng từng hộ xây dựng phương án sinh kế cụ thể, phù hợp điều kiện của hộ; đa dạng '
+                       'hóa sinh kế, hướng dẫn hộ tham gia tổ hợp tác, nhóm liên kết sản xuất.'),
+    'Đối tượng tham gia Đề án': ('commune', 'Rà soát danh sách hộ tham gia Đề án, đưa ra khỏi Đề án hộ không đúng '
+                                 'đối tượng; quản lý chặt chẽ hộ tham gia.'),
+    'Đối tượng được hỗ trợ': ('commune', 'Rà soát danh sách hộ được hỗ trợ, bảo đảm đúng đối tượng; quản lý chặt '
+                              'chẽ hộ được hỗ trợ.'),
+    'Kết quả giảm nghèo': ('commune', 'Tăng cường kiểm tra, nắm bắt tình hình lao động sản xuất và đời sống của hộ '
+                           'nghèo, hộ cận nghèo, hộ thoát nghèo để kịp thời tư vấn, hỗ trợ, giúp đỡ hộ khi gặp thiên '
+                           'tai, rủi ro, khó khăn đột xuất, giảm thiểu tình trạng tái nghèo.'),
+}
+
+
+def remedies_for(session: Session, visit, limit: int = 6,  # noqa: ANN001
+                 project: str | None = None) -> list[tuple[str, str, object]]:
+    """``(level, text, finding)`` for the visit's accepted limitations, one per kind, at most *limit*:
+    what the team leader recommends is drawn from what the team found in that unit.
+
+    :param project: what the households take part in when it is not the 2016-2020 ``Đề án sinh kế``
+        (2026: ``các dự án, mô hình hỗ trợ sinh kế``)
+    """
+    from inspect_flow.findings.models import FindingKind, FindingStatus
+    from inspect_flow.visits.capture import visit_findings
+
+    out: list[tuple[str, str, object]] = []
+    seen: set[str] = set()
+    for finding in visit_findings(session, visit):
+        if finding.kind != FindingKind.limitation or finding.status != FindingStatus.accepted:
+            continue
+        remedy = REMEDIES.get(finding.category)
+        if remedy is None or remedy[1] in seen:
+            continue
+        seen.add(remedy[1])
+        text = remedy[1]
+        if project:
+            text = (text.replace('Đề án sinh kế', project).replace('tham gia Đề án', f'tham gia {project}')
+                    .replace('khỏi Đề án', f'khỏi {project}'))
+        out.append((remedy[0], text, finding))
+    out.sort(key=lambda r: r[0] != 'district')  # the district's steering committee first
+    return out[:limit]

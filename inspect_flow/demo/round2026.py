@@ -41,6 +41,7 @@ from inspect_flow.demo.common import (
     ordered_visits,
     pin_checklists,
     record_visits,
+    remedies_for,
     review_visits,
     run_round,
     schedule_stops,
@@ -160,6 +161,7 @@ FIGURES = Households(
     participating=(64, 52, 71, 58, 47, 66, 55, 49),
     escaped_sustainably=(21, 17, 24, 19, 15, 22, 18, 16),
     heads=('Nguyễn Văn Út', 'Trần Thị Năm', 'Lê Văn Bảy', 'Phạm Thị Hai', 'Võ Văn Chín', 'Huỳnh Thị Ba'),
+    categories=('poor', 'poor', 'near_poor', 'escaped', 'escaped'),
     loan_purposes=('Chăn nuôi bò sinh sản', 'Trồng rau màu'),
     total_base=8600,
 )
@@ -256,15 +258,9 @@ def _record_visits(session: Session, plan: Plan) -> None:
     record_visits(session, plan, _submission)
 
 
-#: What each commune's conclusion asks of its People's Committee: (text, deadline).
-COMMUNE_ITEMS = [
-    ('Tập trung chỉ đạo thực hiện các mục tiêu giảm nghèo bền vững năm 2026; phân công cụ thể công chức theo dõi '
-     'công tác giảm nghèo, không để gián đoạn sau khi sắp xếp bộ máy.', date(2026, 12, 31)),
-    ('Rà soát, cập nhật đầy đủ cơ sở dữ liệu hộ nghèo, hộ cận nghèo, hộ mới thoát nghèo của các xã cũ; lưu trữ hồ sơ '
-     'theo quy định.', date(2026, 9, 30)),
-    ('Phối hợp Ngân hàng Chính sách xã hội rà soát việc sử dụng vốn vay của hộ nghèo, hộ cận nghèo; hướng dẫn hộ ghi '
-     'chép Sổ nhật ký hộ gia đình đầy đủ, thường xuyên.', date(2026, 10, 31)),
-]
+#: What each commune's conclusion asks of its People's Committee first, whatever was found.
+LEAD_ITEM = ('Tập trung chỉ đạo thực hiện các mục tiêu giảm nghèo bền vững năm 2026; phân công cụ thể công chức theo '
+             'dõi công tác giảm nghèo, không để gián đoạn sau khi sắp xếp bộ máy.')
 #: And what it asks of a provincial body, one per conclusion in turn (index into DEPARTMENTS).
 DEPARTMENT_ITEMS = [
     (0, 'Hướng dẫn các xã việc bàn giao, lưu trữ hồ sơ giảm nghèo của các đơn vị hành chính cũ; tập huấn nghiệp vụ '
@@ -291,10 +287,15 @@ def _conclude(session: Session, plan: Plan) -> None:
                      'cũ và tiếp tục triển khai các chính sách hỗ trợ giảm nghèo. Bên cạnh kết quả đạt được, việc thực '
                      'hiện vẫn còn một số hạn chế như Đoàn đã nêu tại biên bản làm việc.'),
         )
-        for text, deadline in COMMUNE_ITEMS:
+        # The general directive first, then what the team found there calls for (two tiers: no district).
+        findings_ops.add_recommendation(session, plan, text=LEAD_ITEM, addressee_label=f'UBND {c_name}',
+                                        deadline=date(2026, 12, 31), conclusion=conclusion,
+                                        addressee_unit=visit.commune, actor=ACTOR)
+        deadlines = {'district': date(2026, 9, 30), 'commune': date(2026, 10, 31)}
+        for level, text, finding in remedies_for(session, visit, limit=3, project='các dự án, mô hình hỗ trợ sinh kế'):
             findings_ops.add_recommendation(session, plan, text=text, addressee_label=f'UBND {c_name}',
-                                            deadline=deadline, conclusion=conclusion, addressee_unit=visit.commune,
-                                            actor=ACTOR)
+                                            deadline=deadlines[level], conclusion=conclusion, finding=finding,
+                                            addressee_unit=visit.commune, actor=ACTOR)
         index, text, deadline = DEPARTMENT_ITEMS[k % len(DEPARTMENT_ITEMS)]
         body = unit_ops.get_issuing_body(session, DEPARTMENTS[index][0])
         findings_ops.add_recommendation(session, plan, text=text, addressee_label=body.name, deadline=deadline,
@@ -315,8 +316,8 @@ def _follow_up(session: Session, plan: Plan) -> bool | None:
                     'chức cấp xã; đính kèm văn bản.')
             evidence = ['Văn bản hướng dẫn', 'Danh sách học viên tập huấn']
         else:
-            text = 'Đã rà soát, cập nhật cơ sở dữ liệu hộ nghèo, hộ cận nghèo của các xã cũ; đính kèm danh sách.'
-            evidence = ['Danh sách hộ nghèo, hộ cận nghèo đã cập nhật']
+            text = 'UBND xã đã ban hành văn bản chỉ đạo thực hiện kiến nghị của Đoàn; đính kèm văn bản.'
+            evidence = ['Văn bản chỉ đạo của UBND xã']
         findings_ops.report_progress(session, rec, text=text, reported_by=rec.addressee_label, completed=True,
                                      evidence=evidence, report_date=date(2026, 9, 22), actor=ACTOR)
         if k % 2 == 0:  # the secretariat has verified some; the rest wait for verification

@@ -295,17 +295,46 @@ def _earliest_date(target: Target) -> date | None:
     return None
 
 
-def _check_date(target: Target, issue_date: date) -> None:
+def _check_date(session: Session, target: Target, issue_date: date) -> None:
+    """The date of issue against today, the plan's dates, what the document reports and its deadlines."""
+    plan, when = target.plan, vnformat.date_short(issue_date)
     if issue_date > today():
-        raise InvalidInput('document.date_in_future', f'Ngày ban hành {vnformat.date_short(issue_date)} chưa đến.',
+        raise InvalidInput('document.date_in_future', f'Ngày ban hành {when} chưa đến.',
                            f'The date of issue {issue_date.isoformat()} is in the future.', field='date')
+    if target.kind != 'plan' and plan.issue_date is not None and issue_date < plan.issue_date:
+        raise InvalidInput('document.date_before_plan',
+                           f'Ngày ban hành {when} sớm hơn ngày ban hành Kế hoạch số {plan.reference} '
+                           f'({vnformat.date_short(plan.issue_date)}) mà văn bản thực hiện.',
+                           f'The date of issue {issue_date.isoformat()} is before the plan {plan.reference} it carries '
+                           f'out was issued ({plan.issue_date.isoformat()}).', field='date')
+    if target.kind in ('plan', 'team_decision') and plan.fieldwork_start and issue_date > plan.fieldwork_start:
+        what = ('Kế hoạch', 'plan') if target.kind == 'plan' else ('Quyết định thành lập Đoàn', 'decision forming the '
+                                                                    'teams')
+        raise InvalidInput('document.date_after_fieldwork',
+                           f'Ngày ban hành {when} muộn hơn ngày bắt đầu kiểm tra, giám sát '
+                           f'({vnformat.date_short(plan.fieldwork_start)}): {what[0]} phải được ban hành trước khi '
+                           'các Đoàn làm việc.',
+                           f'The date of issue {issue_date.isoformat()} is after fieldwork starts '
+                           f'({plan.fieldwork_start.isoformat()}): the {what[1]} must be issued before the teams go '
+                           'out.',
+                           field='date')
     earliest = _earliest_date(target)
     if earliest is not None and issue_date < earliest:
         raise InvalidInput('document.date_too_early',
-                           f'Ngày ban hành {vnformat.date_short(issue_date)} sớm hơn ngày '
+                           f'Ngày ban hành {when} sớm hơn ngày '
                            f'{vnformat.date_short(earliest)} mà văn bản ghi nhận.',
                            f'The date of issue {issue_date.isoformat()} is before {earliest.isoformat()}, '
                            'which the document reports on.', field='date')
+    passed = [(k, d) for k, d in sources.document_deadlines(session, target) if d < issue_date]
+    if passed:
+        vi = '; '.join(f'kiến nghị {k}: {vnformat.date_short(d)}' for k, d in passed)
+        en = '; '.join(f'recommendation {k}: {d.isoformat()}' for k, d in passed)
+        raise InvalidInput('document.date_after_deadline',
+                           f'Ngày ban hành {when} muộn hơn thời hạn văn bản đặt ra ({vi}); không giao được một thời '
+                           'hạn đã qua. Hãy sửa thời hạn hoặc ngày ban hành.',
+                           f'The date of issue {issue_date.isoformat()} is after deadlines the document sets ({en}); '
+                           'a deadline already past cannot be set. Correct the deadline or the date of issue.',
+                           field='date')
 
 
 def _check_supersedes(session: Session, target: Target, supersedes: IssuedDocument | int | str | None
@@ -355,7 +384,9 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
         decision, conclusion notice, round report); the team leader signs a team's documents
     :param drafting_unit: the drafting unit's code for ``Lưu: VT, …``
     :param supersedes: the issued document (or its id) this one corrects
-    :raise InvalidInput: unknown kind, bad target, no signer, a date before the facts or in the future,
+    :raise InvalidInput: unknown kind, bad target, no signer, a signature against NĐ 30's rules of authority
+        (:meth:`~inspect_flow.documents.sources.SignerIn.check_authority`), a date before the facts or the plan,
+        in the future, after the fieldwork began (plan, decision) or after a deadline the document sets,
         a *supersedes* that is not the same document
     :raise NotFound: no such visit, team or document
     :raise Conflict: already issued, not ready to be issued (visit not reviewed, no conclusion…)
@@ -374,9 +405,11 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
                            'Cần ghi họ tên người ký văn bản của Ban Chỉ đạo (--signer).',
                            "The name of the committee's signer is required (--signer).", field='signer')
     signer.signature()  # refuse a bad authority prefix before a number is taken
+    if kind in sources.COMMITTEE_KINDS:
+        signer.check_authority()
     _check_ready(session, target)
     issue_date = issue_date or today()
-    _check_date(target, issue_date)
+    _check_date(session, target, issue_date)
     _check_supersedes(session, target, supersedes)  # refuse early, before waiting for the register
 
     issuer = plan.issuer

@@ -22,6 +22,7 @@ one it rejected, is not the team's finding.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,6 +132,118 @@ class SignerIn:
 
     def as_dict(self) -> dict[str, str | None]:
         return {'name': self.name, 'title': self.title, 'prefix': self.prefix, 'on_behalf_of': self.on_behalf_of}
+
+    def check_authority(self) -> None:
+        """Refuse a signature that breaks NĐ 30's rules of authority (thẩm quyền ký).
+
+        * ``TM.`` (thay mặt) stands for a collective body and is followed by its name (``TM. BAN CHỈ ĐẠO``);
+          its head signs (``TRƯỞNG BAN``), not a deputy.
+        * ``KT.`` (ký thay): a deputy (``PHÓ …``) signs for the head (``KT. TRƯỞNG BAN``).
+        * ``Q.`` (quyền): an acting head (``Q. TRƯỞNG BAN``).
+        * ``TL.`` (thừa lệnh) and ``TUQ.`` (thừa ủy quyền): an official other than the head or a deputy
+          (``CHÁNH VĂN PHÒNG``) signs for the head (``TL. TRƯỞNG BAN``).
+        * Without a prefix, the signer signs in their own right: not a deputy.
+
+        :raise InvalidInput: naming the field: ``signer_for`` (what the prefix acts for), ``signer_title``
+            or ``authority``
+        """
+        check_authority(self.prefix, self.on_behalf_of, self.title)
+
+
+def default_signer_for(prefix: str | None) -> str | None:
+    """What *prefix* acts for when the user names nothing: the committee for ``TM.``, its head for the others."""
+    if prefix is None:
+        return None
+    return 'Ban Chỉ đạo' if prefix == 'TM.' else 'Trưởng ban'
+
+
+#: How the name of a collective body (which ``TM.`` stands for) begins, upper case.
+COLLECTIVE_BODY_WORDS = ('BAN', 'BCĐ', 'ỦY BAN', 'UỶ BAN', 'UBND', 'HĐND', 'HỘI ĐỒNG', 'ĐOÀN', 'TỔ', 'THƯỜNG TRỰC',
+                         'THƯỜNG VỤ', 'HỘI')
+#: The first word of a deputy's title.
+_DEPUTY = 'PHÓ'
+
+
+def is_collective_body(text: str | None) -> bool:
+    """Whether *text* names a collective body (``Ban Chỉ đạo``, ``UBND tỉnh``, ``Đoàn kiểm tra``), not a person's
+    title (``Trưởng ban``, ``Trưởng đoàn``)."""
+    words = vnformat.vn_upper(text or '').split()
+    return any(words[:len(w.split())] == w.split() for w in COLLECTIVE_BODY_WORDS)
+
+
+def is_deputy(title: str | None) -> bool:
+    """Whether *title* is a deputy's (``Phó Trưởng ban``, ``Phó Chủ tịch``)."""
+    return vnformat.vn_upper(title or '').split()[:1] == [_DEPUTY]
+
+
+def _authority_error(code: str, vi: str, en: str, field: str) -> InvalidInput:
+    return InvalidInput(f'document.{code}', vi, en, field=field)
+
+
+def check_authority(prefix: str | None, on_behalf_of: str | None, title: str | None) -> None:
+    """The rules of :meth:`SignerIn.check_authority`, for any signature.
+
+    :raise InvalidInput: naming the field (``authority``, ``signer_for`` or ``signer_title``)
+    """
+    up = vnformat.vn_upper
+    if prefix is not None and prefix not in vnformat.AUTHORITY_PREFIXES:
+        raise _authority_error('bad_authority', f'Thẩm quyền ký "{prefix}" không hợp lệ (TM., KT., Q., TL., TUQ.).',
+                               f'Unknown signing authority "{prefix}" (TM., KT., Q., TL., TUQ.).', 'authority')
+    if prefix is not None and not (on_behalf_of and on_behalf_of.strip()):
+        raise _authority_error('authority_without_head', f'"{prefix}" phải có chức danh hoặc tập thể được ký thay '
+                               f'(ví dụ: {prefix} TRƯỞNG BAN).',
+                               f'"{prefix}" needs the title or body it signs for (e.g. {prefix} TRƯỞNG BAN).',
+                               'signer_for')
+    if not (title and title.strip()) and prefix != 'Q.':
+        raise _authority_error('signer_title_required', 'Phải ghi chức vụ của người ký.',
+                               "The signer's title is required.", 'signer_title')
+    line = f'{prefix} {up(on_behalf_of or "")}'
+    if prefix == 'TM.':
+        if not is_collective_body(on_behalf_of):
+            raise _authority_error(
+                'tm_needs_body', f'"{line}" sai thẩm quyền: TM. (thay mặt) đứng trước tên tập thể lãnh đạo (Ban Chỉ '
+                'đạo, UBND, Đoàn…), không đứng trước chức danh của một người; viết "TM. BAN CHỈ ĐẠO" / '
+                '"TRƯỞNG BAN", hoặc "KT. TRƯỞNG BAN" / "PHÓ TRƯỞNG BAN" khi cấp phó ký.',
+                f'"{line}" is the wrong authority: TM. (on behalf of) precedes the name of a collective body (a '
+                'Steering Committee, People’s Committee, team…), not a person’s title; write "TM. BAN CHỈ ĐẠO" / '
+                '"TRƯỞNG BAN", or "KT. TRƯỞNG BAN" / "PHÓ TRƯỞNG BAN" when a deputy signs.', 'signer_for')
+        if is_deputy(title):
+            raise _authority_error(
+                'tm_signed_by_deputy', f'Người đứng đầu ký thay mặt tập thể ("{line}" / "{up(title)}" sai): cấp phó '
+                'ký với thẩm quyền KT. (ký thay) người đứng đầu.',
+                f'The head signs on behalf of the collective body ("{line}" / "{up(title)}" is wrong): a deputy signs '
+                'KT. (for) the head.', 'signer_title')
+        return
+    if prefix is not None and is_collective_body(on_behalf_of):
+        raise _authority_error(
+            'body_needs_tm', f'"{line}" sai thẩm quyền: {prefix} đứng trước chức danh người đứng đầu (ví dụ '
+            f'"{prefix} TRƯỞNG BAN"); chỉ TM. đứng trước tên một tập thể.',
+            f'"{line}" is the wrong authority: {prefix} precedes the head’s title (e.g. "{prefix} TRƯỞNG BAN"); only '
+            'TM. precedes the name of a collective body.', 'signer_for')
+    if prefix is not None and is_deputy(on_behalf_of):
+        raise _authority_error(
+            'signs_for_deputy', f'"{line}" sai thẩm quyền: {prefix} ký thay người đứng đầu, không ký thay cấp phó.',
+            f'"{line}" is the wrong authority: {prefix} signs for the head, not for a deputy.', 'signer_for')
+    if prefix == 'KT.' and not is_deputy(title):
+        raise _authority_error(
+            'kt_needs_deputy', f'KT. (ký thay) là cấp phó ký thay người đứng đầu: chức vụ người ký phải là cấp phó '
+            f'(ví dụ "PHÓ {up(on_behalf_of)}"), không phải "{up(title)}".',
+            f'KT. (signing for) is a deputy signing for the head: the signer’s title must be a deputy’s (e.g. '
+            f'"PHÓ {up(on_behalf_of)}"), not "{up(title)}".', 'signer_title')
+    if prefix in ('TL.', 'TUQ.') and (is_deputy(title) or up(title) == up(on_behalf_of)):
+        what = 'thừa lệnh' if prefix == 'TL.' else 'thừa ủy quyền'
+        raise _authority_error(
+            'delegate_title', f'{prefix} ({what}) là người được giao (Chánh Văn phòng, Trưởng phòng…) ký thay người '
+            f'đứng đầu; "{up(title)}" không ký {prefix}: người đứng đầu ký theo thẩm quyền của mình, cấp phó ký KT.',
+            f'{prefix} is a delegated official (office chief, head of division…) signing for the head; '
+            f'"{up(title)}" does not sign {prefix}: the head signs in their own right, a deputy signs KT.',
+            'signer_title')
+    if prefix is None and is_deputy(title):
+        raise _authority_error(
+            'deputy_needs_kt', f'Cấp phó ("{up(title)}") không ký theo thẩm quyền của mình trên văn bản của tập thể: '
+            'chọn thẩm quyền KT. (ký thay) người đứng đầu.',
+            f'A deputy ("{up(title)}") does not sign the body’s document in their own right: choose KT. (signing '
+            'for) the head.', 'authority')
 
 
 @dataclass(frozen=True)
@@ -524,13 +637,25 @@ class RoundData:
         return [f for f in self.findings if f.visit_id in ids and f.kind == kind]
 
     def texts(self, visits: Iterable[Visit], kind: FindingKind) -> list[str]:
-        return _unique(_strip_end(f.text) for f in self.findings_of(visits, kind))
+        by_id = {v.id: v for v in self.visits}
+        return _unique(_attributed(_strip_end(f.text), by_id.get(f.visit_id)) for f in self.findings_of(visits, kind))
 
     def recommendations_for(self, unit_ids: Iterable[int]) -> list[Recommendation]:
         """The recommendations of the conclusions of *unit_ids* (concluded units: districts or communes)."""
         ids = set(unit_ids)
         conclusion_ids = {c.id for d, c in self.conclusions.items() if d in ids}
         return [r for r in self.recommendations if r.conclusion_id in conclusion_ids]
+
+
+_BARE_FIGURE = re.compile(r'^Có \d')
+
+
+def _attributed(text: str, visit: Visit | None) -> str:
+    """A finding that states a commune's figure without saying whose (``Có 105 hộ tham gia Đề án…``, a checklist
+    rule's wording) names the commune it measures: ``Xã An Thạnh có 105 hộ tham gia Đề án…``."""
+    if visit is None or not _BARE_FIGURE.match(text):
+        return text
+    return f'{visit.commune.full_name} {lower_first(text)}'
 
 
 def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
@@ -576,6 +701,18 @@ def load_round(session: Session, plan: Plan) -> RoundData:
     return RoundData(plan, visits, findings, conclusions, recommendations, labels, choices)
 
 
+def document_deadlines(session: Session, target: Target) -> list[tuple[int, date]]:
+    """``(number, deadline)`` of each recommendation a minutes or a conclusion notice sets, in its order."""
+    if target.kind == 'minutes':
+        unit_ids = [target.visit.conclusion_unit_id]
+    elif target.kind == 'conclusion':
+        unit_ids = [target.unit.id]
+    else:
+        return []
+    recs = load_round(session, target.plan).recommendations_for(unit_ids)
+    return [(k, r.deadline) for k, r in enumerate(recs, 1) if r.deadline is not None]
+
+
 def _recommendation_view(rec: Recommendation) -> vm.Recommendation:
     return vm.Recommendation(text=_strip_end(rec.text), addressee=rec.addressee_label, deadline=rec.deadline)
 
@@ -611,22 +748,77 @@ def _negate(statement: str) -> str:
     return f'{statement}: không'
 
 
+#: The household items :func:`_household_prose` words as sentences; any other item is listed after them.
+HOUSEHOLD_PROSE_KEYS = frozenset({'support_received', 'perceived_benefit', 'in_project', 'right_target',
+                                  'has_livelihood_plan', 'diary_seen', 'diary_up_to_date', 'received_loan',
+                                  'loan_purpose', 'loan_use_matches', 'opinion'})
+
+
+def _project_name(data: RoundData) -> str:
+    """What the households take part in, from the checklist's wording: ``Đề án sinh kế`` (2019),
+    ``dự án, mô hình hỗ trợ sinh kế`` (2026)."""
+    label = _strip_end(data.labels.get('in_project') or '')
+    return label.removeprefix('Hộ tham gia ').strip() if label.startswith('Hộ tham gia ') else 'Đề án sinh kế'
+
+
+def _household_prose(answers: dict, data: RoundData) -> list[str]:
+    """The sentences an official writes about one household from its usual answers."""
+    flag = {k: _yes_no(answers.get(k)) for k in HOUSEHOLD_PROSE_KEYS}
+    project = _project_name(data)
+    out: list[str] = []
+    support = [lower_first(c) for c in _choice_list(answers.get('support_received'), data.choices)
+               if answers.get('support_received') != 'none']
+    benefit = answers.get('perceived_benefit')
+    benefit = lower_first(data.choices.get(str(benefit), str(benefit))) if benefit else ''
+    if support:
+        out.append(f'Hộ đã được hỗ trợ {_join_names(support)}'
+                   + (f'; theo hộ, các hỗ trợ này {benefit}' if benefit else ''))
+    if flag['in_project'] is True:
+        parts = [f'Hộ tham gia {project}']
+        if flag['right_target'] is False:
+            parts.append('nhưng không thuộc đối tượng được hỗ trợ')
+        elif flag['right_target'] is True:
+            parts.append('đúng đối tượng')
+        if flag['has_livelihood_plan'] is True:
+            parts.append('đã có kế hoạch sinh kế')
+        elif flag['has_livelihood_plan'] is False:
+            parts.append('nhưng chưa có kế hoạch sinh kế' if flag['right_target'] is not False
+                         else 'chưa có kế hoạch sinh kế')
+        out.append(', '.join(parts))
+    elif flag['in_project'] is False:
+        out.append(f'Hộ không tham gia {project}')
+    if flag['diary_seen'] is True:
+        kept = {True: 'sổ được ghi chép thường xuyên, cập nhật',
+                False: 'sổ chưa được ghi chép thường xuyên, cập nhật'}.get(flag['diary_up_to_date'])
+        out.append('Đoàn đã xem Sổ nhật ký hộ gia đình' + (f': {kept}' if kept else ''))
+    elif flag['diary_seen'] is False:
+        out.append('Hộ chưa xuất trình được Sổ nhật ký hộ gia đình')
+    if flag['received_loan'] is True:
+        purpose = _strip_end(str(answers.get('loan_purpose') or ''))
+        loan = f'Hộ vay vốn ưu đãi để {lower_first(purpose)}' if purpose else 'Hộ có vay vốn ưu đãi'
+        use = {True: ' và sử dụng vốn đúng mục đích', False: ', nhưng sử dụng vốn không đúng mục đích'}
+        out.append(loan + use.get(flag['loan_use_matches'], ''))
+    opinion = _strip_end(str(answers.get('opinion') or ''))
+    if opinion:
+        wish = opinion.split(' ', 1)[0].lower() in ('mong', 'đề', 'kiến', 'xin', 'muốn')
+        out.append(f'Hộ {lower_first(opinion)}' if wish else f'Ý kiến của hộ: {opinion}')
+    return [_sentence(s) for s in out]
+
+
 def household_text(h: HouseholdConsultation, data: RoundData) -> tuple[str, str]:
-    """(support received, what the team noted) for one consulted household, in sentences."""
+    """(support received, what the team noted) for one consulted household, in sentences: the usual answers
+    as an official writes them (:func:`_household_prose`), any other answer after them."""
     answers = h.answers or {}
     support = _strip_end(', '.join(_choice_list(answers.get('support_received'), data.choices)))
+    prose = _household_prose(answers, data)
     notes: list[str] = []
-    opinion = ''
     for key, value in data.ordered(answers):
-        if key in HOUSEHOLD_SKIP or key == 'support_received' or value in (None, '', [], {}):
+        if key in HOUSEHOLD_SKIP or key in HOUSEHOLD_PROSE_KEYS or value in (None, '', [], {}):
             continue
         label = data.labels.get(key)
         if label is None:
             continue  # an answer the documents do not know how to word is not printed
         label = _strip_end(label)
-        if key == 'opinion':
-            opinion = _strip_end(str(value))
-            continue
         flag = _yes_no(value)
         if flag is not None:
             notes.append(label if flag else _negate(label))
@@ -635,9 +827,8 @@ def household_text(h: HouseholdConsultation, data: RoundData) -> tuple[str, str]
         elif isinstance(value, str | int | float):
             notes.append(f'{label}: {data.choices.get(str(value), str(value))}')
     text = '; '.join([upper_first(notes[0]), *(lower_first(n) for n in notes[1:])]) if notes else ''
-    if opinion:
-        text = f'{text}. Ý kiến của hộ: {opinion}' if text else f'Ý kiến của hộ: {opinion}'
-    return support, _sentence(text) if text else 'Đoàn không ghi nhận thêm ý kiến.'
+    sentences = [*prose, _sentence(text)] if text else prose
+    return support, ' '.join(sentences) if sentences else 'Đoàn không ghi nhận thêm ý kiến.'
 
 
 def _category_label(h: HouseholdConsultation) -> str:
@@ -666,12 +857,49 @@ def households_summary(households: Sequence[HouseholdConsultation], data: RoundD
                 counts[0] += flag
                 counts[1] += 1
     if support:
-        listed = ', '.join(f'{label} ({n:02d} hộ)' for label, n in support.items())
-        out.append(f'Chính sách, hỗ trợ hộ đã nhận: {listed}.')
-    if flags:
-        listed = '; '.join(f'{_strip_end(data.labels[k])}: {yes:02d}/{total:02d} hộ'
-                           for k, (yes, total) in flags.items())
-        out.append(f'{listed}.')
+        listed = _join_names([f'{lower_first(label)} ({n:02d} hộ)' for label, n in support.items()])
+        out.append(f'Các hộ đã được hỗ trợ {listed}.')
+    out.extend(_household_counts_prose(flags, _project_name(data)))
+    rest = [(k, c) for k, c in flags.items() if k not in HOUSEHOLD_PROSE_KEYS]
+    if rest:
+        listed = '; '.join(f'{lower_first(_strip_end(data.labels[k]))}: {yes:02d}/{total:02d} hộ'
+                           for k, (yes, total) in rest)
+        out.append(f'Ngoài ra, {listed}.')
+    return out
+
+
+def _household_counts_prose(flags: dict[str, list[int]], project: str) -> list[str]:
+    """The yes/no answers :func:`_household_prose` words, counted over the households, as sentences."""
+    def count(key: str) -> tuple[int, int] | None:
+        c = flags.get(key)
+        return (c[0], c[1]) if c and c[1] else None
+
+    out = []
+    joined, target, plan = count('in_project'), count('right_target'), count('has_livelihood_plan')
+    if joined:
+        text = f'Có {joined[0]:02d}/{joined[1]:02d} hộ tham gia {project}'
+        if target and joined[0]:
+            text += (', đều đúng đối tượng' if target[0] == target[1]
+                     else f', trong đó {target[1] - target[0]:02d} hộ không thuộc đối tượng được hỗ trợ')
+        if plan and joined[0]:
+            text += ('; tất cả đã có kế hoạch sinh kế' if plan[0] == plan[1]
+                     else f'; {plan[0]:02d} hộ đã có kế hoạch sinh kế, {plan[1] - plan[0]:02d} hộ chưa có')
+        out.append(text + '.')
+    seen, kept = count('diary_seen'), count('diary_up_to_date')
+    if seen:
+        text = (f'Đoàn đã xem Sổ nhật ký hộ gia đình của {seen[0]:02d}/{seen[1]:02d} hộ'
+                if seen[0] else 'Đoàn chưa được xem Sổ nhật ký hộ gia đình của hộ nào')
+        if kept and seen[0]:
+            text += ('; các sổ đều được ghi chép thường xuyên, cập nhật' if kept[0] == kept[1]
+                     else f'; {kept[1] - kept[0]:02d} sổ chưa được ghi chép thường xuyên, cập nhật')
+        out.append(text + '.')
+    loan, used = count('received_loan'), count('loan_use_matches')
+    if loan:
+        text = f'Có {loan[0]:02d}/{loan[1]:02d} hộ vay vốn ưu đãi'
+        if used and loan[0]:
+            text += (', đều sử dụng vốn đúng mục đích' if used[0] == used[1]
+                     else f', trong đó {used[1] - used[0]:02d} hộ sử dụng vốn không đúng mục đích')
+        out.append(text + '.')
     return out
 
 
@@ -1077,8 +1305,12 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     if records:
         results.append(vm.Section(heading='Kiểm tra hồ sơ, sổ sách', paragraphs=[records]))
     results.append(vm.Section(heading='Kết quả tham vấn hộ', paragraphs=households_summary(households, data)))
-    opinions = [_sentence(d) for v in visits for d in (v.content or {}).get('discussion') or [] if str(d).strip()]
-    opinions += [_sentence(c['local_opinion']) for v in visits for c in [v.content or {}] if c.get('local_opinion')]
+    opinions = []
+    for v in visits:  # a team that visited several communes says where each opinion was given
+        said = [str(d) for d in (v.content or {}).get('discussion') or [] if str(d).strip()]
+        said += [str(v.content['local_opinion'])] if (v.content or {}).get('local_opinion') else []
+        where = f'Tại {lower_first(v.commune.full_name)}, ' if len(visits) > 1 else ''
+        opinions += [_sentence(f'{where}{lower_first(t.strip()) if where else t}') for t in said]
     if opinions:
         results.append(vm.Section(heading='Ý kiến của địa phương', paragraphs=opinions))
     recs = data.recommendations_for({v.conclusion_unit_id for v in visits})
@@ -1114,12 +1346,23 @@ def build_team_report(data: RoundData, team: Team, *, drafting_unit: str | None,
     )
 
 
+_FIGURE_ASIDE = re.compile(r'\s*\([^()]*\d[^()]*\)')
+
+
+def _without_figures(text: str) -> str:
+    """*text* without an aside that gives a figure: ``… bền vững (2 hộ tái nghèo).`` → ``… bền vững.``"""
+    return _FIGURE_ASIDE.sub('', text)
+
+
 def _counted(texts_per_visit: list[list[str]], total: int, *, rest: str) -> list[str]:
     """The round's findings of one kind: those noted in several communes, each with how many
     (``… (05/09 xã)``), most frequent first; those noted in one commune only are not repeated one by
     one (the teams' reports and notices carry them) but counted in a last item built from *rest*."""
     if total <= 1:
         return _unique(t for texts in texts_per_visit for t in texts)
+    # The same finding with each commune's own figure ("(1 hộ tái nghèo)", "(2 hộ tái nghèo)") is one finding
+    # of the round: counted once per commune, without the figures, which the teams' reports give.
+    texts_per_visit = [[_without_figures(t) for t in texts] for texts in texts_per_visit]
     counts: Counter[str] = Counter()
     for texts in texts_per_visit:
         counts.update(set(texts))
@@ -1243,8 +1486,9 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
     cats = by_category(data, FindingKind.achievement)
     if cats:
         results.append(vm.Section(heading='Kết quả đạt được theo nhóm nội dung', paragraphs=[
-            '; '.join(f'{c.category}: {c.occurrences:02d}/{counts.communes:02d} {communes_word}' for c in cats)
-            + '.']))
+            'Các Đoàn ghi nhận kết quả đạt được ở các nhóm nội dung: '
+            + _join_names([f'“{c.category}” ({c.occurrences:02d}/{counts.communes:02d} {communes_word})'
+                           for c in cats]) + '.']))
     per_visit = {k: [data.texts([v], k) for v in visits] for k in FindingKind}
     round_recs = [r for r in data.recommendations if r.conclusion_id is None]
     return vm.RoundReport(

@@ -142,7 +142,7 @@ class Signature(_ViewModel):
         authority = vnformat.authority_line(self.prefix, self.on_behalf_of)
         if authority:
             lines.append(authority)
-        if self.title:
+        if self.title and self.prefix != 'Q.':  # an acting head signs under "Q. TRƯỞNG BAN" alone
             lines.append(vnformat.vn_upper(self.title))
         return tuple(lines)
 

@@ -34,7 +34,7 @@ from inspect_flow.web.plans import load_plan
 bp = Blueprint('documents', __name__)
 
 #: The fields an issue form shows; an error about anything else (the kind, the target) is shown above the form.
-FIELDS = ('date', 'signer', 'signer_title', 'authority')
+FIELDS = ('date', 'signer', 'signer_title', 'authority', 'signer_for')
 AUTHORITIES = ('KT.', 'TM.', 'Q.', 'TL.', 'TUQ.', 'none')
 
 
@@ -162,7 +162,9 @@ def issue(plan_id: int):  # noqa: ANN201
                                field='authority')
         prefix = None if authority == 'none' else authority
         signer = SignerIn(name=form.get('signer').strip() or None, title=form.get('signer_title').strip()
-                          or 'Phó Trưởng ban', prefix=prefix, on_behalf_of='Trưởng ban' if prefix else None)
+                          or 'Phó Trưởng ban', prefix=prefix,
+                          on_behalf_of=(form.get('signer_for').strip() or sources.default_signer_for(prefix))
+                          if prefix else None)
         supersedes = form.get('supersedes') or None
         issue_date = None
         try:

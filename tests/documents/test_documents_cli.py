@@ -102,6 +102,13 @@ def test_it_renders_the_whole_set_and_reports_bad_input_in_one_line(run, tmp_pat
     bad = run('documents', 'issue', '1245', '--kind', 'conclusion', '--district', '838', '--date', '15/07/2019',
               ok=False, lang='en')
     assert bad.exit_code == 1 and 'signer' in bad.stderr and 'Traceback' not in bad.output
+    bad = run('documents', 'issue', '1245', '--kind', 'conclusion', '--district', '838', '--date', '15/07/2019',
+              '--signer', 'Nguyễn Văn Minh', '--authority', 'TM.', '--signer-for', 'Trưởng ban', '--signer-title',
+              'Trưởng ban', ok=False)
+    assert bad.exit_code == 1 and bad.stderr.startswith('Lỗi: "TM. TRƯỞNG BAN" sai thẩm quyền: TM. (thay mặt)')
+    bad = run('documents', 'issue', '1245', '--kind', 'conclusion', '--district', '838', '--date', '02/03/2020',
+              '--signer', 'Nguyễn Văn Minh', ok=False, lang='en')
+    assert bad.exit_code == 1 and 'is after deadlines the document sets (recommendation 1' in bad.stderr
     bad = run('documents', 'issue', '1245', '--kind', 'memo', ok=False)
     assert bad.exit_code == 2
     bad = run('documents', 'export', '42', '--out', str(tmp_path), ok=False)

@@ -67,7 +67,7 @@ def test_the_body_keeps_the_text_headings_and_recommendations():
     assert texts[0] == 'THÔNG BÁO' and document.paragraphs[0].runs[0].font.bold
     assert '3. Đề nghị, nhiệm vụ thời gian tới' in texts
     for number, rec in enumerate(vm.recommendations, start=1):
-        assert any(t.startswith(f'{number}. {rec.text}') for t in texts), rec.text
+        assert any(t.startswith(f'3.{number}. {rec.text}') for t in texts), rec.text  # numbered under heading 3
     body = next(p for p in document.paragraphs if p.text.startswith('Thực hiện'))
     assert abs(body.paragraph_format.first_line_indent - Mm(12.7)) < Mm(0.1)
     assert body.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.JUSTIFY

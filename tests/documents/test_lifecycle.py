@@ -71,10 +71,13 @@ def test_two_issues_get_consecutive_numbers_per_issuer_year_and_kind(demo_sessio
     npt = next(v for v in demo_plan.visits if v.district.code == '838')
     minutes = _issue(demo_session, demo_plan, 'minutes', visit=npt.id, issue_date=npt.starts_at.date())
     assert minutes.number == start_bb + 1 and minutes.symbol == 'BB-BCĐCCTMTQG'
-    next_year = _issue(demo_session, demo_plan, district='829', issue_date=date(2020, 1, 2))
+    # A notice is not issued after the deadlines it sets; the round report is, and starts 2020's BC register.
+    start_bc = last_number(demo_session, demo_plan.issuer, 2019, 'BC')
+    next_year = _issue(demo_session, demo_plan, 'report', issue_date=date(2020, 1, 2))
     assert (next_year.year, next_year.number) == (2020, 1)  # the sequence restarts on 1 January
-    assert last_number(demo_session, demo_plan.issuer, 2020, 'TB') == 1
-    assert last_number(demo_session, demo_plan.issuer, 2019, 'TB') == start_tb + 2  # 2020 did not touch 2019
+    assert last_number(demo_session, demo_plan.issuer, 2020, 'BC') == 1
+    assert last_number(demo_session, demo_plan.issuer, 2019, 'BC') == start_bc  # 2020 did not touch 2019
+    assert last_number(demo_session, demo_plan.issuer, 2019, 'TB') == start_tb + 2
 
 
 def test_later_edits_change_the_draft_never_the_issued_pdf(demo_session, demo_plan):

@@ -114,6 +114,16 @@ def test_bad_input_is_shown_beside_each_field_and_kept(app_factory):  # noqa: AN
     assert r.status_code == 422 and 'sớm hơn ngày' in ' '.join(_errors(r.get_data(as_text=True)))
     r = _issue(client, plan, MCB, '2099-01-01')
     assert r.status_code == 422 and 'chưa đến' in ' '.join(_errors(r.get_data(as_text=True)))
+    r = _issue(client, plan, MCB, '2020-03-02')  # after every deadline the notice sets
+    assert r.status_code == 422 and 'muộn hơn thời hạn văn bản đặt ra' in ' '.join(_errors(r.get_data(as_text=True)))
+    # NĐ 30: TM. stands for a collective body, so "TM. TRƯỞNG BAN" is refused beside "Ký thay, thay mặt cho".
+    r = _issue(client, plan, MCB, authority='TM.', signer_for='Trưởng ban', signer_title='Trưởng ban')
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="Trưởng ban"' in html
+    error = html_lib.unescape(html.split('id="e-signer_for">', 1)[1].split('</p>', 1)[0])
+    assert error.startswith('"TM. TRƯỞNG BAN" sai thẩm quyền: TM. (thay mặt) đứng trước tên tập thể')
+    r = _issue(client, plan, MCB, authority='KT.', signer_title='Chánh Văn phòng')
+    assert r.status_code == 422 and 'id="e-signer_title"' in r.get_data(as_text=True)
     r = client.post(f'/plans/{plan}/documents/issue', {'kind': 'schedule', 'date': '2019-06-01', 'signer': 'A'})
     assert r.status_code == 422 and 'phụ lục' in r.get_data(as_text=True)
     r = client.post(f'/plans/{plan}/documents/issue', {'kind': 'conclusion', 'district': '999', 'date': '2019-08-20',

@@ -79,7 +79,8 @@ def _setup(app) -> dict:  # noqa: ANN001
         plan = s.get(Plan, known['plan'])
         for key, kind, params, _draft, _issued in DOCUMENTS:
             args = {k: _fill(v, known) for k, v in params.items()}
-            doc = issue_document(s, plan, kind, actor='test', issue_date=date(2019, 8, 20),
+            day = date(2019, 6, 20) if kind == 'team_decision' else date(2019, 8, 20)  # teams formed before fieldwork
+            doc = issue_document(s, plan, kind, actor='test', issue_date=day,
                                  signer=SignerIn(name='Nguyễn Văn Hiếu'), **args)
             known[key] = doc.id
         mcb = s.scalar(sa.select(AdminUnit.id).where(AdminUnit.code == '838'))
