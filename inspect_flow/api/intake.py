@@ -67,9 +67,13 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     data = {k: v for k, v in raw.items() if k not in CONTROL_FIELDS}
     if findings is None:
         findings = visit_findings(session, visit)
+    from inspect_flow.visits.quota import quota_warnings
+
     submit_visit(session, visit, actor=f'api:{user.username}', data=data, findings=findings, by=user)
     payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
-                                              'findings': len(findings)}).model_dump(mode='json')
+                                              'findings': len(findings),
+                                              'warnings': [w.as_dict() for w in quota_warnings(visit)],
+                                              }).model_dump(mode='json')
     return json.dumps(payload, ensure_ascii=False)
 
 

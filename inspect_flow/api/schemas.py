@@ -260,11 +260,26 @@ class FormErrorOut(Out):
     model_config = ConfigDict(extra='allow')
 
 
+class HouseholdQuotaOut(Out):
+    quota: int = Field(description="The plan's households per commune.")
+    consulted: int = Field(description='Households in the visit\'s record (drafts included).')
+    shortfall: int
+    met: bool
+
+
+class WarningOut(Out):
+    rule: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
 class VisitDetailOut(VisitOut):
     answers: dict[str, Any]
     content: dict[str, Any]
     participants: list[ParticipantOut]
     households: list[HouseholdOut]
+    households_quota: HouseholdQuotaOut | None = Field(description='Null when the plan sets no quota.')
     checklist_id: str | None
     form_errors: list[dict[str, Any]]
     score_percent: float | None
@@ -294,6 +309,9 @@ class SubmissionOut(Out):
     visit: VisitOut
     idempotency_key: str | None
     findings: int = Field(description='Findings of the visit after the submission.')
+    warnings: list[WarningOut] = Field(default_factory=list, description=(
+        'What was accepted but needs a look, e.g. fewer households than the plan\'s quota '
+        '(rule "visit.households_quota", field "households"); the team leader sees it in the review.'))
 
 
 class IntakeOut(Out):

@@ -104,13 +104,16 @@ def visit_out(v) -> dict:  # noqa: ANN001
 
 def visit_detail_out(v) -> dict:  # noqa: ANN001
     from inspect_flow.visits.capture import form_status
+    from inspect_flow.visits.quota import household_quota
 
     status = form_status(v)
+    quota = household_quota(v)
     return {**visit_out(v), 'answers': v.answers or {}, 'content': v.content or {},
             'participants': [{'side': p.side.value, 'full_name': p.full_name, 'title': p.title, 'agency': p.agency}
                              for p in v.participants],
             'households': [{'code': h.household_code, 'category': h.category.value, 'head_name': h.head_name,
                             'answers': h.answers or {}} for h in v.households],
+            'households_quota': quota.as_dict() if quota else None,
             'checklist_id': status.checklist_id if status else None,
             'form_errors': _jsonable(status.errors) if status else [],
             'score_percent': status.score_percent if status else None}

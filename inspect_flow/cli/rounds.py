@@ -390,12 +390,15 @@ def _load_file(path: Path):  # noqa: ANN202
 def visits_submit(ctx: CliContext, visit_id: int, file: Path | None) -> None:
     """Submit a visit, recording FILE (JSON or YAML: participants, content, answers, households, findings)."""
     from inspect_flow.visits.operations import get_visit, submit_visit
+    from inspect_flow.visits.quota import quota_warnings
 
     data = _load_file(file) if file else None
     with ctx.session() as session:
         visit = submit_visit(session, get_visit(session, visit_id), actor=ctx.actor, data=data)
         click.echo(ctx.msg(f'Đã nộp kết quả #{visit.id}: {len(visit.households)} hộ tham vấn.',
                            f'Submitted #{visit.id}: {len(visit.households)} households consulted.'))
+        for warning in quota_warnings(visit):
+            click.echo(ctx.msg(f'Lưu ý: {warning.vi}', f'Note: {warning.en}'), err=True)
 
 
 @visits.command('start')

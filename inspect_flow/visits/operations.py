@@ -29,6 +29,7 @@ from inspect_flow.visits.models import (
     Visit,
     VisitParticipant,
 )
+from inspect_flow.visits.quota import quota_warnings
 from inspect_flow.visits.schemas import ContentIn, ParticipantIn, RecordIn, SubmissionIn, parse_record, parse_submission
 from inspect_flow.workflow.machines import fire
 from inspect_flow.workflow.states import PlanState, VisitState, state_label
@@ -175,6 +176,8 @@ def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | Non
     answers, the households' answers and the findings' evidence must be theirs to attach
     (:func:`inspect_flow.evidence.operations.check_attachable`). ``None``: the command line.
 
+    Fewer households than the plan's quota is not refused: see :func:`inspect_flow.visits.quota.quota_warnings`.
+
     :raise InvalidInput: *data* is malformed, or refers to evidence *by* may not attach (nothing is stored)
     :raise TransitionRefused: the visit cannot be submitted now (each reason named)
     """
@@ -193,7 +196,10 @@ def submit_visit(session: Session, visit: Visit, *, actor: str, data: dict | Non
             findings = record_submission(session, visit, submission, actor=actor, findings=findings)
         elif visit.state == VisitState.scheduled:
             _ensure_started(session, visit, actor)
-        fire(visit, 'submit', actor=actor)
+        # A households shortfall does not refuse the submit: it is noted on it (the history shows it, the
+        # leader's review shows it), and the caller answers it from quota_warnings().
+        shortfall = quota_warnings(visit)
+        fire(visit, 'submit', actor=actor, comment=shortfall[0].vi if shortfall else None)
         visit.submitted_dt = utcnow()
         session.flush()
         apply_submitted_answers(session, visit, actor=actor, findings=findings)
@@ -219,7 +225,14 @@ def review_visit(session: Session, visit: Visit, *, reviewer: Person, actor: str
 
 
 def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str) -> Visit:
-    """Cancel a visit that will not take place, with the reason."""
+    """Cancel a visit that will not take place, with the reason (shown on the visit and on the schedule).
+
+    :raise InvalidInput: no reason given (``reason``)
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput('visit.cancel_reason_required',
+                           'Lý do hủy: chưa ghi. Hãy ghi vì sao buổi làm việc không diễn ra.',
+                           'Reason for cancelling: missing. Say why the visit will not take place.', field='reason')
     fire(visit, 'cancel', actor=actor, reason=reason)
     visit.cancel_reason = reason.strip()
     session.flush()

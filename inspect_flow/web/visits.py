@@ -91,16 +91,49 @@ def answers_from_form(checklist, data) -> dict:  # noqa: ANN001
     return out
 
 
+def error_links(checklist, form: Form) -> list[dict]:  # noqa: ANN001
+    """The form's item errors in the checklist's order, each with the anchor of its item and a label a person
+    knows it by ("Hộ 2 — Mã hộ"): the submit-error summary links to each."""
+    if checklist is None or not form.errors:
+        return []
+    order = {item_id: n for n, item_id in enumerate(checklist.item_ids)}
+    out = []
+    for key, message in form.errors.items():
+        parts = key.split('.')
+        item_id = parts[-1]
+        if not checklist.has_item(item_id):
+            continue
+        item = checklist.item(item_id)
+        label = item.label.get(lang()) if item.label else item_id
+        if message.startswith(label + ':'):
+            message = message[len(label) + 1:].strip()  # the link names the item already
+        if len(parts) == 3 and parts[1].isdigit():
+            label = f"{t('Hộ', 'Household')} {int(parts[1]) + 1} — {label}"
+        out.append({'anchor': 'i-a-' + key.replace('.', '-'), 'label': label, 'message': message,
+                    'order': (order.get(parts[0], 0), int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else -1,
+                              order.get(item_id, 0))})
+    return sorted(out, key=lambda e: e['order'])
+
+
 def _page(visit: Visit, form: Form, status: int = 200, answers: dict | None = None):  # noqa: ANN202
+    from inspect_flow.core.clock import today
+    from inspect_flow.visits.quota import household_quota
+    from inspect_flow.web.visit_document import visit_document
+
     checklist = checklist_of(visit)
     me = user()
     steps = next_steps(visit, reviewer=me.person if me and me.person else None)
     findings = [f for f in queries.findings_of(visit.plan) if f.visit_id == visit.id]
+    editable = is_editable(visit) and access.can_edit_visit(me, visit)
+    # Whoever cannot change the answers reads them as a document, the suggested findings beside their items.
+    document, loose = (visit_document(checklist, visit.answers, findings, today=today())
+                       if checklist is not None and not editable and visit.answers else (None, findings))
     return render('web/visits/show.html', visit=visit, plan=visit.plan, checklist=checklist, form=form,
                   answers=answers if answers is not None else (visit.answers or {}),
-                  editable=is_editable(visit) and access.can_edit_visit(me, visit),
+                  editable=editable, document=document, loose_findings=loose,
                   can_review=access.can_review_visit(me, visit) and visit.state == VisitState.submitted,
-                  steps=steps, findings=findings,
+                  steps=steps, findings=findings, quota=household_quota(visit),
+                  error_links=error_links(checklist, form),
                   conflicts=queries.conflicts_by_visit(visit.plan).get(visit.id, [])), status
 
 
@@ -259,6 +292,10 @@ def submit(visit_id: int):  # noqa: ANN201
         form.add_error(exc)
         return _page(load_visit(visit_id), form, 422, answers=answers)
     flash(t('Đã nộp kết quả cho Trưởng đoàn duyệt.', 'Submitted for the team leader’s review.'), 'ok')
+    from inspect_flow.visits.quota import quota_warnings
+
+    for warning in quota_warnings(visit):
+        flash(t(f'Lưu ý: {warning.vi}', f'Note: {warning.en}'), 'warn')
     return redirect(url_for('visits.visit_page', visit_id=visit_id))
 
 

@@ -223,13 +223,13 @@ def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa
     # Suggestions not decided yet: the approve button is disabled and the page says why.
     expect(leader.locator('#review').get_by_role('button', name='Duyệt kết quả')).to_be_disabled()
     expect(leader.locator('#review .blockers')).to_contain_text('chưa được chấp nhận hoặc loại bỏ')
-    suggested = leader.locator('#findings li.status-suggested')
+    suggested = leader.locator('li.finding.status-suggested')
     count = suggested.count()
     assert count >= 1, leader.locator('main').inner_text()[:2000]
     for _ in range(count):
-        leader.locator('#findings li.status-suggested').first.get_by_role('button', name='Chấp nhận').click()
+        leader.locator('li.finding.status-suggested').first.get_by_role('button', name='Chấp nhận').click()
         leader.wait_for_load_state()
-    expect(leader.locator('#findings li.status-suggested')).to_have_count(0)
+    expect(leader.locator('li.finding.status-suggested')).to_have_count(0)
     leader.locator('#review').get_by_role('button', name='Duyệt kết quả').click()
     expect(leader.locator('.flash.ok')).to_contain_text('Đã duyệt')
     assert _scalar(live_server, 'select state from visits where id = :v', v=visit_id) == 'reviewed'

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from inspect_flow.audit.models import AuditEntry
-from inspect_flow.core.errors import TransitionRefused
+from inspect_flow.core.errors import InvalidInput, TransitionRefused
 from inspect_flow.plans import operations as plan_ops
 from inspect_flow.visits import operations as visit_ops
 from inspect_flow.workflow.machines import blockers, next_steps
@@ -69,9 +69,10 @@ def test_to_findings_needs_every_visit_submitted_or_cancelled(session):  # noqa:
 
 def test_cancelling_a_visit_needs_a_reason(session):  # noqa: ANN001
     plan = builders.plan_at(session, 'visiting', complete=False)
-    with pytest.raises(TransitionRefused) as exc:
+    with pytest.raises(InvalidInput) as exc:
         visit_ops.cancel_visit(session, plan.visits[0], reason='  ', actor=A)
-    assert exc.value.message == 'Phải nêu lý do.'
+    assert exc.value.field == 'reason' and exc.value.message.startswith('Lý do hủy: chưa ghi.')
+    assert plan.visits[0].state == VisitState.scheduled
 
 
 def test_to_conclusions_needs_every_team_leader_review(session):  # noqa: ANN001

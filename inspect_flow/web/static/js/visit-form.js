@@ -65,8 +65,22 @@
     el.classList.toggle('irrelevant', !on);
   }
 
+  // The households quota line above the form counts the roster's rows that have a household code.
+  var quotaCount = document.querySelector('[data-quota-count]');
+  function countHouseholds() {
+    var roster = form.querySelector('[data-roster]');
+    if (!quotaCount || !roster) return;
+    var n = 0;
+    roster.querySelectorAll('ol.rows > li.row').forEach(function (li) {
+      var code = li.querySelector('[data-item="household_code"] input');
+      if (code && code.value.trim()) n++;
+    });
+    quotaCount.textContent = String(n);
+  }
+  function refresh() { refreshItems(); countHouseholds(); }
+
   // Relevance and calculations in document order; an item that is not relevant counts as empty for the rest.
-  function refresh() {
+  function refreshItems() {
     var answers = collect(), values = {};
     Object.keys(answers).forEach(function (k) { values[k] = answers[k]; });
     form.querySelectorAll('fieldset.section').forEach(function (section) {
@@ -197,5 +211,36 @@
   });
   form.addEventListener('submit', function () { saver.cancel(); });
   refresh();
+
+  // A refused submit: go to the first item in error (on a phone it is far below the summary), and let
+  // each link of the error summary do the same for its item.
+  function focusItem(id) {
+    var block = document.getElementById(id);
+    if (!block || block.closest('[hidden]')) return false;
+    var control = block.querySelector('input:not([type=hidden]):not([disabled]), select, textarea');
+    block.classList.add('focus-target');
+    // A tall item (the household roster) is shown from its label; a short one in the middle of the screen.
+    var tall = block.getBoundingClientRect().height > window.innerHeight * 0.6;
+    block.scrollIntoView({ block: tall ? 'start' : 'center' });
+    if (control) { control.focus({ preventScroll: true }); }
+    else { block.setAttribute('tabindex', '-1'); block.focus({ preventScroll: true }); }
+    return true;
+  }
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) {
+    summary.addEventListener('click', function (e) {
+      var link = e.target.closest('[data-focus-item]');
+      if (link && focusItem(link.getAttribute('data-focus-item'))) {
+        e.preventDefault();
+        if (history.replaceState) history.replaceState(null, '', '#' + link.getAttribute('data-focus-item'));
+      }
+    });
+    var first = summary.querySelector('[data-focus-item]');
+    if (first) focusItem(first.getAttribute('data-focus-item'));
+  }
+  form.addEventListener('input', function (e) {
+    var block = e.target.closest('.focus-target');
+    if (block) block.classList.remove('focus-target');
+  });
   form.setAttribute('data-ready', '1');
 })();
