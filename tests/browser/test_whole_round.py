@@ -260,9 +260,12 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
     leader.locator(f'#work-reviews a[href="/visits/{visit_id}"]').click()
     expect(leader.locator('#findings')).to_contain_text(FINDING)
     shot(leader, '05-review')
-    while leader.locator('#findings li.status-suggested').count():
-        leader.locator('#findings li.status-suggested').first.get_by_role('button', name='Chấp nhận').click()
-        leader.wait_for_load_state()
+    review = leader.locator('#review')
+    expect(review.get_by_role('button', name='Duyệt kết quả')).to_be_disabled()  # suggestions not decided yet
+    expect(leader.locator('#households-quota')).to_contain_text('kế hoạch: 03 hộ mỗi xã')
+    review.get_by_role('button', name='Chấp nhận tất cả kết quả gợi ý').click()
+    leader.wait_for_load_state()
+    expect(leader.locator('li.status-suggested')).to_have_count(0)
     leader.locator('#review').get_by_role('button', name='Duyệt kết quả').click()
     expect(leader.locator('.flash.ok')).to_contain_text('Đã duyệt')
     assert _scalar(live_server, 'select state from visits where id = :v', v=visit_id) == 'reviewed'
