@@ -300,6 +300,8 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
     kept_id = _scalar(live_server, 'select id from recommendations where text = :t', t=REC_KEPT)
     gone_id = _scalar(live_server, 'select id from recommendations where text = :t', t=REC_WITHDRAWN)
     assert kept_id and gone_id
+    if CORRECTIONS:
+        _correct(leader, sec, plan_id, gone_id)
     shot(sec, '06-conclusions')
 
     # --- the secretariat issues the minutes and the conclusion notice ----------------------------------------
@@ -320,6 +322,11 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
         assert pdf.status == 200 and pdf.body().startswith(b'%PDF')
         issued[key.split('-')[0]] = _pdf_text(pdf.body())
     shot(sec, '07-documents')
+    if CORRECTIONS:  # issued: the conclusion and its recommendations are locked
+        leader.goto(f'/plans/{plan_id}/conclusions')
+        expect(leader.locator('section.conclusion .lock')).to_contain_text('Đã ban hành')
+        expect(leader.get_by_text('Sửa đánh giá chung')).to_have_count(0)
+        expect(leader.locator('section.conclusion details.withdraw')).to_have_count(0)
 
     # --- the district official reports on the recommendation -------------------------------------------------
     official = _phone(new_context)
@@ -349,10 +356,39 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
         missing = [s for s in typed_in_minutes if s.rstrip('.') not in text]  # a list item ends with ';'
         assert not missing, f'{name} lacks {missing}: {text[:3000]}'
     for name, text in (('notice PDF', issued['conclusion']), ('notice DOCX', docx['conclusion'])):
-        assert SUMMARY in text, f'{name}: {text[:3000]}'
+        summary, before = (SUMMARY_EDITED, SUMMARY) if CORRECTIONS else (SUMMARY, SUMMARY_EDITED)
+        assert summary in text and before not in text, f'{name}: {text[:3000]}'
         assert REC_KEPT.rstrip('.') in text, f'{name}: {text[:3000]}'
         if CORRECTIONS:
             assert REC_WITHDRAWN.rstrip('.') not in text, name
+
+
+def _correct(leader, sec, plan_id: int, gone_id: int) -> None:  # noqa: ANN001
+    """Before issue: the leader edits the conclusion (an empty one is refused), the secretariat withdraws one
+    recommendation with its reason; the withdrawn one leaves the list and stays under "withdrawn"."""
+    leader.goto(f'/plans/{plan_id}/conclusions')
+    conclusion = leader.locator('section.conclusion', has_text='Huyện Mỏ Cày Bắc')
+    conclusion.get_by_text('Sửa đánh giá chung').click()
+    editing = conclusion.locator('form', has=leader.get_by_label('Đánh giá chung'))
+    editing.get_by_label('Đánh giá chung').fill('')
+    editing.get_by_role('button', name='Lưu').click()
+    conclusion = leader.locator('section.conclusion', has_text='Huyện Mỏ Cày Bắc')
+    expect(conclusion.locator('.field.has-error')).to_be_visible()
+    conclusion.get_by_label('Đánh giá chung').fill(SUMMARY_EDITED)
+    conclusion.get_by_role('button', name='Lưu', exact=True).click()
+    expect(leader.locator('.flash.ok')).to_contain_text('Đã sửa kết luận')
+    expect(leader.locator('section.conclusion p.summary')).to_have_text(SUMMARY_EDITED)
+
+    sec.goto(f'/plans/{plan_id}/conclusions')
+    rec = sec.locator(f'#rec-{gone_id}')
+    rec.locator('details.withdraw summary').click()
+    rec.get_by_label('Lý do rút (ghi vào lịch sử)').fill('Trùng với nội dung kiến nghị của Đoàn liên ngành.')
+    rec.get_by_role('button', name='Rút kiến nghị').click()
+    expect(sec.locator('.flash.ok')).to_contain_text('Đã rút kiến nghị')
+    expect(sec.locator('section.conclusion ol.recs')).not_to_contain_text(REC_WITHDRAWN)
+    expect(sec.locator('section.conclusion details.withdrawn')).to_contain_text('Kiến nghị đã rút (1)')
+    sec.locator('section.conclusion details.withdrawn summary').click()
+    expect(sec.locator(f'#rec-{gone_id}')).to_contain_text('Trùng với nội dung kiến nghị')
 
 
 def _docx_texts(server, plan_id: int, visit_id: int, folder) -> dict[str, str]:  # noqa: ANN001
