@@ -8,6 +8,8 @@ PIP := $(VENV)/bin/pip
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium \
 	libreoffice-writer-nogui
 PYTHON ?= python3
+# pytest-xdist workers for make test: one per core (TEST_WORKERS=0 runs the suite in one process)
+TEST_WORKERS ?= auto
 # Another apt (unattended-upgrades on a fresh machine) may hold the dpkg lock: wait for it, up to 10 minutes.
 # (DPkg::Lock::Timeout covers dpkg's locks; `apt-get update`'s lists lock is waited for by the loop below.)
 APT_WAIT := -o DPkg::Lock::Timeout=600
@@ -52,7 +54,7 @@ demo: setup
 	$(VENV)/bin/inspect-flow serve
 
 test: setup
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/workflow_bench.py

@@ -369,6 +369,7 @@ class FindingOut(Out):
     evidence: list[Any]
     checklist_item_id: str | None
     rule_id: str | None
+    withdrawn_reason: str | None = Field(default=None, description='Why it was withdrawn (status "withdrawn").')
     created_dt: UtcDateTime
     updated_dt: UtcDateTime | None
     version: int
@@ -378,7 +379,56 @@ class FindingQuery(ListQuery):
     plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     visit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     kind: Literal['achievement', 'limitation', 'cause'] | None = None
-    status: Literal['suggested', 'accepted', 'rejected'] | None = None
+    status: Literal['suggested', 'accepted', 'rejected', 'withdrawn'] | None = None
+
+
+class WithdrawBody(In):
+    """Withdraw a finding or recommendation: it keeps its history and leaves the documents and counts."""
+
+    reason: str = Field(min_length=1, max_length=MAX_TEXT, description='Why it is withdrawn (kept in the history).')
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description='The version the withdrawal is based on (or send If-Match).')
+
+
+class ConclusionOut(Out):
+    id: int
+    plan_id: int
+    unit_id: int = Field(description='The concluded unit: the district (three tiers) or the commune (two tiers).')
+    unit: str
+    summary: str = Field(description='Đánh giá chung: the overall assessment.')
+    created_dt: UtcDateTime
+    updated_dt: UtcDateTime | None
+    version: int
+
+
+class ConclusionPatch(In):
+    summary: str = Field(min_length=1, max_length=MAX_TEXT, description='The overall assessment (required).')
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description='The version the edit is based on (or send If-Match).')
+
+
+class RecommendationPatch(In):
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    addressee_label: str | None = Field(default=None, min_length=1, max_length=250)
+    deadline: date | None = None
+    finding_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                   description='An accepted finding of the conclusion\'s unit; null: none.')
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description='The version the edit is based on (or send If-Match).')
+
+
+class ReplaceBody(In):
+    reason: str = Field(min_length=1, max_length=MAX_TEXT, description='Why the issued document must be replaced.')
+
+
+class ReplacementOut(Out):
+    id: int
+    document_id: int = Field(description='The issued document being replaced.')
+    reason: str
+    opened_by: str
+    opened_dt: UtcDateTime
+    replaced_by_id: int | None
+    closed_dt: UtcDateTime | None
 
 
 class FindingPatch(In):
@@ -416,12 +466,13 @@ class RecommendationOut(Out):
     state: str
     state_label: str
     reports: list[ReportOut]
+    withdrawn_reason: str | None = Field(default=None, description='Why it was withdrawn (state "withdrawn").')
     version: int
 
 
 class RecommendationQuery(ListQuery):
     plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    state: Literal['open', 'in_progress', 'done', 'verified', 'overdue'] | None = None
+    state: Literal['open', 'in_progress', 'done', 'verified', 'overdue', 'withdrawn'] | None = None
     addressee_unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 

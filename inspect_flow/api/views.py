@@ -127,7 +127,8 @@ def finding_out(f) -> dict:  # noqa: ANN001
     return {'id': f.id, 'plan_id': f.plan_id, 'visit_id': f.visit_id, 'kind': f.kind.value, 'category': f.category,
             'text': f.text, 'severity': f.severity.value if f.severity else None, 'source': f.source.value,
             'status': f.status.value, 'evidence': list(f.evidence or []), 'checklist_item_id': f.checklist_item_id,
-            'rule_id': f.rule_id, 'created_dt': f.created_dt, 'updated_dt': f.updated_dt, 'version': f.version_id}
+            'rule_id': f.rule_id, 'withdrawn_reason': f.withdrawn_reason, 'created_dt': f.created_dt,
+            'updated_dt': f.updated_dt, 'version': f.version_id}
 
 
 def report_out(r) -> dict:  # noqa: ANN001
@@ -141,7 +142,13 @@ def rec_out(r) -> dict:  # noqa: ANN001
             'number': r.number, 'addressee_label': r.addressee_label, 'addressee_unit_id': r.addressee_unit_id,
             'text': r.text, 'deadline': r.deadline, 'state': r.state.value,
             'state_label': state_label(r.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
-            'reports': [report_out(x) for x in r.reports], 'version': r.version_id}
+            'reports': [report_out(x) for x in r.reports], 'withdrawn_reason': r.withdrawn_reason,
+            'version': r.version_id}
+
+
+def conclusion_out(c) -> dict:  # noqa: ANN001
+    return {'id': c.id, 'plan_id': c.plan_id, 'unit_id': c.unit_id, 'unit': c.unit.full_name, 'summary': c.summary,
+            'created_dt': c.created_dt, 'updated_dt': c.updated_dt, 'version': c.version_id}
 
 
 def _is_district(unit_id: int) -> bool:
@@ -618,6 +625,57 @@ def patch_finding(finding_id: str) -> Response:
     return out(s.FindingOut, payload, headers={'ETag': f'"{finding.version_id}"'})
 
 
+@route('POST', '/findings/{finding_id}/withdraw',
+       summary='Withdraw an accepted finding, with the reason (until the documents carrying it are issued)',
+       tag='findings', body=s.WithdrawBody, headers=[IF_MATCH], responses={200: s.FindingOut})
+def withdraw_finding(finding_id: str) -> Response:
+    from inspect_flow.findings.operations import withdraw_finding as withdraw
+
+    finding = load_finding(finding_id)
+    body, _raw = parse_body(s.WithdrawBody)
+    require(access.can_decide_finding(user(), finding))
+    withdraw(db(), finding, reason=body.reason, actor=actor(), expected_version=if_match(body.version))
+    payload = finding_out(finding)
+    commit()
+    return out(s.FindingOut, payload, headers={'ETag': f'"{finding.version_id}"'})
+
+
+# --- conclusions --------------------------------------------------------------------------------------
+
+def load_conclusion(conclusion_id: str):  # noqa: ANN201
+    from inspect_flow.findings.models import Conclusion
+    from inspect_flow.plans.models import Plan
+
+    conclusion = db().get(Conclusion, parse_id(conclusion_id, 'conclusion'))
+    if conclusion is None or not access.can_view_conclusion(user(), conclusion, db().get(Plan, conclusion.plan_id)):
+        raise not_found('conclusion')
+    return conclusion
+
+
+@route('GET', '/conclusions/{conclusion_id}', summary='One conclusion (a unit\'s overall assessment)',
+       tag='conclusions', responses={200: s.ConclusionOut})
+def get_conclusion(conclusion_id: str) -> Response:
+    conclusion = load_conclusion(conclusion_id)
+    return out(s.ConclusionOut, conclusion_out(conclusion), headers={'ETag': f'"{conclusion.version_id}"'})
+
+
+@route('PATCH', '/conclusions/{conclusion_id}',
+       summary='Edit a conclusion\'s overall assessment (optimistic: If-Match or version; until its notice is issued)',
+       tag='conclusions', body=s.ConclusionPatch, headers=[IF_MATCH], responses={200: s.ConclusionOut})
+def patch_conclusion(conclusion_id: str) -> Response:
+    from inspect_flow.findings.operations import update_conclusion
+    from inspect_flow.plans.models import Plan
+
+    conclusion = load_conclusion(conclusion_id)
+    body, _raw = parse_body(s.ConclusionPatch)
+    require(access.can_edit_conclusion(user(), conclusion, db().get(Plan, conclusion.plan_id)))
+    update_conclusion(db(), conclusion, {'summary': body.summary}, actor=actor(),
+                      expected_version=if_match(body.version))
+    payload = conclusion_out(conclusion)
+    commit()
+    return out(s.ConclusionOut, payload, headers={'ETag': f'"{conclusion.version_id}"'})
+
+
 # --- recommendations and follow-up reports ------------------------------------------------------------
 
 @route('GET', '/recommendations', summary='Recommendations the user may see', tag='recommendations',
@@ -660,6 +718,49 @@ def post_report(recommendation_id: str) -> Response:
     return out(s.RecommendationOut, payload, 201, headers={'ETag': f'"{rec.version_id}"'})
 
 
+def _require_rec_editor(rec) -> None:  # noqa: ANN001
+    from inspect_flow.plans.models import Plan
+
+    require(rec.conclusion is not None
+            and access.can_edit_conclusion(user(), rec.conclusion, db().get(Plan, rec.plan_id)))
+
+
+@route('PATCH', '/recommendations/{recommendation_id}',
+       summary='Edit a recommendation (optimistic: If-Match or version; until its notice is issued)',
+       tag='recommendations', body=s.RecommendationPatch, headers=[IF_MATCH], responses={200: s.RecommendationOut})
+def patch_recommendation(recommendation_id: str) -> Response:
+    from inspect_flow.findings.operations import get_finding, update_recommendation
+
+    rec = load_rec(recommendation_id)
+    body, _raw = parse_body(s.RecommendationPatch)
+    _require_rec_editor(rec)
+    values = body.model_dump(exclude_unset=True, exclude={'version', 'finding_id'})
+    for key in ('text', 'addressee_label'):
+        if key in values and values[key] is None:
+            values.pop(key)
+    if 'finding_id' in body.model_fields_set:
+        values['finding'] = get_finding(db(), body.finding_id) if body.finding_id is not None else None
+    update_recommendation(db(), rec, values, actor=actor(), expected_version=if_match(body.version))
+    payload = rec_out(rec)
+    commit()
+    return out(s.RecommendationOut, payload, headers={'ETag': f'"{rec.version_id}"'})
+
+
+@route('POST', '/recommendations/{recommendation_id}/withdraw',
+       summary='Withdraw a recommendation, with the reason (until its notice is issued)', tag='recommendations',
+       body=s.WithdrawBody, headers=[IF_MATCH], responses={200: s.RecommendationOut})
+def withdraw_recommendation(recommendation_id: str) -> Response:
+    from inspect_flow.findings.operations import withdraw_recommendation as withdraw
+
+    rec = load_rec(recommendation_id)
+    body, _raw = parse_body(s.WithdrawBody)
+    _require_rec_editor(rec)
+    withdraw(db(), rec, reason=body.reason, actor=actor(), expected_version=if_match(body.version))
+    payload = rec_out(rec)
+    commit()
+    return out(s.RecommendationOut, payload, headers={'ETag': f'"{rec.version_id}"'})
+
+
 # --- documents ----------------------------------------------------------------------------------------
 
 @route('GET', '/documents', summary='Documents of the rounds the user may see', tag='documents',
@@ -692,6 +793,23 @@ def get_document_pdf(document_id: str) -> Response:
         raise not_found('document_pdf')
     return Response(doc.pdf, mimetype='application/pdf', headers={
         'Content-Disposition': f'attachment; filename="document-{doc.id}.pdf"', 'ETag': f'"{doc.sha256}"'})
+
+
+@route('POST', '/documents/{document_id}/replace',
+       summary='Start preparing a replacement of an issued document: what it carries can be corrected again until '
+               'the replacement is issued', tag='documents', body=s.ReplaceBody, responses={201: s.ReplacementOut})
+def replace_document(document_id: str) -> Response:
+    from inspect_flow.documents.operations import open_replacement
+    from inspect_flow.plans.models import Plan
+
+    doc = load_document(document_id)
+    body, _raw = parse_body(s.ReplaceBody)
+    require(access.can_issue_documents(user(), db().get(Plan, doc.plan_id)))
+    rep = open_replacement(db(), doc, reason=body.reason, actor=actor())
+    payload = {'id': rep.id, 'document_id': rep.document_id, 'reason': rep.reason, 'opened_by': rep.opened_by,
+               'opened_dt': rep.opened_dt, 'replaced_by_id': rep.replaced_by_id, 'closed_dt': rep.closed_dt}
+    commit()
+    return out(s.ReplacementOut, payload, 201)
 
 
 # --- tokens and webhooks ------------------------------------------------------------------------------

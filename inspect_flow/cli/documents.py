@@ -6,7 +6,9 @@
   one document (PDF/A, SHA-256, audit entry);
 * ``list PLAN`` shows the register of the plan's issued documents;
 * ``export DOC_ID --out DIR`` writes an issued document's frozen PDF, after checking its SHA-256;
-* ``export-docx PLAN --kind KIND [...] --out DIR`` writes an editable DOCX of the draft.
+* ``export-docx PLAN --kind KIND [...] --out DIR`` writes an editable DOCX of the draft;
+* ``replace DOC_ID --reason "…"`` starts preparing a replacement of an issued document: what it carries can
+  be corrected again until ``issue … --supersedes DOC_ID`` issues the replacement.
 
 Exit status: 0 on success, 1 on a refusal (one line on stderr), 2 on bad usage (click), 4 when a
 stored PDF no longer matches its SHA-256.
@@ -207,6 +209,22 @@ def list_(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
             flags.append(ctx.msg(f'đã bị thay thế bởi #{r["superseded_by"]}', f'replaced by #{r["superseded_by"]}'))
         extra = f'  [{"; ".join(flags)}]' if flags else ''
         click.echo(f'#{r["id"]:<4} {r["reference"]:<22} {r["issue_date"]}  {r["label"]}  {r["sha256"][:12]}{extra}')
+
+
+@documents.command('replace')
+@click.argument('doc_id', type=int)
+@click.option('--reason', required=True, help='Why the issued document must be replaced.')
+@pass_ctx
+def replace(ctx: CliContext, doc_id: int, reason: str) -> None:
+    """Start preparing a replacement of an issued document: what it carries can be corrected again."""
+    from inspect_flow.documents import operations as ops
+
+    with ctx.session() as session:
+        doc = ops.get_document(session, doc_id)
+        ops.open_replacement(session, doc, reason=reason, actor=ctx.actor)
+        ref = doc.reference
+    click.echo(ctx.msg(f'Đang soạn văn bản thay thế số {ref}: sửa nội dung, rồi ban hành với --supersedes {doc_id}.',
+                       f'Preparing a replacement of {ref}: correct, then issue it with --supersedes {doc_id}.'))
 
 
 @documents.command('export')

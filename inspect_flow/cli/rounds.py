@@ -79,7 +79,9 @@ def plans_show(ctx: CliContext, plan_ref: str, as_json: bool) -> None:
                    f'{v["commune"]["name"]}{", " + v["district"]["name"] if v["district"] else ""}  [{v["state"]}]')
     for c in data['conflicts']:
         click.echo(f'  ! {c["message_en"] if en else c["message"]}')
-    counts = {k: len(data[k]) for k in ('findings', 'conclusions', 'recommendations')}
+    counts = {'findings': sum(f['status'] != 'withdrawn' for f in data['findings']),  # withdrawn: not counted
+              'conclusions': len(data['conclusions']),
+              'recommendations': sum(r['state'] != 'withdrawn' for r in data['recommendations'])}
     click.echo(f'  {"Findings" if en else "Kết quả"}: {counts["findings"]}, '
                f'{"conclusions" if en else "kết luận"}: {counts["conclusions"]}, '
                f'{"recommendations" if en else "kiến nghị"}: {counts["recommendations"]}')
@@ -547,19 +549,40 @@ def findings_add(ctx: CliContext, plan_ref, visit_id, kind, category, text, seve
 @click.option('--text')
 @click.option('--severity', type=click.Choice(['low', 'medium', 'high']))
 @click.option('--status', type=click.Choice(['suggested', 'accepted', 'rejected']))
+@click.option('--kind', type=click.Choice(['achievement', 'limitation', 'cause']))
+@click.option('--source', type=click.Choice(['report', 'records', 'household', 'observation']))
+@click.option('--version', 'version', type=int, help='The version the edit is based on (refused if it changed).')
 @pass_ctx
-def findings_edit(ctx: CliContext, finding_id, category, text, severity, status) -> None:  # noqa: ANN001
-    """Edit a finding (audited)."""
-    from inspect_flow.findings.models import FindingStatus, Severity
+def findings_edit(ctx: CliContext, finding_id, category, text, severity, status, kind, source, version) -> None:  # noqa: ANN001
+    """Edit a finding (audited), until the documents that carry it are issued."""
+    from inspect_flow.findings.models import FindingKind, FindingSource, FindingStatus, Severity
     from inspect_flow.findings.operations import get_finding, update_finding
 
     values = {k: v for k, v in {'category': category, 'text': text,
                                 'severity': Severity(severity) if severity else None,
-                                'status': FindingStatus(status) if status else None}.items() if v is not None}
+                                'status': FindingStatus(status) if status else None,
+                                'kind': FindingKind(kind) if kind else None,
+                                'source': FindingSource(source) if source else None}.items() if v is not None}
     with ctx.session() as session:
-        changes = update_finding(session, get_finding(session, finding_id), values, actor=ctx.actor)
+        changes = update_finding(session, get_finding(session, finding_id), values, actor=ctx.actor,
+                                 expected_version=version)
     click.echo(ctx.msg(f'Đã sửa: {", ".join(changes) or "không có thay đổi"}.',
                        f'Changed: {", ".join(changes) or "nothing"}.'))
+
+
+@findings.command('withdraw')
+@click.argument('finding_id', type=int)
+@click.option('--reason', required=True, help='Why the finding is withdrawn (kept in the history).')
+@click.option('--version', 'version', type=int, help='The version the withdrawal is based on.')
+@pass_ctx
+def findings_withdraw(ctx: CliContext, finding_id: int, reason: str, version: int | None) -> None:
+    """Withdraw an accepted finding: it keeps its history and leaves the documents and counts."""
+    from inspect_flow.findings.operations import get_finding, withdraw_finding
+
+    with ctx.session() as session:
+        withdraw_finding(session, get_finding(session, finding_id), reason=reason, actor=ctx.actor,
+                         expected_version=version)
+    click.echo(ctx.msg(f'Đã rút kết quả #{finding_id}.', f'Withdrew finding #{finding_id}.'))
 
 
 @findings.command('accept')
@@ -645,6 +668,32 @@ def conclusions_add(ctx: CliContext, plan_ref: str, unit: str | None, district: 
                            f'Recorded conclusion #{c.id} for {c.unit.full_name}.'))
 
 
+@conclusions.command('edit')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--unit', metavar='CODE', help=_UNIT_HELP)
+@click.option('--district', metavar='CODE', help='The district (three tiers; same as --unit).')
+@click.option('--summary', required=True, help='The overall assessment (đánh giá chung).')
+@click.option('--version', 'version', type=int, help='The version the edit is based on (refused if it changed).')
+@pass_ctx
+def conclusions_edit(ctx: CliContext, plan_ref: str, unit: str | None, district: str | None, summary: str,
+                     version: int | None) -> None:
+    """Edit a unit's conclusion (audited), until its conclusion notice is issued."""
+    from inspect_flow.core.errors import NotFound
+    from inspect_flow.findings.operations import get_conclusion, update_conclusion
+
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        concluded = _concluded_unit(session, plan, unit, district)
+        conclusion = get_conclusion(session, plan, concluded)
+        if conclusion is None:
+            raise NotFound('conclusion.not_found', f'{concluded.full_name} chưa có kết luận.',
+                           f'{concluded.full_name} has no conclusion yet.', field='unit' if unit else 'district')
+        changes = update_conclusion(session, conclusion, {'summary': summary}, actor=ctx.actor,
+                                    expected_version=version)
+    click.echo(ctx.msg(f'Đã sửa: {", ".join(changes) or "không có thay đổi"}.',
+                       f'Changed: {", ".join(changes) or "nothing"}.'))
+
+
 @click.group()
 def recommendations() -> None:
     """Recommendations (kiến nghị) and their follow-up."""
@@ -685,6 +734,48 @@ def recommendations_add(ctx: CliContext, plan_ref, unit, district, addressee, ad
         rec = add_recommendation(session, plan, text=text, addressee_label=addressee or '', deadline=deadline,
                                  conclusion=conclusion, addressee_unit=to_unit, addressee_body=body, actor=ctx.actor)
         click.echo(ctx.msg(f'Đã ghi kiến nghị #{rec.id}.', f'Recorded recommendation #{rec.id}.'))
+
+
+@recommendations.command('edit')
+@click.argument('rec_id', type=int)
+@click.option('--text')
+@click.option('--addressee', help='The addressee as printed.')
+@click.option('--deadline', type=DATE)
+@click.option('--finding', 'finding_id', type=int, help='The finding of its unit it is drawn from.')
+@click.option('--no-finding', is_flag=True, help='Drawn from no particular finding.')
+@click.option('--version', 'version', type=int, help='The version the edit is based on (refused if it changed).')
+@pass_ctx
+def recommendations_edit(ctx: CliContext, rec_id, text, addressee, deadline, finding_id, no_finding,  # noqa: ANN001
+                         version) -> None:  # noqa: ANN001
+    """Edit a recommendation (audited), until its conclusion notice is issued."""
+    from inspect_flow.findings.operations import get_finding, get_recommendation, update_recommendation
+
+    values = {k: v for k, v in {'text': text, 'addressee_label': addressee, 'deadline': deadline}.items()
+              if v is not None}
+    with ctx.session() as session:
+        if finding_id is not None:
+            values['finding'] = get_finding(session, finding_id)
+        elif no_finding:
+            values['finding'] = None
+        changes = update_recommendation(session, get_recommendation(session, rec_id), values, actor=ctx.actor,
+                                        expected_version=version)
+    click.echo(ctx.msg(f'Đã sửa: {", ".join(changes) or "không có thay đổi"}.',
+                       f'Changed: {", ".join(changes) or "nothing"}.'))
+
+
+@recommendations.command('withdraw')
+@click.argument('rec_id', type=int)
+@click.option('--reason', required=True, help='Why it is withdrawn (kept in the history).')
+@click.option('--version', 'version', type=int, help='The version the withdrawal is based on.')
+@pass_ctx
+def recommendations_withdraw(ctx: CliContext, rec_id: int, reason: str, version: int | None) -> None:
+    """Withdraw a recommendation: it keeps its history and leaves the documents, counts and follow-up."""
+    from inspect_flow.findings.operations import get_recommendation, withdraw_recommendation
+
+    with ctx.session() as session:
+        withdraw_recommendation(session, get_recommendation(session, rec_id), reason=reason, actor=ctx.actor,
+                                expected_version=version)
+    click.echo(ctx.msg(f'Đã rút kiến nghị #{rec_id}.', f'Withdrew recommendation #{rec_id}.'))
 
 
 @recommendations.command('report')

@@ -121,3 +121,32 @@ def _refuse_delete_of_issued(_mapper, _connection, target: IssuedDocument) -> No
     if _was_issued(target):
         raise Conflict('document.frozen', f'Văn bản {target.reference} đã ban hành, không xóa được.',
                        f'Document {target.reference} is issued and cannot be deleted.')
+
+
+class DocumentReplacement(Base):
+    """A replacement of an issued document being prepared (đang soạn văn bản thay thế).
+
+    Opening one unlocks what the issued document carries (findings, a conclusion and its recommendations) for
+    corrections again; issuing the replacement (``issue_document(..., supersedes=…)``) closes it, and from then
+    on the new document locks the same things. At most one is open per issued document.
+    """
+
+    __tablename__ = 'document_replacements'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey('documents.id'), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    opened_by: Mapped[str] = mapped_column(sa.String(120))
+    opened_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('documents.id'))
+    closed_dt: Mapped[datetime | None] = mapped_column()
+
+    document: Mapped[IssuedDocument] = relationship(foreign_keys=[document_id])
+
+    @property
+    def plan_id(self) -> int:
+        """The round of the document (its audit rows show in the round's history)."""
+        return self.document.plan_id
+
+    def __repr__(self) -> str:
+        return f'<DocumentReplacement {self.id} of {self.document_id}>'

@@ -11,6 +11,10 @@
 * An issued document never changes: later edits of findings or recommendations change the drafts,
   never the stored PDF (the model refuses updates of an issued row's content). A **correction** is a
   new document, with a new number, that ``supersedes`` the old one and says so under its title.
+* **What an issued document locks** (:func:`locking_documents`): the findings, conclusion and recommendations it
+  carries can no longer be added, edited or withdrawn (:mod:`inspect_flow.findings.operations` says which
+  document carries what). :func:`open_replacement` records, with a reason, that a replacement is being
+  prepared: the document then locks nothing until the replacement is issued, which closes it and locks again.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFou
 from inspect_flow.core.limits import get_by_id
 from inspect_flow.documents import sources, vnformat
 from inspect_flow.documents import viewmodels as vm
-from inspect_flow.documents.models import DocumentState, IssuedDocument
+from inspect_flow.documents.models import DocumentReplacement, DocumentState, IssuedDocument
 from inspect_flow.documents.numbering import allocate_number
 from inspect_flow.documents.render import ISSUED_PDF_VARIANT, KINDS, render_pdf
 from inspect_flow.documents.sources import SignerIn, Target
@@ -384,6 +388,8 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
         # ago has committed by now (PostgreSQL row lock, SQLite write lock), so it is never issued twice.
         old = _check_supersedes(session, target, supersedes)
         doc = _freeze(session, target, spec.type_code, number, issue_date, signer, drafting_unit, old, actor)
+        if old is not None:
+            _close_replacement(session, old, doc, actor)
     return doc
 
 
@@ -418,3 +424,57 @@ def _freeze(session: Session, target: Target, type_code: str, number: int, issue
                       comment=f'Ban hành kế hoạch số {doc.reference}')
         session.flush()
     return doc
+
+
+# --------------------------------------------------------------------------- locks and replacements
+
+
+def pending_replacement(session: Session, doc: IssuedDocument) -> DocumentReplacement | None:
+    """The replacement of *doc* being prepared, if one is open."""
+    return session.scalar(sa.select(DocumentReplacement).where(DocumentReplacement.document_id == doc.id,
+                                                               DocumentReplacement.closed_dt.is_(None)))
+
+
+def locking_documents(session: Session, targets: list[Target]) -> list[IssuedDocument]:
+    """The issued documents in force about *targets* that lock what they carry: those with no replacement being
+    prepared (:func:`open_replacement`)."""
+    out = []
+    for target in targets:
+        current = current_issued(session, target)
+        if current is not None and pending_replacement(session, current) is None:
+            out.append(current)
+    return out
+
+
+def open_replacement(session: Session, doc: IssuedDocument, *, reason: str, actor: str) -> DocumentReplacement:
+    """Start preparing a replacement of the issued document *doc*: what it carries can be corrected again
+    until the replacement is issued (``issue_document(..., supersedes=doc)``); audited with *reason*.
+
+    :raise InvalidInput: no reason (field ``reason``)
+    :raise Conflict: *doc* is not an issued document in force, or a replacement is already being prepared
+    """
+    reason = (reason or '').strip()
+    if not reason:
+        raise InvalidInput('replacement.reason_required', 'Phải nêu lý do thay thế văn bản.',
+                           'A reason for replacing the document is required.', field='reason')
+    if doc.state != DocumentState.issued or current_issued(session, target_of(session, doc)) is not doc:
+        raise Conflict('replacement.not_in_force', f'Văn bản #{doc.id} không phải văn bản đang có hiệu lực; '
+                       'chỉ thay thế được văn bản hiện hành.',
+                       f'Document #{doc.id} is not the document in force; only that one can be replaced.',
+                       field='document')
+    if pending_replacement(session, doc) is not None:
+        raise Conflict('replacement.already_open', f'Đang soạn văn bản thay thế số {doc.reference}.',
+                       f'A replacement of {doc.reference} is already being prepared.', field='document')
+    rep = DocumentReplacement(document=doc, document_id=doc.id, reason=reason, opened_by=actor, opened_dt=utcnow())
+    session.add(rep)
+    session.flush()
+    record_create(rep, actor=actor, comment=reason, fields={'document_id': doc.id, 'reference': doc.reference})
+    return rep
+
+
+def _close_replacement(session: Session, old: IssuedDocument, new: IssuedDocument, actor: str) -> None:
+    rep = pending_replacement(session, old)
+    if rep is not None:
+        apply_changes(rep, {'replaced_by_id': new.id, 'closed_dt': utcnow()}, actor=actor,
+                      comment=f'Ban hành {new.reference} thay thế {old.reference}')
+        session.flush()

@@ -39,7 +39,7 @@ from inspect_flow.findings.models import Conclusion, Finding, FindingKind, Findi
 from inspect_flow.plans.models import ROLE_LABELS, Plan, Team, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel
 from inspect_flow.visits.models import HOUSEHOLD_CATEGORY_LABELS, HouseholdConsultation, ParticipantSide, Visit
-from inspect_flow.workflow.states import VisitState
+from inspect_flow.workflow.states import RecommendationState, VisitState
 
 #: What each kind of document is about.
 TARGET_OF_KIND: dict[str, str | None] = {
@@ -561,7 +561,7 @@ def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def load_round(session: Session, plan: Plan) -> RoundData:
-    """Read the round's rows once (findings accepted by the team only)."""
+    """Read the round's rows once (findings accepted by the team only; withdrawn recommendations left out)."""
     visits = _active_visits(plan)
     findings = list(session.scalars(
         sa.select(Finding).where(Finding.plan_id == plan.id, Finding.status == FindingStatus.accepted)
@@ -569,7 +569,8 @@ def load_round(session: Session, plan: Plan) -> RoundData:
     conclusions = {c.unit_id: c for c in session.scalars(
         sa.select(Conclusion).where(Conclusion.plan_id == plan.id).order_by(Conclusion.id))}
     recommendations = list(session.scalars(
-        sa.select(Recommendation).where(Recommendation.plan_id == plan.id)
+        sa.select(Recommendation).where(Recommendation.plan_id == plan.id,
+                                        Recommendation.state != RecommendationState.withdrawn)
         .order_by(Recommendation.conclusion_id, Recommendation.number, Recommendation.id)))
     labels, choices = _checklist_labels(plan)
     return RoundData(plan, visits, findings, conclusions, recommendations, labels, choices)

@@ -46,6 +46,9 @@ class FindingStatus(enum.StrEnum):
     suggested = 'suggested'
     accepted = 'accepted'
     rejected = 'rejected'
+    #: Taken back by the team after it was accepted, with a reason: kept with its history, out of documents
+    #: and counts.
+    withdrawn = 'withdrawn'
 
 
 FINDING_KIND_LABELS = {
@@ -75,6 +78,8 @@ class Finding(Base):
     #: References to evidence: records seen, household codes, uploaded files.
     evidence: Mapped[list] = mapped_column(sa.JSON, default=list)
     status: Mapped[FindingStatus] = mapped_column(enum_column_type(FindingStatus), default=FindingStatus.accepted)
+    #: Why the team withdrew it (status ``withdrawn``).
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str] = mapped_column(sa.String(120), default='')
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     updated_dt: Mapped[datetime | None] = mapped_column()
@@ -106,12 +111,21 @@ class Conclusion(Base):
     summary: Mapped[str] = mapped_column(sa.Text, default='')
     created_by: Mapped[str] = mapped_column(sa.String(120), default='')
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_dt: Mapped[datetime | None] = mapped_column()
+    version_id: Mapped[int] = mapped_column(default=1, server_default=sa.text('1'))
 
     unit: Mapped[AdminUnit] = relationship()
     team: Mapped[Team | None] = relationship()  # noqa: F821
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates='conclusion', order_by='Recommendation.number'
     )
+
+    __mapper_args__ = {'version_id_col': version_id}
+
+    @property
+    def active_recommendations(self) -> list[Recommendation]:
+        """Its recommendations, the withdrawn ones left out (what its notice prints)."""
+        return [r for r in self.recommendations if r.state != RecommendationState.withdrawn]
 
     def __repr__(self) -> str:
         return f'<Conclusion plan={self.plan_id} unit={self.unit_id}>'
@@ -144,6 +158,8 @@ class Recommendation(Base):
     created_by: Mapped[str] = mapped_column(sa.String(120), default='')
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('people.id'))
+    #: Why it was withdrawn (state ``withdrawn``).
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
     version_id: Mapped[int] = mapped_column(default=1)
 
     conclusion: Mapped[Conclusion | None] = relationship(back_populates='recommendations')

@@ -51,12 +51,14 @@ def conclusions_of(plan) -> list[Conclusion]:  # noqa: ANN001
 
 def recommendations_of(plan) -> list[Recommendation]:  # noqa: ANN001
     return list(db().scalars(sa.select(Recommendation).where(Recommendation.plan_id == plan.id)
+                             .where(Recommendation.state != RecommendationState.withdrawn)
                              .order_by(Recommendation.conclusion_id, Recommendation.number)))
 
 
 def inbox_for(user) -> list[Recommendation]:  # noqa: ANN001
     """A local official's recommendations (addressed to their unit); for staff, every recommendation."""
-    q = sa.select(Recommendation).order_by(Recommendation.deadline, Recommendation.id)
+    q = sa.select(Recommendation).where(Recommendation.state != RecommendationState.withdrawn).order_by(
+        Recommendation.deadline, Recommendation.id)
     if access.is_staff(user):
         return list(db().scalars(q))
     if user is None or user.unit_id is None:
@@ -90,7 +92,7 @@ def dashboard(plan) -> dict:  # noqa: ANN001
             bucket['reviewed'] += v.state == VisitState.reviewed
             bucket['submitted'] += v.state == VisitState.submitted
             bucket['done'] += v.state in done_states
-    findings = [f for f in findings_of(plan) if f.status != FindingStatus.rejected]
+    findings = [f for f in findings_of(plan) if f.status not in (FindingStatus.rejected, FindingStatus.withdrawn)]
     categories: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
         categories[f.category][f.kind.value] += 1

@@ -84,6 +84,10 @@ RECOMMENDATION_TRANSITIONS = [
     # Evidence not accepted: back to work, and straight to overdue when the deadline has passed.
     {'trigger': 'reject', 'source': R.done, 'dest': R.overdue, 'conditions': [g.recommendation_past_deadline]},
     {'trigger': 'reject', 'source': R.done, 'dest': R.in_progress, 'conditions': [g.recommendation_within_deadline]},
+    # A correction before its notice is issued (or while a replacement is prepared): with a reason, kept with its
+    # history, out of documents and counts (inspect_flow.findings.operations.withdraw_recommendation).
+    {'trigger': 'withdraw', 'source': [R.open, R.in_progress, R.overdue], 'dest': R.withdrawn,
+     'conditions': [g.reason_given]},
 ]
 
 PLAN_MACHINE = _machine('plan', PlanState, PLAN_TRANSITIONS)
@@ -113,6 +117,7 @@ TRIGGER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         'report_done': ('Báo cáo đã thực hiện', 'Report done'),
         'verify': ('Xác nhận đã thực hiện', 'Verify'),
         'reject': ('Không chấp nhận kết quả', 'Reject the evidence'),
+        'withdraw': ('Rút kiến nghị', 'Withdraw'),
     },
 }
 

@@ -36,6 +36,7 @@ class RecommendationState(enum.StrEnum):
     overdue = 'overdue'  # quá hạn
     done = 'done'  # đã thực hiện
     verified = 'verified'  # đã kiểm tra xác nhận
+    withdrawn = 'withdrawn'  # đã rút (before its notice is issued, or while a replacement is prepared)
 
 
 #: Keyed by ``(state class, value)``: the states are ``StrEnum`` members, and ``VisitState.in_progress``
@@ -59,6 +60,7 @@ STATE_LABELS: dict[tuple[type, str], tuple[str, str]] = {(type(k), k.value): v f
     (RecommendationState.overdue, ('Quá hạn', 'Overdue')),
     (RecommendationState.done, ('Đã thực hiện', 'Done')),
     (RecommendationState.verified, ('Đã xác nhận', 'Verified')),
+    (RecommendationState.withdrawn, ('Đã rút', 'Withdrawn')),
 )}
 
 

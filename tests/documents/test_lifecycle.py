@@ -80,6 +80,8 @@ def test_two_issues_get_consecutive_numbers_per_issuer_year_and_kind(demo_sessio
 def test_later_edits_change_the_draft_never_the_issued_pdf(demo_session, demo_plan):
     doc = _issue(demo_session, demo_plan)
     frozen, digest = doc.pdf, doc.sha256
+    # the notice locks what it carries: corrections go through a replacement (tests/core/test_corrections.py)
+    ops.open_replacement(demo_session, doc, reason='Đính chính kết quả và thời hạn.', actor='tester')
     npt = next(v for v in demo_plan.visits if v.district.code == '838')
     finding = demo_session.scalars(sa.select(Finding).where(
         Finding.visit_id == npt.id, Finding.kind == FindingKind.limitation,
