@@ -43,7 +43,6 @@ SUMMARY = 'Huyện triển khai Chương trình đúng kế hoạch; việc theo
 SUMMARY_EDITED = ('Huyện triển khai Chương trình đúng kế hoạch, đạt chỉ tiêu giảm nghèo; '
                   'việc theo dõi vốn vay ở xã còn chậm.')
 REC_KEPT = 'Cấp đủ sổ theo dõi vốn vay cho các hộ còn thiếu; báo cáo kết quả về Ban Chỉ đạo tỉnh.'
-CORRECTIONS = False  # until the corrections branch is merged
 REC_WITHDRAWN = 'Tổ chức lại toàn bộ mạng lưới tổ tiết kiệm và vay vốn trên địa bàn huyện.'
 
 
@@ -300,8 +299,7 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
     kept_id = _scalar(live_server, 'select id from recommendations where text = :t', t=REC_KEPT)
     gone_id = _scalar(live_server, 'select id from recommendations where text = :t', t=REC_WITHDRAWN)
     assert kept_id and gone_id
-    if CORRECTIONS:
-        _correct(leader, sec, plan_id, gone_id)
+    _correct(leader, sec, plan_id, gone_id)
     shot(sec, '06-conclusions')
 
     # --- the secretariat issues the minutes and the conclusion notice ----------------------------------------
@@ -322,18 +320,17 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
         assert pdf.status == 200 and pdf.body().startswith(b'%PDF')
         issued[key.split('-')[0]] = _pdf_text(pdf.body())
     shot(sec, '07-documents')
-    if CORRECTIONS:  # issued: the conclusion and its recommendations are locked
-        leader.goto(f'/plans/{plan_id}/conclusions')
-        expect(leader.locator('section.conclusion .lock')).to_contain_text('Đã ban hành')
-        expect(leader.get_by_text('Sửa đánh giá chung')).to_have_count(0)
-        expect(leader.locator('section.conclusion details.withdraw')).to_have_count(0)
+    # Issued: the conclusion and its recommendations are locked.
+    leader.goto(f'/plans/{plan_id}/conclusions')
+    expect(leader.locator('section.conclusion .lock')).to_contain_text('Đã ban hành')
+    expect(leader.get_by_text('Sửa đánh giá chung')).to_have_count(0)
+    expect(leader.locator('section.conclusion details.withdraw')).to_have_count(0)
 
     # --- the district official reports on the recommendation -------------------------------------------------
     official = _phone(new_context)
     login(official, 'huyen.mcb')
     expect(official.locator('#work-recommendations')).to_contain_text(REC_KEPT)
-    if CORRECTIONS:
-        expect(official.locator('#work-recommendations')).not_to_contain_text(REC_WITHDRAWN)
+    expect(official.locator('#work-recommendations')).not_to_contain_text(REC_WITHDRAWN)
     official.locator('#work-recommendations').get_by_role('link', name=re.compile(re.escape(REC_KEPT[:30]))).click()
     report = official.locator('#report-form')
     report.locator('textarea[name=text]').fill('Đã cấp bổ sung sổ theo dõi vốn vay cho 7 hộ.')
@@ -356,11 +353,9 @@ def test_a_whole_round_in_the_browser_and_its_documents(new_context, live_server
         missing = [s for s in typed_in_minutes if s.rstrip('.') not in text]  # a list item ends with ';'
         assert not missing, f'{name} lacks {missing}: {text[:3000]}'
     for name, text in (('notice PDF', issued['conclusion']), ('notice DOCX', docx['conclusion'])):
-        summary, before = (SUMMARY_EDITED, SUMMARY) if CORRECTIONS else (SUMMARY, SUMMARY_EDITED)
-        assert summary in text and before not in text, f'{name}: {text[:3000]}'
+        assert SUMMARY_EDITED in text and SUMMARY not in text, f'{name}: {text[:3000]}'
         assert REC_KEPT.rstrip('.') in text, f'{name}: {text[:3000]}'
-        if CORRECTIONS:
-            assert REC_WITHDRAWN.rstrip('.') not in text, name
+        assert REC_WITHDRAWN.rstrip('.') not in text, name
 
 
 def _correct(leader, sec, plan_id: int, gone_id: int) -> None:  # noqa: ANN001
