@@ -93,9 +93,14 @@ class Shots:
             os.makedirs(self.folder, exist_ok=True)
 
     def __call__(self, page, name: str) -> None:  # noqa: ANN001
+        """The page at its own width, then at the other one (390 or 1280 px)."""
         if self.folder:
-            width = page.viewport_size['width']
-            page.screenshot(path=f'{self.folder}/{name}-{width}.png', full_page=True)
+            size = page.viewport_size
+            other = {'width': 390, 'height': 844} if size['width'] > 390 else DESKTOP
+            for viewport in (size, other):
+                page.set_viewport_size(viewport)
+                page.screenshot(path=f'{self.folder}/{name}-{viewport["width"]}.png', full_page=True)
+            page.set_viewport_size(size)
 
 
 def _phone(new_context):  # noqa: ANN001, ANN202
