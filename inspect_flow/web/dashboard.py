@@ -16,6 +16,14 @@ from inspect_flow.web.plans import load_plan
 bp = Blueprint('dashboard', __name__)
 
 
+@bp.app_template_global('finding_categories')
+def finding_categories() -> list:
+    """The vocabulary of finding categories, offered as the suggestions of a category field."""
+    from inspect_flow.findings.categories import vocabulary
+
+    return vocabulary(db())
+
+
 @bp.get('/plans/<int:plan_id>/dashboard')
 @login_required
 def dashboard_page(plan_id: int):  # noqa: ANN201
