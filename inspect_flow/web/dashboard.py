@@ -9,7 +9,6 @@ from flask import Blueprint, Response
 from flask_login import login_required
 
 from inspect_flow.accounts import access
-from inspect_flow.web import queries
 from inspect_flow.web.helpers import db, lang, render, require, user
 from inspect_flow.web.plans import load_plan
 
@@ -29,7 +28,13 @@ def finding_categories() -> list:
 def dashboard_page(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_view_dashboard(user(), plan), 404)
-    return render('web/plans/dashboard.html', plan=plan, d=queries.dashboard(plan))
+    from flask import request
+
+    from inspect_flow.core.clock import today
+    from inspect_flow.plans.dashboard import OverdueFilters, round_dashboard
+
+    d = round_dashboard(db(), plan, day=today(), filters=OverdueFilters.parse(request.args))
+    return render('web/plans/dashboard.html', plan=plan, d=d)
 
 
 @bp.get('/plans/<int:plan_id>/export.xlsx')
