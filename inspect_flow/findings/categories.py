@@ -105,6 +105,29 @@ def canonical_category(session: Session | object | None, text: str, *, field: st
     return found
 
 
+def category_matcher(session: Session | None):  # noqa: ANN201
+    """A function giving the category a name stands for, or the name itself when it is not in the vocabulary (to
+    compare names before storing; storing still refuses an unknown one). One query, however many names."""
+    names = synonym_map(session) if session is not None else default_synonym_map()
+    return lambda text: names.get(fold(text or ''), text)
+
+
+def check_checklist_categories(session: Session | None, checklist) -> None:  # noqa: ANN001
+    """Refuse a checklist whose finding rules name a category outside the vocabulary (checked when a plan pins it).
+
+    :raise InvalidInput: field ``checklist``, naming the rule and its category
+    """
+    names = synonym_map(session) if session is not None else default_synonym_map()
+    for rule in checklist.findings:
+        if fold(rule.category.vi) not in names:
+            raise InvalidInput(
+                'checklist.unknown_category',
+                f'Quy tắc "{rule.id}" của bộ câu hỏi {checklist.id} dùng nhóm "{rule.category.vi}" không có trong '
+                f'danh mục nhóm kết quả.',
+                f'Rule "{rule.id}" of checklist {checklist.id} uses the category "{rule.category.vi}", which is not '
+                f'in the vocabulary of finding categories.', field='checklist')
+
+
 def add_category(session: Session, name: str, name_en: str = '', *, actor: str,
                  synonyms: list[str] | None = None) -> FindingCategory:
     """Add a category to the vocabulary (audited).

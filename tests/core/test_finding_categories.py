@@ -69,6 +69,21 @@ def test_the_shipped_checklists_pick_from_the_vocabulary() -> None:
         assert cats.canonical_category(None, category), (checklist_id, category)
 
 
+def test_a_checklist_with_an_unknown_category_is_not_pinned(session) -> None:  # noqa: ANN001
+    from inspect_flow.checklist import Checklist
+    from inspect_flow.plans.checklists import pin_checklist
+
+    plan = plan_at(session, 'planning')
+    shipped = next(c for c in list_checklists() if c.findings and c.applies_on(plan.fieldwork_start))
+    data = shipped.to_dict()
+    data['version'] = data['version'] + '.9'
+    data['findings'][0]['category'] = {'vi': 'Chủ đề lạ', 'en': 'Odd topic'}
+    with pytest.raises(InvalidInput) as exc:
+        pin_checklist(session, plan, Checklist.from_dict(data), actor=ACTOR)
+    assert exc.value.field == 'checklist' and 'Chủ đề lạ' in exc.value.message
+    assert pin_checklist(session, plan, shipped, actor=ACTOR).checklist_id == shipped.id
+
+
 def test_the_migration_merges_the_stored_variants(databases, db_kind) -> None:  # noqa: ANN001
     url = databases.fresh(db_kind)
     engine = make_engine(url, poolclass=sa.pool.NullPool)
