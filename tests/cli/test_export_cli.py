@@ -36,3 +36,17 @@ def test_export_xlsx_and_csv(run, tmp_path) -> None:  # noqa: ANN001
     bad = run('export', 'xlsx', '9999', '--out', str(tmp_path / 'x.xlsx'), ok=False)
     assert bad.exit_code == 1 and 'Lỗi' in bad.stderr and not (tmp_path / 'x.xlsx').exists()
     assert run('export', 'xlsx', '1245', '--all', '--out', str(out), ok=False).exit_code == 2
+
+
+def test_the_categories_vocabulary(run) -> None:  # noqa: ANN001
+    listed = run('categories', 'list').output
+    assert 'Phối hợp thực hiện' in listed and 'Phối hợp' in listed
+    run('categories', 'add', 'Chuyển đổi số', '--en', 'Digital transformation', '--synonym', 'Số hóa')
+    run('categories', 'synonym', 'phoi hop', 'Phối kết hợp')
+    import json
+
+    rows = {r['name']: r for r in json.loads(run('categories', 'list', '--json').output)}
+    assert rows['Chuyển đổi số']['synonyms'] == ['Số hóa']
+    assert rows['Phối hợp thực hiện']['synonyms'] == ['Phối hợp', 'Phối kết hợp']
+    refused = run('categories', 'add', 'Tuyên truyền', ok=False)
+    assert refused.exit_code == 1 and 'Tuyên truyền, đối thoại' in refused.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import openpyxl
 import sqlalchemy as sa
@@ -32,6 +33,20 @@ def test_downloads_follow_the_plan_rules(db_url) -> None:  # noqa: ANN001
         staff.login('thao.vpt')
         page = staff.get(f'/plans/{plan}/dashboard').get_data(as_text=True)
         assert f'/plans/{plan}/export.xlsx' in page and f'/plans/{plan}/export-csv.zip' in page
+        section = page.split('id="overdue"', 1)[1]
+        with app.extensions['inspect_flow.engine'].connect() as conn:
+            open_late = conn.execute(sa.text(
+                "select count(*) from recommendations where state = 'overdue' or (state in ('open', 'in_progress') "
+                'and deadline < :day)'), {'day': date.today()}).scalar()
+            one = conn.execute(sa.text(
+                "select addressee_label from recommendations where state in ('open', 'in_progress', 'overdue') "
+                'order by id limit 1')).scalar()
+        assert section.count('<tr><td>') == open_late > 10  # the whole overdue list, not the first ten
+        filtered = staff.get(f'/plans/{plan}/dashboard', query_string={'addressee': one, 'sort': 'late'})
+        body = filtered.get_data(as_text=True)
+        assert filtered.status_code == 200 and f'<option selected>{one}</option>' in body
+        rows = body.split('id="overdue"', 1)[1].split('</tbody>')[0].split('<tr><td>')[1:]
+        assert rows and all(r.startswith(f'{one}</td>') for r in rows) and len(rows) < open_late
         r = staff.get(f'/plans/{plan}/export.xlsx')
         assert r.status_code == 200 and r.mimetype.endswith('spreadsheetml.sheet')
         assert 'attachment; filename="ke-hoach-1245-KH-BCDCCTMTQG-2019.xlsx"' == r.headers['Content-Disposition']
