@@ -60,6 +60,13 @@ def write_xlsx(tables: Iterable[Table], out: str | Path | IO[bytes], lang: str =
         for i, col in enumerate(cols, start=1):
             ws.column_dimensions[_column_letter(i)].width = col.width
         ws.freeze_panes = 'A2'
+        ws.row_dimensions[1].height = 30  # room for a header that wraps on two lines
+        # Printed (or converted to PDF): landscape A4, as wide as the page, the header row on every page.
+        ws.page_setup.orientation = 'landscape'
+        ws.page_setup.paperSize = '9'  # A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = '1:1'
         header = []
         for text in table.headers(lang):
             cell = WriteOnlyCell(ws, value=text)
