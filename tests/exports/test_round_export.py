@@ -42,6 +42,7 @@ def test_workbook_holds_the_round_with_real_types(demo_session, demo_plan) -> No
     assert wb.sheetnames == SHEETS_VI
     for ws in wb.worksheets:
         assert ws.freeze_panes == 'A2', ws.title
+        assert ws.page_setup.orientation == 'landscape' and ws.print_title_rows == '$1:$1', ws.title
         assert ws.auto_filter.ref == f'A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}', ws.title
         assert all(ws.cell(1, i).font.bold for i in range(1, ws.max_column + 1)), ws.title
         assert all(6 <= ws.column_dimensions[ws.cell(1, i).column_letter].width <= 90
