@@ -83,8 +83,11 @@ def vocabulary(session: Session) -> list[FindingCategory]:
 
 
 def synonym_map(session: Session) -> dict[str, str]:
-    """The folded name or synonym → category name, from the database."""
-    return {fold(n): c.name for c in vocabulary(session) for n in (c.name, *c.synonyms)}
+    """The folded name or synonym → category name, from the database (read without flushing: the operations that
+    store a finding write their record in one flush)."""
+    with session.no_autoflush:
+        rows = session.execute(sa.select(FindingCategory.name, FindingCategory.synonyms)).all()
+    return {fold(n): name for name, synonyms in rows for n in (name, *(synonyms or ()))}
 
 
 def canonical_category(session: Session | object | None, text: str, *, field: str = 'category') -> str:
