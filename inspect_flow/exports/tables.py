@@ -24,6 +24,7 @@ from inspect_flow.findings.models import (
     Finding,
     Recommendation,
 )
+from inspect_flow.plans.dashboard import is_overdue
 from inspect_flow.plans.models import ROLE_LABELS, Plan, Team
 from inspect_flow.visits.models import HOUSEHOLD_CATEGORY_LABELS, HouseholdConsultation, Visit
 from inspect_flow.workflow.states import state_label
@@ -320,13 +321,6 @@ class RoundExport:
                     yield (rep.id, r.id, r.addressee_label, rep.reported_by, rep.report_date, rep.text,
                            rep.is_completed)
         return Table('reports', 'Báo cáo thực hiện', 'Follow-up reports', cols, rows())
-
-
-def is_overdue(rec: Recommendation, day: date) -> bool:
-    """Overdue: marked so, or still open past its deadline (the deadline day itself is in time)."""
-    from inspect_flow.workflow.states import RecommendationState as S
-
-    return rec.state == S.overdue or (rec.state in (S.open, S.in_progress) and rec.is_past_deadline(day))
 
 
 SEVERITY = {'low': ('Thấp', 'Low'), 'medium': ('Trung bình', 'Medium'), 'high': ('Cao', 'High')}
