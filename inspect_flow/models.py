@@ -4,6 +4,7 @@ from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.documents.models import DocumentReplacement, DocumentState, IssuedDocument, NumberRegister
 from inspect_flow.evidence.models import EvidenceFile, EvidenceUpload
+from inspect_flow.findings.categories import FindingCategory
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -35,7 +36,7 @@ from inspect_flow.visits.models import (
 __all__ = [
     'AdminUnit', 'AuditEntry', 'LoginAttempt', 'Role', 'User',
     'CommuneDraw', 'Conclusion', 'EvidenceFile', 'EvidenceUpload', 'CoverageRule', 'DocumentReplacement',
-    'DocumentState', 'Finding',
+    'DocumentState', 'Finding', 'FindingCategory',
     'FindingKind', 'FindingSource', 'FindingStatus', 'FollowUpReport', 'HouseholdCategory',
     'HouseholdConsultation', 'IssuedDocument', 'IssuingBody', 'NumberRegister', 'ParticipantSide', 'Person',
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',

@@ -216,6 +216,25 @@ def can_view_conclusion(user: User | None, conclusion, plan=None) -> bool:  # no
     return conclusion.unit_id == user.unit_id or any(_addressed_to(user, r) for r in conclusion.recommendations)
 
 
+# --- exports ---------------------------------------------------------------------------------------
+
+def can_export_plan(user: User | None, plan) -> bool:  # noqa: ANN001
+    """Download the round's workbook or CSV files: whoever sees the plan (staff and its team people); each row
+    of the export is then filtered by :func:`export_sight`."""
+    return can_view_plan(user, plan)
+
+
+def export_sight(user: User | None, plan):  # noqa: ANN001, ANN201
+    """What *user* may see in *plan*'s export: visit records as :func:`can_view_visit`, findings as
+    :func:`can_view_finding`, conclusions and recommendations as their pages."""
+    from inspect_flow.exports.tables import Sight
+
+    return Sight(visit_record=lambda v: can_view_visit(user, v),
+                 finding=lambda f: can_view_finding(user, f, plan),
+                 conclusion=lambda c: can_view_conclusion(user, c, plan),
+                 recommendation=lambda r: can_view_recommendation(user, r, plan))
+
+
 # --- documents, accounts -----------------------------------------------------------------------------
 
 def can_issue_documents(user: User | None, plan) -> bool:  # noqa: ANN001

@@ -922,3 +922,38 @@ def list_deliveries(webhook_id: str) -> Response:
                        'duration_ms': a.duration_ms, 'created_dt': a.created_dt} for a in d.log]}
              for d in deliveries(db(), subscription_id=sub.id)]
     return page_out(s.DeliveryOut, {'items': items, 'next_cursor': None})
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+@route('GET', '/plans/{plan_id}/export.xlsx', summary="The round's workbook (XLSX)", tag='plans',
+       responses={200: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'},
+       description='Plan, teams, visits, answers by checklist item, households, findings, conclusions, '
+                   'recommendations and follow-up reports, holding only what the caller may see. Headers in the '
+                   "request's language.")
+def export_plan_xlsx(plan_id: str) -> Response:
+    import io
+
+    from inspect_flow.api.core import lang
+    from inspect_flow.exports import operations as ops
+
+    plan = load_plan(plan_id)
+    require(access.can_export_plan(user(), plan))
+    buf = io.BytesIO()
+    ops.export_round_xlsx(db(), plan, buf, lang=lang(), sight=access.export_sight(user(), plan))
+    return Response(buf.getvalue(), mimetype=ops.XLSX_MIME, headers={
+        'Content-Disposition': f'attachment; filename="{ops.file_stem(plan)}.xlsx"'})
+
+
+@route('GET', '/plans/{plan_id}/export-csv.zip', summary="The round's tables as CSV files in a ZIP archive",
+       tag='plans', responses={200: 'application/zip'},
+       description='One CSV per table, UTF-8 with a BOM, holding only what the caller may see.')
+def export_plan_csv(plan_id: str) -> Response:
+    from inspect_flow.api.core import lang
+    from inspect_flow.exports import operations as ops
+
+    plan = load_plan(plan_id)
+    require(access.can_export_plan(user(), plan))
+    data = ops.export_round_csv_zip(db(), plan, lang=lang(), sight=access.export_sight(user(), plan))
+    return Response(data, mimetype='application/zip', headers={
+        'Content-Disposition': f'attachment; filename="{ops.file_stem(plan)}-csv.zip"'})

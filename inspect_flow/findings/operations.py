@@ -28,6 +28,7 @@ from inspect_flow.core.clock import today as clock_today
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound, stale_version
 from inspect_flow.core.limits import get_by_id
+from inspect_flow.findings.categories import canonical_category
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -163,7 +164,8 @@ def _new_finding(plan: Plan, *, kind: FindingKind, category: str, text: str, act
                 raise _locked(docs, 'thêm kết quả kiểm tra', 'add a finding')
     if kind == FindingKind.achievement:
         severity = None  # severity grades shortcomings only
-    return Finding(plan_id=plan.id, visit=visit, kind=kind, category=_text(category, 'category'),
+    category = canonical_category(plan, _text(category, 'category'))  # a synonym becomes its category
+    return Finding(plan_id=plan.id, visit=visit, kind=kind, category=category,
                    text=_text(text, 'text'), severity=severity, source=source, evidence=list(evidence or []),
                    status=status, checklist_item_id=checklist_item_id, rule_id=rule_id, created_by=actor)
 
@@ -247,6 +249,8 @@ def update_finding(session: Session, finding: Finding, values: dict, *, actor: s
     for key in ('category', 'text'):
         if key in values:
             values[key] = _text(values[key], key)
+    if 'category' in values:
+        values['category'] = canonical_category(session, values['category'])
     if values.get('kind', finding.kind) == FindingKind.achievement and 'kind' in values:
         values['severity'] = None  # severity grades shortcomings only
     if by is not None and 'evidence' in values:

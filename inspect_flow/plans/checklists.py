@@ -67,10 +67,14 @@ def pin_checklist(session: Session, plan: Plan, checklist: Checklist, *, actor: 
     """Pin *checklist* (one version) for *plan*, replacing an earlier pin of the same checklist id.
 
     :raise Conflict: the visits have started; the forms can no longer change
-    :raise InvalidInput: the version does not apply on the plan's fieldwork start
+    :raise InvalidInput: the version does not apply on the plan's fieldwork start, or a finding rule's category is
+        not in the vocabulary of finding categories
     """
     _require_pin_stage(plan)
     check_applies(plan, checklist)
+    from inspect_flow.findings.categories import check_checklist_categories
+
+    check_checklist_categories(session, checklist)
     existing = next((p for p in plan.checklists if p.checklist_id == checklist.id), None)
     if existing is not None:
         if existing.sha256 == checklist.sha256:

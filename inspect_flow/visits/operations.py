@@ -12,6 +12,7 @@ from inspect_flow.checklist.capture import normalize_answers
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
 from inspect_flow.core.limits import get_by_id
+from inspect_flow.findings.categories import category_matcher
 from inspect_flow.findings.models import Finding, FindingKind, FindingSource, Severity
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.units.models import Person
@@ -120,11 +121,12 @@ def record_submission(session: Session, visit: Visit, submission: SubmissionIn, 
     if findings is None:
         findings = visit_findings(session, visit)
     known = {(f.kind.value, f.category, f.text) for f in findings}
+    same_category = category_matcher(session)  # a synonym is its category ("Phối hợp" → "Phối hợp thực hiện")
     new = []
     for f in submission.findings:
-        if (f.kind, f.category, f.text) in known:
+        if (f.kind, same_category(f.category), f.text) in known:
             continue
-        known.add((f.kind, f.category, f.text))
+        known.add((f.kind, same_category(f.category), f.text))
         new.append(dict(visit=visit, kind=FindingKind(f.kind), category=f.category, text=f.text,
                         severity=Severity(f.severity) if f.severity else None, source=FindingSource(f.source),
                         evidence=f.evidence))

@@ -1,16 +1,26 @@
-"""The round dashboard: progress by team and district, findings by category, recommendations."""
+"""The round dashboard: progress by team and district, findings by unit and category, recommendations; and the
+round's exports (XLSX workbook, CSV files in a ZIP archive)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+
+from flask import Blueprint, Response
 from flask_login import login_required
 
 from inspect_flow.accounts import access
-from inspect_flow.web import queries
-from inspect_flow.web.helpers import render, require, user
+from inspect_flow.web.helpers import db, lang, render, require, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('dashboard', __name__)
+
+
+@bp.app_template_global('finding_categories')
+def finding_categories() -> list:
+    """The vocabulary of finding categories, offered as the suggestions of a category field."""
+    from inspect_flow.findings.categories import vocabulary
+
+    return vocabulary(db())
 
 
 @bp.get('/plans/<int:plan_id>/dashboard')
@@ -18,4 +28,37 @@ bp = Blueprint('dashboard', __name__)
 def dashboard_page(plan_id: int):  # noqa: ANN201
     plan = load_plan(plan_id)
     require(access.can_view_dashboard(user(), plan), 404)
-    return render('web/plans/dashboard.html', plan=plan, d=queries.dashboard(plan))
+    from flask import request
+
+    from inspect_flow.core.clock import today
+    from inspect_flow.plans.dashboard import OverdueFilters, round_dashboard
+
+    d = round_dashboard(db(), plan, day=today(), filters=OverdueFilters.parse(request.args))
+    return render('web/plans/dashboard.html', plan=plan, d=d)
+
+
+@bp.get('/plans/<int:plan_id>/export.xlsx')
+@login_required
+def export_xlsx(plan_id: int) -> Response:
+    """The round's workbook, holding what the user may see (:func:`access.export_sight`)."""
+    from inspect_flow.exports import operations as ops
+
+    plan = load_plan(plan_id)
+    require(access.can_export_plan(user(), plan), 404)
+    buf = io.BytesIO()
+    ops.export_round_xlsx(db(), plan, buf, lang=lang(), sight=access.export_sight(user(), plan))
+    return Response(buf.getvalue(), mimetype=ops.XLSX_MIME, headers={
+        'Content-Disposition': f'attachment; filename="{ops.file_stem(plan)}.xlsx"', 'Cache-Control': 'no-store'})
+
+
+@bp.get('/plans/<int:plan_id>/export-csv.zip')
+@login_required
+def export_csv(plan_id: int) -> Response:
+    """Every table of the round as a CSV file (UTF-8 with a BOM), in one ZIP archive."""
+    from inspect_flow.exports import operations as ops
+
+    plan = load_plan(plan_id)
+    require(access.can_export_plan(user(), plan), 404)
+    data = ops.export_round_csv_zip(db(), plan, lang=lang(), sight=access.export_sight(user(), plan))
+    return Response(data, mimetype='application/zip', headers={
+        'Content-Disposition': f'attachment; filename="{ops.file_stem(plan)}-csv.zip"', 'Cache-Control': 'no-store'})

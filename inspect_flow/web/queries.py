@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from inspect_flow.accounts import access
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.core.clock import today
-from inspect_flow.findings.models import Conclusion, Finding, FindingStatus, Recommendation
+from inspect_flow.findings.models import Conclusion, Finding, Recommendation
 from inspect_flow.plans.scheduling import find_conflicts
 from inspect_flow.web.helpers import db, lang
-from inspect_flow.workflow.states import RecommendationState, VisitState
+from inspect_flow.workflow.states import RecommendationState
 
 #: The day the loaded administrative units are read on when a plan gives no other (the 2019 snapshot).
 REFERENCE_DAY = date(2019, 7, 5)
@@ -76,38 +76,3 @@ def history(plan_id: int, *, entity: tuple[str, int] | None = None) -> list[Audi
     if entity is not None:
         q = q.where(AuditEntry.entity_type == entity[0], AuditEntry.entity_id == entity[1])
     return list(db().scalars(q.order_by(AuditEntry.created_dt.desc(), AuditEntry.id.desc())))
-
-
-def dashboard(plan) -> dict:  # noqa: ANN001
-    """Progress by team and concluded unit (district, or commune in two tiers), findings by category,
-    recommendations open and overdue."""
-    done_states = (VisitState.submitted, VisitState.reviewed)
-    by_team: dict[int, Counter] = defaultdict(Counter)
-    by_district: dict[str, Counter] = defaultdict(Counter)
-    for v in plan.visits:
-        if v.state == VisitState.cancelled:
-            continue
-        for bucket in (by_team[v.team.number], by_district[v.conclusion_unit.full_name]):
-            bucket['total'] += 1
-            bucket['reviewed'] += v.state == VisitState.reviewed
-            bucket['submitted'] += v.state == VisitState.submitted
-            bucket['done'] += v.state in done_states
-    findings = [f for f in findings_of(plan) if f.status not in (FindingStatus.rejected, FindingStatus.withdrawn)]
-    categories: dict[str, Counter] = defaultdict(Counter)
-    for f in findings:
-        categories[f.category][f.kind.value] += 1
-    recs = recommendations_of(plan)
-    day = today()
-    rec_states = Counter('overdue' if is_overdue(r, day) else r.state.value for r in recs)
-    return {
-        'teams': sorted(by_team.items()),
-        'districts': sorted(by_district.items()),
-        'two_tier': plan.two_tier,
-        'categories': sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
-        'max_category': max((sum(c.values()) for c in categories.values()), default=0),
-        'recommendations': rec_states,
-        'recommendation_total': len(recs),
-        'visits_total': sum(c['total'] for c in by_team.values()),
-        'visits_done': sum(c['done'] for c in by_team.values()),
-        'overdue': [r for r in recs if is_overdue(r, day)],
-    }
