@@ -130,8 +130,9 @@ def round_dashboard(session: Session, plan: Plan, *, day: date,
     unit_name = {v.id: v.conclusion_unit.full_name for v in visits}
     unit_counts: dict[str | None, Counter] = defaultdict(Counter)
     cat_counts: dict[str, Counter] = defaultdict(Counter)
+    dropped = (FindingStatus.rejected, FindingStatus.withdrawn)
     rows = session.execute(sa.select(Finding.visit_id, Finding.category, Finding.kind, sa.func.count())
-                           .where(Finding.plan_id == plan.id, Finding.status.not_in((FindingStatus.rejected, FindingStatus.withdrawn)))
+                           .where(Finding.plan_id == plan.id, Finding.status.not_in(dropped))
                            .group_by(Finding.visit_id, Finding.category, Finding.kind))
     for visit_id, category, kind, n in rows:
         unit_counts[unit_name.get(visit_id)][kind.value] += n  # None: a round-level finding
