@@ -14,6 +14,7 @@ from inspect_flow.findings.models import (
     Recommendation,
     Severity,
 )
+from inspect_flow.findings.follow_up_models import CheckOutcome, FollowUpCheck
 from inspect_flow.integrations.models import (
     ApiToken,
     IdempotencyKey,
