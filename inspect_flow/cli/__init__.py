@@ -65,6 +65,7 @@ def _register() -> None:
                     rounds.recommendations, rounds.history):
         cli.add_command(command)
     cli.add_command(__import__('inspect_flow.cli.documents', fromlist=['documents']).documents)
+    __import__('inspect_flow.cli.follow_up')  # plans create-from/recur/recurrence, visits follow-up/check
     __import__('inspect_flow.cli.integrations', fromlist=['register']).register(cli)  # tokens, webhooks
     try:
         from inspect_flow.cli.checklists import checklists
