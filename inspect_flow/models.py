@@ -4,6 +4,7 @@ from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.audit.models import AuditEntry
 from inspect_flow.documents.models import DocumentState, IssuedDocument, NumberRegister
 from inspect_flow.evidence.models import EvidenceFile, EvidenceUpload
+from inspect_flow.findings.follow_up_models import CheckOutcome, FollowUpCheck
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -14,7 +15,6 @@ from inspect_flow.findings.models import (
     Recommendation,
     Severity,
 )
-from inspect_flow.findings.follow_up_models import CheckOutcome, FollowUpCheck
 from inspect_flow.integrations.models import (
     ApiToken,
     IdempotencyKey,
@@ -40,4 +40,5 @@ __all__ = [
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
     'UnitSuccession', 'Visit', 'VisitParticipant',
     'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
+    'CheckOutcome', 'FollowUpCheck',
 ]

@@ -272,7 +272,8 @@ def _check_earlier(session: Session, plan: Plan) -> None:
             if item.check is not None:
                 continue
             rec = item.recommendation
-            if rec.state in (RecommendationState.done, RecommendationState.open) and rec.addressee_unit.level == UnitLevel.district:
+            by_district = rec.addressee_unit.level == UnitLevel.district
+            if rec.state in (RecommendationState.done, RecommendationState.open) and by_district:
                 kwargs = {'outcome': 'done', 'note': 'Xã đã tiếp nhận và duy trì tổ kiểm tra, giám sát sau sắp xếp.',
                           'evidence': ['Quyết định kiện toàn tổ kiểm tra, giám sát của xã (2025)']}
             elif rec.state == RecommendationState.in_progress:

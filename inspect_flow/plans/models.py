@@ -101,7 +101,7 @@ class Plan(Base):
     households_per_commune: Mapped[int] = mapped_column(default=0)
     state: Mapped[PlanState] = mapped_column(enum_column_type(PlanState), default=PlanState.planning, index=True)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
-    #: Whether the round recurs: its next draft is created by ``plans recur`` (see :mod:`inspect_flow.plans.recurrence`).
+    #: Whether the round recurs: its next draft is created by ``plans recur`` (:mod:`inspect_flow.plans.recurrence`).
     recurrence: Mapped[Recurrence | None] = mapped_column(sa.Enum(
         Recurrence, native_enum=False, create_constraint=False, length=20, validate_strings=True,
         values_callable=lambda cls: [m.value for m in cls], name='recurrence'))

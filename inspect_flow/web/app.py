@@ -212,6 +212,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         dashboard,
         documents,
         findings,
+        follow_up,
         inbox,
         pick,
         plans,
@@ -222,7 +223,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
-                   bodies):
+                   bodies, follow_up):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 
