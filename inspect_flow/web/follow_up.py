@@ -77,8 +77,10 @@ def create_from(plan_id: int):  # noqa: ANN201
             flash(t(msg_vi, msg_en), 'ok')
             return redirect(url_for('plans.plan_page', plan_id=result.plan.id))
         return render('web/plans/create_from.html', source=load_plan(plan_id), form=form), 422
-    start, end = rec_ops.next_window(source) if source.recurrence else (None, None)
-    form = Form({'fieldwork_start': start.isoformat() if start else '', 'fieldwork_end': end.isoformat() if end else '',
+    # The next round's dates by default: the recurrence's, or a year later.
+    start, end = rec_ops.next_window(source) if source.recurrence else (
+        rec_ops.add_months(source.fieldwork_start, 12), rec_ops.add_months(source.fieldwork_end, 12))
+    form = Form({'fieldwork_start': start.isoformat(), 'fieldwork_end': end.isoformat(),
                  'subject': '', 'recurrence': source.recurrence.value if source.recurrence else 'none'},
                 fields=CREATE_FIELDS)
     return render('web/plans/create_from.html', source=source, form=form)
