@@ -18,6 +18,7 @@ ENTITY_LABELS = {
     'finding': ('Kết quả', 'Finding'), 'conclusion': ('Kết luận', 'Conclusion'),
     'recommendation': ('Kiến nghị', 'Recommendation'), 'issueddocument': ('Văn bản', 'Document'),
     'planchecklist': ('Bộ câu hỏi', 'Checklist'), 'user': ('Tài khoản', 'Account'),
+    'followupcheck': ('Kiểm tra kiến nghị trước', 'Check of an earlier recommendation'),
 }
 #: The names of the changed fields.
 FIELD_LABELS = {
@@ -39,6 +40,10 @@ FIELD_LABELS = {
     'fieldwork_end': ('Kết thúc kiểm tra', 'Fieldwork ends'),
     'severity': ('Mức độ', 'Severity'), 'place': ('Địa điểm', 'Place'), 'legal_bases': ('Căn cứ', 'Legal bases'),
     'objectives': ('Mục đích, yêu cầu', 'Objectives'),
+    'outcome': ('Kết quả kiểm tra', 'Outcome'), 'note': ('Nhận xét', 'Note'),
+    'recommendation': ('Kiến nghị', 'Recommendation'), 'recurrence': ('Lặp lại', 'Recurrence'),
+    'source_plan': ('Tạo từ kế hoạch', 'Created from'), 'next_round': ('Kỳ sau', 'Next round'),
+    'state_before': ('Trạng thái trước', 'State before'), 'state_after': ('Trạng thái sau', 'State after'),
 }
 
 
