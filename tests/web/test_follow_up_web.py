@@ -85,6 +85,8 @@ def test_the_plan_page_lists_and_the_visit_checks_the_earlier_recommendations(fu
     assert again.status_code == 422 and 'đã được kiểm tra' in again.get_data(as_text=True)
     page = sec.get(f'/plans/{ids["plan"]}').get_data(as_text=True)
     assert 'Đã thực hiện' in page and 'Đã duy trì tổ kiểm tra.' in page
+    history = sec.get(f'/plans/{ids["plan"]}/history').get_data(as_text=True)
+    assert 'Kiểm tra kiến nghị trước' in history and 'Đã duy trì tổ kiểm tra.' in history
 
 
 def test_create_from_and_recurrence_on_the_web(fu_app):  # noqa: ANN001
