@@ -46,6 +46,19 @@ def test_the_2026_demo_checks_the_2019_recommendations_and_the_minutes_say_so(ru
     assert 'UBND huyện Mỏ Cày Bắc (1245/KH-BCĐCCTMTQG, hạn 31/12/2019)' in text
     assert 'Kết quả: đã thực hiện' in text and 'Kết quả: chưa thực hiện' in text
     assert 'Minh chứng: Quyết định kiện toàn tổ kiểm tra, giám sát của xã (2025)' in text
+    # The notice to Xã Nhuận Phú Tân and the round report count them, one sentence each.
+    run('documents', 'render', REFERENCE, '--kind', 'conclusion', '--unit', '28948', '--out', str(out),
+        '--signer', 'Nguyễn Văn Hiếu')
+    run('documents', 'render', REFERENCE, '--kind', 'report', '--out', str(out), '--signer', 'Nguyễn Văn Hiếu')
+    texts = {}
+    for kind in ('conclusion', 'report'):
+        with pdfplumber.open(next(out.glob(f'{kind}-*.pdf'))) as doc:
+            texts[kind] = ' '.join((p.extract_text() or '') for p in doc.pages).replace('\n', ' ')
+    assert ('Đoàn đã kiểm tra việc thực hiện 03/03 kiến nghị của các đợt kiểm tra trước: 01 đã thực hiện, '
+            '01 thực hiện một phần, 01 chưa thực hiện.') in texts['conclusion']
+    done = sum(1 for i in items if i['state'] == 'verified')
+    assert (f'Các Đoàn đã kiểm tra việc thực hiện {len(items):02d}/{len(items):02d} kiến nghị của các đợt kiểm tra '
+            f'trước: {done:02d} đã thực hiện') in texts['report']
 
 
 def test_create_from_and_recur_on_the_command_line(run):  # noqa: ANN001
