@@ -5,6 +5,7 @@ from inspect_flow.audit.models import AuditEntry
 from inspect_flow.documents.models import DocumentReplacement, DocumentState, IssuedDocument, NumberRegister
 from inspect_flow.evidence.models import EvidenceFile, EvidenceUpload
 from inspect_flow.findings.categories import FindingCategory
+from inspect_flow.findings.follow_up_models import CheckOutcome, FollowUpCheck
 from inspect_flow.findings.models import (
     Conclusion,
     Finding,
@@ -43,4 +44,5 @@ __all__ = [
     'UnitSuccession', 'Visit', 'VisitParticipant',
     'Reminder', 'ReminderStatus',
     'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
+    'CheckOutcome', 'FollowUpCheck',
 ]

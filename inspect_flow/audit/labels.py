@@ -27,6 +27,7 @@ ENTITY_LABELS = {
     'recommendation': ('Kiến nghị', 'Recommendation'), 'issueddocument': ('Văn bản', 'Document'),
     'planchecklist': ('Bộ câu hỏi', 'Checklist'), 'user': ('Tài khoản', 'Account'),
     'issuingbody': ('Cơ quan ban hành', 'Issuing body'),
+    'followupcheck': ('Kiểm tra kiến nghị trước', 'Check of an earlier recommendation'),
 }
 #: The names of the changed fields.
 FIELD_LABELS = {
@@ -52,6 +53,10 @@ FIELD_LABELS = {
     'objectives': ('Mục đích, yêu cầu', 'Objectives'), 'source': ('Nguồn', 'Source'),
     'evidence': ('Minh chứng', 'Evidence'), 'rule_id': ('Quy tắc', 'Rule'),
     'recipient': ('Người nhận', 'Recipient'), 'email': ('Thư điện tử', 'E-mail'), 'due_day': ('Hạn', 'Due'),
+    'outcome': ('Kết quả kiểm tra', 'Outcome'), 'note': ('Nhận xét', 'Note'),
+    'recommendation': ('Kiến nghị', 'Recommendation'), 'recurrence': ('Lặp lại', 'Recurrence'),
+    'source_plan': ('Tạo từ kế hoạch', 'Created from'), 'next_round': ('Kỳ sau', 'Next round'),
+    'state_before': ('Trạng thái trước', 'State before'), 'state_after': ('Trạng thái sau', 'State after'),
     'draw_seed': ('Mã gieo', 'Seed'), 'draw_result': ('Xã được chọn ngẫu nhiên', 'Communes drawn'),
 }
 #: Fields whose whole value is too long for a history line: only the field's name is shown.

@@ -119,6 +119,7 @@ def _register() -> None:
     cli.add_command(__import__('inspect_flow.cli.documents', fromlist=['documents']).documents)
     cli.add_command(__import__('inspect_flow.cli.exports', fromlist=['export']).export)
     cli.add_command(__import__('inspect_flow.cli.categories', fromlist=['categories']).categories)
+    __import__('inspect_flow.cli.follow_up')  # plans create-from/recur/recurrence, visits follow-up/check
     __import__('inspect_flow.cli.integrations', fromlist=['register']).register(cli)  # tokens, webhooks
     from inspect_flow.cli.reminders import reminders, users
 

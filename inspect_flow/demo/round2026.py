@@ -53,8 +53,8 @@ from inspect_flow.plans import operations as plan_ops
 from inspect_flow.plans.models import CoverageRule, Plan
 from inspect_flow.units import operations as unit_ops
 from inspect_flow.units.loading import load_units
-from inspect_flow.units.models import IssuingBody
-from inspect_flow.workflow.states import VisitState
+from inspect_flow.units.models import IssuingBody, UnitLevel
+from inspect_flow.workflow.states import RecommendationState, VisitState
 
 PROVINCE = '86'  # Tỉnh Vĩnh Long (2025)
 ROUND_DAY = date(2026, 7, 7)  # the units of the round are those valid on its first day
@@ -256,6 +256,35 @@ def _submission(i: int, visit) -> dict:  # noqa: ANN001
 
 def _record_visits(session: Session, plan: Plan) -> None:
     record_visits(session, plan, _submission)
+    _check_earlier(session, plan)
+
+
+def _check_earlier(session: Session, plan: Plan) -> None:
+    """Each team checks, at its commune, what became of the 2019 round's recommendations that followed there.
+
+    A 2019 district's recommendations follow to every 2025 commune that took over one of its communes
+    (:mod:`inspect_flow.findings.follow_up`); checked once, at the first visit to such a commune.
+    """
+    from inspect_flow.findings.follow_up import check_recommendation, follow_up_for_visit
+
+    for visit in ordered_visits(plan):
+        if visit.state == VisitState.cancelled:
+            continue
+        for item in follow_up_for_visit(session, visit):
+            if item.check is not None:
+                continue
+            rec = item.recommendation
+            by_district = rec.addressee_unit.level == UnitLevel.district
+            if rec.state in (RecommendationState.done, RecommendationState.open) and by_district:
+                kwargs = {'outcome': 'done', 'note': 'Xã đã tiếp nhận và duy trì tổ kiểm tra, giám sát sau sắp xếp.',
+                          'evidence': ['Quyết định kiện toàn tổ kiểm tra, giám sát của xã (2025)']}
+            elif rec.state == RecommendationState.in_progress:
+                kwargs = {'outcome': 'partly_done', 'evidence': ['Sổ nhật ký hộ gia đình (10 hộ xem tại chỗ)'],
+                          'note': 'Đã rà soát vốn vay của phần lớn hộ; Sổ nhật ký hộ gia đình còn ghi chưa đầy đủ.'}
+            else:
+                kwargs = {'outcome': 'not_done', 'evidence': [],
+                          'note': 'Chưa có kế hoạch kiểm tra tình hình đời sống hộ thoát nghèo sau sắp xếp.'}
+            check_recommendation(session, visit, rec, actor=ACTOR, **kwargs)
 
 
 #: What each commune's conclusion asks of its People's Committee first, whatever was found.

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inspect_flow.core.errors import Conflict, InvalidInput, NotFound
+from inspect_flow.documents import follow_up as follow_up_docs
 from inspect_flow.documents import viewmodels as vm
 from inspect_flow.documents import vnformat
 from inspect_flow.documents.render import KINDS
@@ -1193,6 +1194,7 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
         recommendations=[_recommendation_view(r) for r in data.recommendations_for([visit.conclusion_unit_id])],
         # Nothing assumed: no opinion recorded, none printed (the minutes leave room to write it by hand).
         local_opinion=[_sentence(content['local_opinion'])] if str(content.get('local_opinion') or '').strip() else [],
+        follow_up=follow_up_docs.rows_for_visit(follow_up_docs.items_of(plan), visit),
         local_signature=vm.Signature(heading='Đại diện đơn vị được kiểm tra', title='', name=local_rep,
                                      caption='(Ký, ghi rõ họ tên)'),
         team_signature=vm.Signature(heading='Trưởng đoàn kiểm tra', title='',
@@ -1237,6 +1239,8 @@ def build_conclusion(data: RoundData, unit: AdminUnit, *, signer: SignerIn, draf
         communes=communes,
         worked_with=f'Ban Chỉ đạo các Chương trình mục tiêu quốc gia {dist}'
                     + (f' và {_join_names([f"Ban Chỉ đạo {c}" for c in others])}' if others else ''),
+        follow_up_sentence=follow_up_docs.sentence(follow_up_docs.items_for_unit(follow_up_docs.items_of(plan),
+                                                                                  visits)),
         summary=[_sentence(conclusion.summary)] if conclusion is not None and conclusion.summary else [],
         achievements=data.texts(visits, FindingKind.achievement),
         limitations=data.texts(visits, FindingKind.limitation),
@@ -1517,6 +1521,7 @@ def build_report(data: RoundData, *, signer: SignerIn, drafting_unit: str | None
         causes=_counted(per_visit[FindingKind.cause], counts.communes,
                         rest='Ngoài ra, {n} nguyên nhân riêng của từng xã được nêu tại báo cáo của các Đoàn'),
         recommendations=_group_by_addressee(data.recommendations_for(rows_by_district) + round_recs),
+        follow_up_sentence=follow_up_docs.sentence(follow_up_docs.items_of(plan), 'Các Đoàn'),
         closing=f'Trên đây là báo cáo kết quả kiểm tra, giám sát {_subject_core(plan)} của {plan.issuer.name}',
     )
 

@@ -392,6 +392,20 @@ class Statement(_ViewModel):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FollowUpRow(_ViewModel):
+    """An earlier round's recommendation checked during the visit (minutes' section on earlier recommendations)."""
+
+    addressee: str
+    text: str
+    from_plan: str
+    deadline: date | None = None
+    #: The outcome as printed (``Đã thực hiện``), empty when not checked yet.
+    outcome: str = ''
+    note: str = ''
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Minutes(_ViewModel):
     """The minutes of one visit (BIÊN BẢN LÀM VIỆC), NĐ 30 Mẫu 1.9; domain.md §2.5.
 
@@ -424,6 +438,8 @@ class Minutes(_ViewModel):
     conclusions: tuple[str, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     local_opinion: tuple[str, ...] = ()
+    #: The earlier rounds' recommendations checked during the visit (templates/documents/_follow_up.html).
+    follow_up: tuple[FollowUpRow, ...] = ()
     copies: int = 2
     local_signature: Signature
     team_signature: Signature
@@ -469,6 +485,8 @@ class ConclusionNotice(_ViewModel):
     limitations: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    #: One sentence counting the earlier rounds' recommendations checked (empty: none followed).
+    follow_up_sentence: str = ''
     notify: str
 
 
@@ -583,6 +601,8 @@ class RoundReport(_ViewModel):
     limitations: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
     recommendations: tuple[RecommendationGroup, ...] = ()
+    #: One sentence counting the earlier rounds' recommendations checked (empty: none followed).
+    follow_up_sentence: str = ''
     closing: str = ''
 
 
@@ -597,6 +617,7 @@ __all__ = [
     'DocumentMeta',
     'DocumentRef',
     'FigureRow',
+    'FollowUpRow',
     'HouseholdConsulted',
     'IssuingBody',
     'Minutes',

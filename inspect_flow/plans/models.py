@@ -49,6 +49,23 @@ plan_target_units = sa.Table(
 )
 
 
+class Recurrence(enum.StrEnum):
+    """How often a plan recurs (the province checks every six months and every year)."""
+
+    half_yearly = 'half_yearly'  # 6 tháng một lần
+    yearly = 'yearly'  # hằng năm
+
+    @property
+    def months(self) -> int:
+        return 6 if self is Recurrence.half_yearly else 12
+
+
+RECURRENCE_LABELS = {
+    Recurrence.half_yearly: ('6 tháng một lần', 'Every six months'),
+    Recurrence.yearly: ('Hằng năm', 'Every year'),
+}
+
+
 class Plan(Base):
     """An inspection and supervision plan (kế hoạch kiểm tra, giám sát) and its round.
 
@@ -84,6 +101,15 @@ class Plan(Base):
     households_per_commune: Mapped[int] = mapped_column(default=0)
     state: Mapped[PlanState] = mapped_column(enum_column_type(PlanState), default=PlanState.planning, index=True)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Whether the round recurs: its next draft is created by ``plans recur`` (:mod:`inspect_flow.plans.recurrence`).
+    recurrence: Mapped[Recurrence | None] = mapped_column(sa.Enum(
+        Recurrence, native_enum=False, create_constraint=False, length=20, validate_strings=True,
+        values_callable=lambda cls: [m.value for m in cls], name='recurrence'))
+    #: The earlier plan this one was created from ("create from" or a recurrence); lineage only, no foreign key,
+    #: so the earlier plan stays deletable.
+    source_plan_id: Mapped[int | None] = mapped_column(index=True)
+    #: Whether this plan was created by the daily recurrence (not by hand).
+    by_recurrence: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 

@@ -101,6 +101,9 @@ def plan_summary(plan: Plan) -> dict:
         'fieldwork': {'start': plan.fieldwork_start.isoformat(), 'end': plan.fieldwork_end.isoformat()},
         'teams': len(plan.teams),
         'visits': len(plan.visits),
+        'recurrence': plan.recurrence.value if plan.recurrence else None,
+        'source_plan_id': plan.source_plan_id,
+        'by_recurrence': bool(plan.by_recurrence),
     }
 
 
@@ -118,6 +121,7 @@ def plan_detail(plan: Plan) -> dict:
     """Return the full, stable JSON view of a plan (``plans show --json``)."""
     from sqlalchemy.orm import object_session
 
+    from inspect_flow.findings.follow_up import follow_up
     from inspect_flow.findings.models import Conclusion, Finding, Recommendation
 
     session = object_session(plan)
@@ -179,6 +183,7 @@ def plan_detail(plan: Plan) -> dict:
              'reports': len(r.reports)}
             for r in recs
         ],
+        'follow_up': [item.as_dict() for item in follow_up(session, plan)],
         'next_steps': [
             {'trigger': s.trigger, 'label': s.label, 'allowed': s.allowed,
              'blockers': [p.as_dict() for p in s.blockers]}

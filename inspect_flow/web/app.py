@@ -219,6 +219,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         dashboard,
         documents,
         findings,
+        follow_up,
         inbox,
         pick,
         plans,
@@ -231,7 +232,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
-                   bodies, reminders, work):
+                   bodies, reminders, work, follow_up):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
 
