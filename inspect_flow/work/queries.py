@@ -138,13 +138,15 @@ def coming_visits(ctx: _Ctx) -> WorkSection | None:
 
 
 def visits_to_fix(ctx: _Ctx) -> WorkSection | None:
-    """Returned for correction, and started on an earlier day but not submitted: the team's to finish."""
+    """Returned for correction, started on an earlier day but not submitted, and scheduled on an earlier day of a
+    round still visiting but never opened: the team's to finish."""
     if not ctx.is_team:
         return None
     start, _ = _day_bounds(ctx.day)
     rows = ctx.session.scalars(_visits(ctx).where(sa.or_(
         Visit.state == VisitState.returned,
-        sa.and_(Visit.state == VisitState.in_progress, Visit.starts_at < start)))
+        sa.and_(Visit.state == VisitState.in_progress, Visit.starts_at < start),
+        sa.and_(Visit.state == VisitState.scheduled, Visit.starts_at < start, Plan.state == PlanState.visiting)))
         .order_by(Visit.state.desc(), Visit.starts_at, Visit.id)).unique()
     items = sorted((_visit_item(ctx, v) for v in rows), key=lambda i: (i.state != 'returned', i.day or ctx.day))
     return WorkSection('to_fix', ctx.t('Cần sửa, cần nộp', 'To correct or submit'), items,

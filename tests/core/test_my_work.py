@@ -97,6 +97,20 @@ def test_visits_today_coming_returned_and_to_review(session):  # noqa: ANN001
     assert _work(session, users['member1'], date(2019, 7, 13))['to_fix'].items == []  # a cancelled round is no work
 
 
+def test_a_visit_whose_day_passed_unopened_waits_under_to_fix(session):  # noqa: ANN001
+    plan = builders.plan_at(session, 'scheduling')  # team 1 at An Thạnh on 11/07
+    users = _accounts(session, plan)
+    v1 = plan.visits[0]
+    # not yet visiting: a scheduled visit of a round still being scheduled is nobody's lapse
+    assert _work(session, users['member1'], date(2019, 7, 13))['to_fix'].items == []
+    plan_ops.advance_plan(session, plan, 'start_visiting', actor=builders.ACTOR)
+    assert _work(session, users['member1'], date(2019, 7, 11))['to_fix'].items == []  # its day: under "today"
+    fix = _work(session, users['member1'], date(2019, 7, 13))['to_fix']
+    assert [i.id for i in fix.items] == [v1.id] and fix.items[0].state == 'scheduled'
+    visit_ops.cancel_visit(session, v1, reason='Xã có lịch họp đột xuất', actor=builders.ACTOR)
+    assert _work(session, users['member1'], date(2019, 7, 13))['to_fix'].items == []
+
+
 def test_conclusions_recommendations_verification_and_documents(session):  # noqa: ANN001
     plan = builders.plan_at(session, 'conclusions', complete=False)
     users = _accounts(session, plan)
