@@ -1156,7 +1156,8 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
     venue += (f', {district}' if district else '') + (f', {lower_first(province.full_name)}' if province else '')
     leader, secretary = _leader(team), _secretary(team)
     local = _local_people(visit, ParticipantSide.district, ParticipantSide.commune)
-    local_rep = local[0].name if local else None
+    # the inspected unit is represented by its own side first: the commune's, else the district's
+    local_rep = next((p.name for p in _local_people(visit, ParticipantSide.commune)), local[0].name if local else None)
     conclusion = data.conclusions.get(visit.conclusion_unit_id)
     households = []
     for h in visit.households:
@@ -1182,8 +1183,7 @@ def build_minutes(data: RoundData, visit: Visit, *, drafting_unit: str | None,
         opening=[_sentence(content['purpose'])] if content.get('purpose') else [
             f'Trưởng đoàn thông qua mục đích, yêu cầu, nội dung kiểm tra, giám sát theo {plan_ref(plan).citation}.'],
         local_levels=_local_levels([visit]),
-        local_reports=reports or [f'Ban Chỉ đạo {_local_levels([visit])} báo cáo tình hình thực hiện (có báo cáo kèm '
-                                  'theo).'],
+        local_reports=reports,  # nothing assumed: no report recorded, room left to write it in
         records_checked=[_strip_end(r) for r in content.get('records_checked') or [] if _strip_end(r)],
         households=households,
         discussion=[vm.Statement(text=_sentence(d)) for d in content.get('discussion') or [] if str(d).strip()],
