@@ -54,7 +54,7 @@ demo: setup
 	$(VENV)/bin/inspect-flow serve
 
 test: setup
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/workflow_bench.py

@@ -138,3 +138,13 @@ def login(page, username: str, password: str = 'bentre-2019') -> None:  # noqa: 
     page.click('form.card button[type=submit]')
     page.wait_for_load_state()
     assert '/login' not in page.url, page.locator('main').inner_text()
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+    """The browser tests share one live server and its database, and some of them build on what an earlier one
+    left there (people already on a team): under pytest-xdist (``--dist loadgroup``) they all run on one worker,
+    in the order they are collected, as in a run on one core."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group('live_server'))

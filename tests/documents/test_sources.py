@@ -68,13 +68,17 @@ def test_minutes_carry_the_visits_participants_households_and_findings(demo_sess
         assert code in household.head
     for kind, field in ((FindingKind.achievement, 'achievements'), (FindingKind.limitation, 'limitations'),
                         (FindingKind.cause, 'causes')):
-        assert list(getattr(doc, field)) == _accepted(demo_session, [visit.id], kind)
+        # a commune's bare figure ("Có 118 hộ…") is printed with the commune's name ("Xã Nhuận Phú Tân có 118 hộ…")
+        expected = [sources._attributed(text, visit) for text in _accepted(demo_session, [visit.id], kind)]
+        assert list(getattr(doc, field)) == expected
+    assert any(text.startswith('Xã Nhuận Phú Tân có ') for text in doc.achievements)
     recs = demo_session.scalars(sa.select(Recommendation).join(Conclusion).where(
         Conclusion.unit_id == visit.district_id, Recommendation.plan_id == demo_plan.id)
         .order_by(Recommendation.number)).all()
     assert [(r.text, r.addressee) for r in doc.recommendations] == [
         (r.text.rstrip('.'), r.addressee_label) for r in recs]
-    assert doc.local_signature.name == local[0]
+    commune_side = [p.full_name for p in visit.participants if p.side == ParticipantSide.commune]
+    assert commune_side and doc.local_signature.name == commune_side[0]  # the inspected commune signs for itself
     assert doc.team_signature.name == visit.team.leader.full_name
 
 

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from inspect_flow.accounts.operations import find_user
 from inspect_flow.core.db import make_session_factory, unit_of_work
-from tests.web.conftest import ROLES, Client, make_app, snapshot
+from tests.web.conftest import ROLES, Client, make_app
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +70,24 @@ POST_PERSONA = {'visits.autosave': 'member25', 'visits.upload': 'member25', 'vis
 SKIP = {'static', 'auth.logout', 'api_v1._unknown', 'api_v1.docs_page', 'api_v1.docs_script',
         'api_v1.openapi_document'}
 ALLOWED = {200, 201, 202, 204, 301, 302, 303, 400, 401, 403, 404, 405, 409, 413, 415, 422, 428, 429}
+
+
+#: What a refused request must leave as it was, read in one query after each of the corpus's ~3,000 requests:
+#: the rows of every table a form or an API call writes, and the sum of the row versions of the versioned ones
+#: (the ORM bumps a row's version on every update, answers and states included).
+COUNTED = ('plans', 'teams', 'team_members', 'visits', 'visit_participants', 'household_consultations', 'findings',
+           'conclusions', 'recommendations', 'follow_up_reports', 'follow_up_checks', 'audit_entries', 'users',
+           'people', 'commune_draws', 'plan_checklists', 'documents', 'number_registers', 'document_replacements',
+           'reminders', 'finding_categories', 'evidence_uploads', 'api_tokens')
+VERSIONED = ('plans', 'visits', 'findings', 'conclusions', 'recommendations')
+FINGERPRINT = sa.text('select ' + ', '.join(
+    [f'(select count(*) from {t}) as "{t}"' for t in COUNTED]
+    + [f'(select coalesce(sum(version_id), 0) from {t}) as "{t}.versions"' for t in VERSIONED]))
+
+
+def fingerprint(app) -> dict:  # noqa: ANN001
+    with app.extensions['inspect_flow.engine'].connect() as conn:
+        return dict(conn.execute(FINGERPRINT).mappings().one())
 
 
 class Forms(HTMLParser):
@@ -204,7 +222,7 @@ class Corpus:
         self.failures: list[str] = []
         self.sent = 0
         self.statuses: dict[int, int] = {}
-        self.before = snapshot(app)
+        self.before = fingerprint(app)
         self.adapter = app.url_map.bind('localhost')
 
     def client(self, who: str | None) -> Client:
@@ -247,13 +265,13 @@ class Corpus:
         elif self.log:
             self.failures.append(f'{where} -> {status}, logged: {self.log[0][:300]}')
         if status >= 400:
-            after = snapshot(self.app)
+            after = fingerprint(self.app)
             if after != self.before:
                 changed = sorted(k for k in after if after[k] != self.before.get(k))
                 self.failures.append(f'{where} -> {status} but wrote: {changed}')
                 self.before = after
         else:
-            self.before = snapshot(self.app)
+            self.before = fingerprint(self.app)
         return status
 
     def _endpoint(self, path: str, method: str) -> str | None:
@@ -397,7 +415,9 @@ class _Capture(logging.Handler):
         self.sink.append(f'{record.name}: {record.getMessage()} {record.exc_text or ""}'.strip())
 
 
-def test_no_bad_input_gives_a_500(db_url, db_kind):  # noqa: ANN001
+@pytest.mark.parametrize('part', ['forms', 'ids-queries-bodies'])
+def test_no_bad_input_gives_a_500(db_url, db_kind, part):  # noqa: ANN001
+    """In two parts, which run side by side when the suite runs on several cores."""
     app = make_app(db_url, 'closed', PROPAGATE_EXCEPTIONS=False)
     world = _world(app)
     corpus = Corpus(app, world)
@@ -406,19 +426,22 @@ def test_no_bad_input_gives_a_500(db_url, db_kind):  # noqa: ANN001
     logging.getLogger().addHandler(handler)
     app.logger.addHandler(handler)
     try:
-        forms = corpus.crawl()
-        assert len(forms) > 25, sorted(forms)
-        corpus.forms(forms)
-        corpus.url_ids()
-        corpus.queries()
-        corpus.json_bodies()
+        forms = {}
+        if part == 'forms':
+            forms = corpus.crawl()
+            assert len(forms) > 25, sorted(forms)
+            corpus.forms(forms)
+        else:
+            corpus.url_ids()
+            corpus.queries()
+            corpus.json_bodies()
     finally:
         logging.getLogger().removeHandler(handler)
         app.logger.removeHandler(handler)
         app.extensions['inspect_flow.engine'].dispose()
     five = sum(1 for f in corpus.failures if ' -> 5' in f)
-    print(f'\n{db_kind}: {corpus.sent} requests, {len(forms)} forms, statuses {sorted(corpus.statuses.items())}, '
-          f'{five} answers of 5xx, {len(corpus.failures)} failures')
-    assert corpus.sent > 2000
+    print(f'\n{db_kind} {part}: {corpus.sent} requests, {len(forms)} forms, '
+          f'statuses {sorted(corpus.statuses.items())}, {five} answers of 5xx, {len(corpus.failures)} failures')
+    assert corpus.sent > 1000
     assert not corpus.failures, f'{len(corpus.failures)} failures ({five} of them 5xx):\n' + '\n'.join(
         corpus.failures[:300])
