@@ -216,6 +216,20 @@ def reports_to_verify(ctx: _Ctx) -> WorkSection | None:
                        ctx.t('Không có báo cáo nào chờ xác nhận.', 'No report to verify.'))
 
 
+def overdue_recommendations(ctx: _Ctx) -> WorkSection | None:
+    """For the secretariat: every overdue recommendation, by unit then deadline — the list the top bar's count
+    and the weekly digest count (:func:`inspect_flow.notify.queries.due_for`, one home for what is due)."""
+    if not access.is_staff(ctx.user):
+        return None
+    from inspect_flow.notify.queries import due_for
+
+    ids = [d.object_id for d in due_for(ctx.session, ctx.user, today=ctx.day) if d.object_type == 'recommendation']
+    recs = ctx.session.scalars(sa.select(Recommendation).where(Recommendation.id.in_(ids))) if ids else []
+    items = sorted((_rec_item(ctx, r) for r in recs), key=lambda i: (i.detail.split(' · ')[0], i.day or date.max))
+    return WorkSection('overdue', ctx.t('Kiến nghị quá hạn', 'Overdue recommendations'), items,
+                       ctx.t('Không có kiến nghị nào quá hạn.', 'No recommendation is overdue.'))
+
+
 def documents_to_issue(ctx: _Ctx) -> WorkSection | None:
     """Per plan, the documents whose data is ready (:func:`inspect_flow.documents.operations.is_ready`) and that
     are not issued yet."""
@@ -247,7 +261,7 @@ def documents_to_issue(ctx: _Ctx) -> WorkSection | None:
 #: The sections, in the order the page shows them. Add one by appending a function.
 SECTIONS: list[Callable[[_Ctx], WorkSection | None]] = [
     today_visits, coming_visits, visits_to_fix, reviews, conclusions_to_write, recommendations_to_answer,
-    reports_to_verify, documents_to_issue,
+    reports_to_verify, overdue_recommendations, documents_to_issue,
 ]
 
 

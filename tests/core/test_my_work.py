@@ -55,7 +55,7 @@ ROLE_SECTIONS = [
     ('member1', ['today', 'coming', 'to_fix']),
     ('leader1', ['today', 'coming', 'to_fix', 'reviews', 'conclusions']),
     ('official838', ['recommendations']),
-    ('secretariat', ['today', 'coming', 'verify', 'documents']),
+    ('secretariat', ['today', 'coming', 'verify', 'overdue', 'documents']),
 ]
 
 
@@ -134,3 +134,10 @@ def test_conclusions_recommendations_verification_and_documents(session):  # noq
                           completed=True)
     assert [i.id for i in _work(session, users['secretariat'], date(2019, 8, 1))['verify'].items] == [mine[0].id]
     assert _work(session, users['official838'], date(2019, 8, 1))['recommendations'].items == []
+
+    # the secretariat's overdue list is what the daily run marked overdue (the top bar counts the same)
+    assert _work(session, users['secretariat'], date(2020, 1, 2))['overdue'].items == []
+    marked = f_ops.mark_overdue(session, actor='system', today=date(2020, 1, 2))
+    overdue = _work(session, users['secretariat'], date(2020, 1, 2))['overdue']
+    assert marked and sorted(i.id for i in overdue.items) == sorted(r.id for r in marked)
+    assert all(i.overdue for i in overdue.items) and mine[0].id not in {i.id for i in overdue.items}  # reported
