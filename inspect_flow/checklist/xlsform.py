@@ -37,6 +37,7 @@ from inspect_flow.checklist.model import Checklist
 from inspect_flow.checklist.schema import SLUG_PATTERN, ItemSpec, ItemType, LabelSpec, Media
 from inspect_flow.checklist.validation import Loc, build_checklist
 from inspect_flow.core.errors import current_language
+from inspect_flow.core.text import nfc
 
 VI = 'Vietnamese (vi)'
 EN = 'English (en)'
@@ -71,16 +72,24 @@ SURVEY_COLUMNS = [
 DEFAULT_MEDIA = 'default'
 _OWN_COLUMNS = {c for c in SURVEY_COLUMNS if c.startswith('inspect_flow_')}
 _TRANSLATED = ('label', 'hint', 'constraint_message')
+#: Keys of pyxform's element that the import reads (everything else is a warning).
+_KNOWN_KEYS = {'type', 'name', 'required', 'relevant', 'constraint', 'calculation', 'children', 'list_name',
+               'itemset', 'choices', 'list name'}
 _TRUE = {'yes', 'true', 'true()', '1'}
 _FALSE = {'no', 'false', 'false()', '0', ''}
 
 #: pyxform's type for each question type of the subset, and the checklist type it becomes.
 _TYPE_MAP = {
     'text': ItemType.text,
+    'string': ItemType.text,
     'integer': ItemType.integer,
+    'int': ItemType.integer,
     'decimal': ItemType.decimal,
     'select one': ItemType.select_one,
     'select all that apply': ItemType.select_multiple,
+    'select_one': ItemType.select_one,
+    'select_multiple': ItemType.select_multiple,
+    'image': ItemType.evidence,
     'date': ItemType.date,
     'photo': ItemType.evidence,
     'file': ItemType.evidence,
@@ -157,8 +166,14 @@ class _Importer:
         self.default_lang = (
             _lang_of(default_language, 'vi') if default_language and default_language != 'default' else 'vi'
         )
-        self.survey_rows = list(enumerate(workbook.survey or [], start=2))
-        self.cursor = 0
+        # Row numbers by name: pyxform's parse keeps no row numbers, but every name is unique in a form.
+        self.rows_by_name: dict[str, list[int]] = {}
+        self.raw_types: dict[int, str] = {}
+        for row_no, raw in enumerate(workbook.survey or [], start=2):
+            cells = {str(k).strip().lower(): v for k, v in (raw or {}).items()}
+            self.raw_types[row_no] = str(cells.get('type') or '')
+            if cells.get('name') not in (None, ''):
+                self.rows_by_name.setdefault(str(cells['name']).strip(), []).append(row_no)
         self.choice_rows = self.read_choices(workbook.choices or [])
         self.check_headers('survey', getattr(workbook, 'survey_header', None))
         self.check_headers('choices', getattr(workbook, 'choices_header', None))
@@ -219,25 +234,33 @@ class _Importer:
     # -- rows -------------------------------------------------------------------------------------------
 
     def peek_row(self, element: dict[str, Any]) -> int | None:
-        for index in range(self.cursor, len(self.survey_rows)):
-            row_no, row = self.survey_rows[index]
-            if not row or str(row.get('type', '')).strip().lower().startswith('end'):
-                continue
-            return row_no if row.get('name') == element.get('name') else None
-        return None
+        """The survey row of *element*, found by its name in pyxform's parse (never by position)."""
+        name = str(element.get('name'))
+        m = re.fullmatch(r'generated_note_name_(\d+)', name)
+        if m:
+            return int(m.group(1))
+        rows = self.rows_by_name.get(name)
+        return rows[0] if rows else None
 
     def take_row(self, element: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
-        """Consume the survey row of *element*; pyxform-generated elements have none."""
-        for index in range(self.cursor, len(self.survey_rows)):
-            row_no, row = self.survey_rows[index]
-            if not row or str(row.get('type', '')).strip().lower().startswith('end'):
-                continue
-            if row.get('name') == element.get('name'):
-                self.cursor = index + 1
-                self.check_columns(row_no, row)
-                return row_no, row
-            break
-        return None, {}
+        """The survey row of *element*, rebuilt from pyxform's own parse of it (aliases, header case,
+        ``label:English``, ``bind:*`` already resolved); pyxform-generated elements have no row."""
+        name = str(element.get('name'))
+        row_no = self.peek_row(element)
+        if row_no is None:
+            return None, {}
+        if name in self.rows_by_name and self.rows_by_name[name]:
+            self.rows_by_name[name].pop(0)
+        else:
+            self.warn(
+                'survey',
+                row_no,
+                f'câu hỏi không có tên; dùng tên {name!r} do pyxform đặt',
+                f'the question has no name; the name {name!r} given by pyxform is used',
+            )
+        row = _row_of(element)
+        self.check_columns(row_no, row)
+        return row_no, row
 
     def check_headers(self, sheet: str, header: Any) -> None:
         names = list(header[0].keys()) if isinstance(header, list) and header and isinstance(header[0], dict) else []
@@ -255,15 +278,14 @@ class _Importer:
     def check_columns(self, row_no: int, row: dict[str, Any]) -> None:
         for column, value in row.items():
             base = column.partition('::')[0]
-            if base in ('type', 'name', 'required', 'relevant', 'constraint', 'calculation') or base in _TRANSLATED:
+            if base in _KNOWN_KEYS or base in _TRANSLATED or column in _OWN_COLUMNS or value in (None, '', {}, []):
                 continue
-            if column in _OWN_COLUMNS or value in (None, ''):
-                continue
+            shown = column.removeprefix('bind:')
             self.warn(
                 'survey',
                 row_no,
-                f'cột {column!r} (giá trị {value!r}) không được hỗ trợ, bỏ qua',
-                f'column {column!r} (value {value!r}) is not supported; ignored',
+                f'cột {shown!r} (giá trị {value!r}) không được hỗ trợ, bỏ qua',
+                f'column {shown!r} (value {value!r}) is not supported; ignored',
             )
 
     def texts(self, row: dict[str, Any], base: str, sheet: str, row_no: int | None) -> dict[str, str] | None:
@@ -404,7 +426,7 @@ class _Importer:
                 self.dropped[name] = row_no
             return
         item_type = _TYPE_MAP.get(str(etype))
-        raw_type = str(row.get('type', etype))
+        raw_type = self.raw_types.get(row_no) or str(etype)
         if item_type is None:
             self.warn(
                 'survey',
@@ -757,6 +779,46 @@ class _Importer:
         return out
 
 
+def _texts_of(base: str, value: Any) -> dict[str, Any]:  # noqa: ANN401
+    if value in (None, '', {}):
+        return {}
+    if isinstance(value, dict):
+        return {(base if lang == 'default' else f'{base}::{lang}'): text for lang, text in value.items()}
+    return {base: value}
+
+
+def _row_of(element: dict[str, Any]) -> dict[str, Any]:
+    """A survey row as the import reads it, from pyxform's element: label and hint per language, the
+    ``bind`` (``required``, ``relevant``, ``constraint``, ``jr:constraintMsg``, ``calculate``, or the same
+    written as ``bind:…`` columns) and every other key as it is (``inspect_flow_*`` and unsupported ones)."""
+    row: dict[str, Any] = {}
+    binds = dict(element.get('bind') or {})
+    params = element.get('parameters') if isinstance(element.get('parameters'), dict) else {}
+    for key, value in element.items():
+        if key.startswith('bind:'):
+            binds.setdefault(key[len('bind:') :], value)
+        elif key == 'label':
+            row.update(_texts_of('label', value))
+        elif key == 'hint':
+            row.update(_texts_of('hint', value))
+        elif key == 'control' and isinstance(value, dict):
+            row.update({k: v for k, v in value.items() if k not in params})  # appearance …; range's are parameters
+        elif key == 'parameters' and isinstance(value, dict):
+            row[key] = ' '.join(f'{k}={v}' for k, v in value.items())
+        elif key not in ('bind', 'children'):
+            row[key] = value
+    for key, value in binds.items():
+        if key == 'jr:constraintMsg':
+            row.update(_texts_of('constraint_message', value))
+        elif key == 'calculate':
+            row['calculation'] = value
+        elif key in ('required', 'relevant', 'constraint'):
+            row[key] = value
+        elif value not in (None, ''):
+            row[f'bind:{key}'] = value
+    return row
+
+
 def _and(a: str | None, b: str | None) -> str | None:
     if a and b:
         return f'({a}) and ({b})'
@@ -796,6 +858,7 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
         raise XLSFormError('xlsform.not_found', f'Không tìm thấy tệp {path}', f'File {path} not found')
     importer = _Importer(path)
     data, warnings = importer.run()
+    data = nfc(data)  # the same visible form gives the same checklist (and SHA-256) however it was typed
     try:
         checklist = build_checklist(data)
     except ChecklistFileError as exc:
