@@ -34,10 +34,18 @@ from pyxform.xls2xform import convert
 from inspect_flow.checklist.errors import ChecklistFileError, ExpressionError, XLSFormError
 from inspect_flow.checklist.expressions import format_number, parse
 from inspect_flow.checklist.model import Checklist
-from inspect_flow.checklist.schema import SLUG_PATTERN, ItemSpec, ItemType, LabelSpec, Media
+from inspect_flow.checklist.schema import (
+    CHOICE_NAME_PATTERN,
+    ID_PATTERN,
+    SLUG_PATTERN,
+    ItemSpec,
+    ItemType,
+    LabelSpec,
+    Media,
+)
 from inspect_flow.checklist.validation import Loc, build_checklist
 from inspect_flow.core.errors import current_language
-from inspect_flow.core.text import nfc
+from inspect_flow.core.text import nfc, nfc_text, without_marks
 
 VI = 'Vietnamese (vi)'
 EN = 'English (en)'
@@ -174,6 +182,7 @@ class _Importer:
             self.raw_types[row_no] = str(cells.get('type') or '')
             if cells.get('name') not in (None, ''):
                 self.rows_by_name.setdefault(str(cells['name']).strip(), []).append(row_no)
+        self.renames = self.plan_renames()
         self.choice_rows = self.read_choices(workbook.choices or [])
         self.check_headers('survey', getattr(workbook, 'survey_header', None))
         self.check_headers('choices', getattr(workbook, 'choices_header', None))
@@ -262,6 +271,30 @@ class _Importer:
         self.check_columns(row_no, row)
         return row_no, row
 
+    def plan_renames(self) -> dict[str, str]:
+        """Names pyxform accepts but a checklist id cannot be (``nhóm``): each gets an ASCII name, unique."""
+        taken = set(self.rows_by_name)
+        renames: dict[str, str] = {}
+        for name, rows in self.rows_by_name.items():
+            if re.match(ID_PATTERN, name):
+                continue
+            new, n = _ascii_name(name, r'[A-Za-z_]'), 2
+            base = new
+            while new in taken:
+                new, n = f'{base}_{n}', n + 1
+            taken.add(new)
+            renames[name] = new
+            self.warn(
+                'survey', rows[0], f'tên {name!r} được đổi thành {new!r}', f'name {name!r} was changed to {new!r}'
+            )
+        return renames
+
+    def renamed(self, text: str) -> str:
+        """*text* with its ``${name}`` references following the renames."""
+        if not self.renames:
+            return text
+        return re.sub(r'\$\{([^}]*)\}', lambda m: '${' + self.renames.get(m.group(1), m.group(1)) + '}', text)
+
     def check_headers(self, sheet: str, header: Any) -> None:
         names = list(header[0].keys()) if isinstance(header, list) and header and isinstance(header[0], dict) else []
         for column in names:
@@ -296,7 +329,7 @@ class _Importer:
                 continue
             code = _lang_of(lang or None, self.default_lang)
             if code is not None and code not in out:
-                out[code] = str(value)
+                out[code] = self.renamed(str(value))
         if not out:
             return None
         if 'vi' not in out:
@@ -311,9 +344,10 @@ class _Importer:
 
     def read_choices(self, rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
         lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for row_no, row in enumerate(rows, start=2):
-            if not row:
+        for row_no, raw in enumerate(rows, start=2):
+            if not raw:
                 continue
+            row = {_column(k): v for k, v in raw.items()}
             name = row.get('list_name') or row.get('list name')
             if name:
                 lists.setdefault(str(name), []).append((row_no, row))
@@ -346,7 +380,7 @@ class _Importer:
             label = {'vi': str(group.get('name'))}
             self.warn('survey', row_no, 'nhóm không có nhãn; dùng tên nhóm', 'the group has no label; its name is used')
         # A section whose id is also an item's id was exported under another group name (ODK wants names unique).
-        section_id = row.get('inspect_flow_id') or group.get('name')
+        section_id = row.get('inspect_flow_id') or self.renames.get(str(group.get('name')), group.get('name'))
         section: dict[str, Any] = {'id': section_id, 'label': label, '_row': row_no}
         hint = self.texts(row, 'hint', 'survey', row_no)
         if hint:
@@ -496,7 +530,8 @@ class _Importer:
     def base_item(
         self, element: dict[str, Any], row: dict[str, Any], row_no: int, item_type: ItemType, group_relevant: str | None
     ) -> dict[str, Any]:
-        item: dict[str, Any] = {'id': element.get('name'), 'type': item_type.value, '_row': row_no}
+        name = str(element.get('name'))
+        item: dict[str, Any] = {'id': self.renames.get(name, name), 'type': item_type.value, '_row': row_no}
         label = self.texts(row, 'label', 'survey', row_no)
         if label is None and item_type != ItemType.calculate:
             label = {'vi': str(element.get('name'))}
@@ -577,14 +612,24 @@ class _Importer:
         out = []
         for choice_row_no, row in rows:
             label = self.texts(row, 'label', 'choices', choice_row_no) or {'vi': str(row.get('name'))}
-            out.append({'name': str(row.get('name')), 'label': label})
+            name = str(row.get('name'))
+            if not re.match(CHOICE_NAME_PATTERN, name):
+                new = _ascii_name(name, r'[A-Za-z0-9_]')
+                self.warn(
+                    'choices',
+                    choice_row_no,
+                    f'tên lựa chọn {name!r} được đổi thành {new!r}',
+                    f'choice name {name!r} was changed to {new!r}',
+                )
+                name = new
+            out.append({'name': name, 'label': label})
         return out
 
     def expression(self, row: dict[str, Any], column: str, row_no: int | None) -> str | None:
         text = row.get(column)
         if text in (None, ''):
             return None
-        text = str(text)
+        text = self.renamed(str(text))
         try:
             parse(text)
         except ExpressionError as exc:
@@ -622,6 +667,7 @@ class _Importer:
         while changed and self.dropped:
             changed = False
             for section in sections:
+                self.scrub_texts(section, section.get('_row'))
                 changed |= self.cascade_list(section['items'])
                 if 'relevant' in section and self.refers_to_dropped(section['relevant']):
                     self.warn(
@@ -643,6 +689,7 @@ class _Importer:
         changed = False
         for item in list(items):
             row = item.get('_row')
+            self.scrub_texts(item, row)
             if item['type'] == ItemType.calculate.value and self.refers_to_dropped(item['calculation']):
                 self.warn(
                     'survey',
@@ -679,8 +726,34 @@ class _Importer:
                 changed |= self.cascade_list(item['items'])
         return changed
 
+    def dropped_names(self) -> set[str]:
+        return {self.renames.get(name, name) for name in self.dropped}
+
     def refers_to_dropped(self, text: str) -> bool:
-        return any(ref.name in self.dropped for ref in parse(text).references)
+        dropped = self.dropped_names()
+        return any(ref.name in dropped for ref in parse(text).references)
+
+    def scrub_texts(self, owner: dict[str, Any], row: int | None) -> None:
+        """Labels, hints and messages that show a dropped question's answer (``${x}``) show its name instead:
+        pyxform refuses a form whose text refers to a question it does not have."""
+        dropped = self.dropped_names()
+        texts = [owner.get('label'), owner.get('hint'), (owner.get('constraint') or {}).get('message')]
+        for text in texts:
+            for lang, value in list((text or {}).items()):
+                refs = [m for m in re.findall(r'\$\{\s*([^}]*?)\s*\}', value) if m in dropped]
+                if not refs:
+                    continue
+                text[lang] = re.sub(r'\$\{\s*([^}]*?)\s*\}', lambda m: m.group(1) if m.group(1) in dropped
+                                    else m.group(0), value)
+                for ref in refs:
+                    self.warn(
+                        'survey',
+                        row,
+                        f'nội dung của {owner["id"]!r} hiển thị câu trả lời của câu hỏi đã bỏ {ref!r}; '
+                        'thay bằng tên câu hỏi',
+                        f'the text of {owner["id"]!r} shows the answer of the dropped question {ref!r}; '
+                        "replaced by the question's name",
+                    )
 
     def header(self, form: dict[str, Any]) -> dict[str, Any]:
         s = self.settings
@@ -779,6 +852,21 @@ class _Importer:
         return out
 
 
+def _column(key: Any) -> str:  # noqa: ANN401
+    """A choices header as pyxform reads it: the base name in any case, ``label:English`` as ``label::English``."""
+    text = str(key).strip()
+    base, sep, lang = text.partition('::')
+    if not sep and ':' in text:
+        base, sep, lang = text.partition(':')
+    return f'{base.strip().lower()}::{lang.strip()}' if sep else base.lower()
+
+
+def _ascii_name(name: str, first: str) -> str:
+    """*name* as an XML-like name: letters without marks (``nhóm`` → ``nhom``), other characters as ``_``."""
+    text = re.sub(r'[^A-Za-z0-9_.-]', '_', without_marks(nfc_text(name)))[:80] or '_'
+    return text if re.match(first, text) else f'_{text}'[:80]
+
+
 def _texts_of(base: str, value: Any) -> dict[str, Any]:  # noqa: ANN401
     if value in (None, '', {}):
         return {}
@@ -862,27 +950,47 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
     try:
         checklist = build_checklist(data)
     except ChecklistFileError as exc:
-        loc = _loc_of(exc.field)
-        row = None
-        for n in range(len(loc), 0, -1):
-            row = importer.loc_rows.get(loc[:n])
-            if row:
-                break
-        where_vi = f'trang survey, dòng {row}' if row else 'biểu mẫu'
-        where_en = f'sheet survey, row {row}' if row else 'the form'
-        if exc.field and exc.field.startswith('findings'):
-            index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
-            where_vi, where_en = f'trang {FINDINGS_SHEET}, dòng {index + 2}', f'sheet {FINDINGS_SHEET}, row {index + 2}'
-        elif exc.field and exc.field.startswith('applies'):  # inspect_flow_applies_* in the settings' one row
-            where_vi = f'trang settings, dòng 2, trường {exc.field}'
-            where_en = f'sheet settings, row 2, field {exc.field}'
+        problems = exc.details or [{'field': exc.field, 'message': exc.reason_vi, 'message_en': exc.reason_en}]
+        reasons = [_where(importer, p.get('field')) + (p['message'], p['message_en'], p.get('field')) for p in problems]
+        # Every reason, each with its sheet and row, in workbook order; then what the import had warned about.
+        order = {'survey': 0, 'choices': 1, 'settings': 2, FINDINGS_SHEET: 3}
+        reasons.sort(key=lambda r: (order.get(r[0], 4), r[1] or 0))
+        details = [
+            {'sheet': sheet, 'row': row, 'field': field, 'message': vi, 'message_en': en}
+            for sheet, row, vi, en, field in reasons
+        ] + [{'sheet': w.sheet, 'row': w.row, 'warning': w.message_vi, 'warning_en': w.message_en} for w in warnings]
+
+        def listed(lang: str) -> str:
+            parts = []
+            for sheet, row, vi, en, _ in reasons:
+                where = (f'trang {sheet}' + (f', dòng {row}' if row else '')) if lang == 'vi' else (
+                    f'sheet {sheet}' + (f', row {row}' if row else ''))
+                parts.append(f'{where}: {vi if lang == "vi" else en}')
+            return '; '.join(parts)
+
         raise XLSFormError(
             'xlsform.not_a_checklist',
-            f'XLSForm {path.name}, {where_vi}: {exc.reason_vi}',
-            f'XLSForm {path.name}, {where_en}: {exc.reason_en}',
+            f'XLSForm {path.name}, {listed("vi")}',
+            f'XLSForm {path.name}, {listed("en")}',
             field=exc.field,
+            details=details,
         ) from None
     return checklist.to_dict(), warnings
+
+
+def _where(importer: _Importer, field: str | None) -> tuple[str, int | None]:
+    """The sheet and row of the checklist field *field* (``sections[0].items[2].label``)."""
+    loc = _loc_of(field)
+    if field and field.startswith('findings'):
+        index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+        return FINDINGS_SHEET, index + 2
+    if field and field.startswith(('applies', 'id', 'version', 'title', 'kind', 'description')):
+        return 'settings', 2
+    for n in range(len(loc), 0, -1):
+        row = importer.loc_rows.get(loc[:n])
+        if row:
+            return 'survey', row
+    return 'survey', None
 
 
 def _loc_of(field: str | None) -> Loc:
