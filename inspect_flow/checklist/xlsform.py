@@ -738,22 +738,23 @@ class _Importer:
         pyxform refuses a form whose text refers to a question it does not have."""
         dropped = self.dropped_names()
         texts = [owner.get('label'), owner.get('hint'), (owner.get('constraint') or {}).get('message')]
+        found: list[str] = []
         for text in texts:
             for lang, value in list((text or {}).items()):
                 refs = [m for m in re.findall(r'\$\{\s*([^}]*?)\s*\}', value) if m in dropped]
-                if not refs:
-                    continue
-                text[lang] = re.sub(r'\$\{\s*([^}]*?)\s*\}', lambda m: m.group(1) if m.group(1) in dropped
-                                    else m.group(0), value)
-                for ref in refs:
-                    self.warn(
-                        'survey',
-                        row,
-                        f'nội dung của {owner["id"]!r} hiển thị câu trả lời của câu hỏi đã bỏ {ref!r}; '
-                        'thay bằng tên câu hỏi',
-                        f'the text of {owner["id"]!r} shows the answer of the dropped question {ref!r}; '
-                        "replaced by the question's name",
+                found += [ref for ref in refs if ref not in found]
+                if refs:
+                    text[lang] = re.sub(
+                        r'\$\{\s*([^}]*?)\s*\}', lambda m: m.group(1) if m.group(1) in dropped else m.group(0), value
                     )
+        for ref in found:
+            self.warn(
+                'survey',
+                row,
+                f'nội dung của {owner["id"]!r} hiển thị câu trả lời của câu hỏi đã bỏ {ref!r}; thay bằng tên câu hỏi',
+                f'the text of {owner["id"]!r} shows the answer of the dropped question {ref!r}; '
+                "replaced by the question's name",
+            )
 
     def header(self, form: dict[str, Any]) -> dict[str, Any]:
         s = self.settings
