@@ -963,9 +963,11 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
 
         def listed(lang: str) -> str:
             parts = []
-            for sheet, row, vi, en, _ in reasons:
+            for sheet, row, vi, en, field in reasons:
                 where = (f'trang {sheet}' + (f', dòng {row}' if row else '')) if lang == 'vi' else (
                     f'sheet {sheet}' + (f', row {row}' if row else ''))
+                if sheet == 'settings' and field:  # the settings' one row: the column is named by its field
+                    where += f', trường {field}' if lang == 'vi' else f', field {field}'
                 parts.append(f'{where}: {vi if lang == "vi" else en}')
             return '; '.join(parts)
 
