@@ -1,7 +1,12 @@
 """XLSForm interop: import an ODK/KoboToolbox form as a checklist, export a checklist as an XLSForm.
 
-Import parses and validates with pyxform (the reference parser) and reads pyxform's row data for sheet and
-row numbers. The common subset maps one to one (text, integer, decimal, select_one, select_multiple, date,
+Import reads pyxform's own parse of the workbook (its survey JSON: aliases such as ``bind:relevant``,
+``string`` and ``int``, header case, ``label:English`` are already resolved there) and builds the checklist
+from that tree; each element's sheet row is found by its name, never by position (pyxform names an unnamed
+note ``generated_note_name_<row>``). Names pyxform accepts but a checklist cannot hold (``nhóm``, a choice
+name with a space) are renamed, references following; text is NFC; a label showing a dropped question's
+answer shows its name instead, so the checklist exports to a form pyxform converts. A refusal names every
+reason with its sheet and row, and carries the warnings. The common subset maps one to one (text, integer, decimal, select_one, select_multiple, date,
 image, file, note, calculate, groups, repeats, required, relevant, constraint and its message, calculation,
 ``label::Vietnamese (vi)`` / ``label::English (en)``). Everything else becomes an :class:`ImportWarning`
 that names the sheet and the row: nothing is dropped silently.
@@ -971,13 +976,15 @@ def import_xlsform(path: str | Path) -> tuple[dict[str, Any], list[ImportWarning
                 parts.append(f'{where}: {vi if lang == "vi" else en}')
             return '; '.join(parts)
 
-        raise XLSFormError(
+        error = XLSFormError(
             'xlsform.not_a_checklist',
             f'XLSForm {path.name}, {listed("vi")}',
             f'XLSForm {path.name}, {listed("en")}',
             field=exc.field,
             details=details,
-        ) from None
+        )
+        error.warnings = warnings  # what the import had noticed before it refused: shown with the refusal
+        raise error from None
     return checklist.to_dict(), warnings
 
 

@@ -17,6 +17,7 @@ import click
 from inspect_flow.checklist import (
     Checklist,
     ChecklistFileError,
+    XLSFormError,
     checklist_files,
     find_checklist,
     load_checklist,
@@ -188,7 +189,12 @@ def show_command(checklist_id: str, version: str | None, as_json: bool) -> None:
 @_domain_errors
 def import_command(form: Path, out: Path | None) -> None:
     """Import an ODK/KoboToolbox XLSForm as a checklist (YAML); print the warnings."""
-    data, warnings = import_xlsform(form)
+    try:
+        data, warnings = import_xlsform(form)
+    except XLSFormError as exc:  # a refusal: the warnings first, then every reason (with its sheet and row)
+        for warning in getattr(exc, 'warnings', []):
+            click.echo(_one_line(_t('Cảnh báo', 'Warning') + ': ' + warning.message()), err=True)
+        raise
     for warning in warnings:
         click.echo(_one_line(_t('Cảnh báo', 'Warning') + ': ' + warning.message()), err=True)
     text = checklist_yaml(data)

@@ -109,3 +109,16 @@ def test_a_refusal_lists_every_reason_with_sheet_and_row(tmp_path):
     message = info.value.message_en
     assert re.findall(r'sheet survey, row (\d+): expression', message) == ['3', '5']
     assert [(d['sheet'], d['row']) for d in info.value.details if 'message' in d] == [('survey', 3), ('survey', 5)]
+
+
+def test_the_cli_shows_a_refusals_warnings_and_every_reason(run, tmp_path):
+    survey = [q('begin group', 'g', 'G'), q('geopoint', 'where', 'Where'), q('text', 'a', 'A', relevant='${b} > 1'),
+              q('integer', 'b', 'B'), q('text', 'c', 'C', relevant='${d} > 1'), q('integer', 'd', 'D'), q('end group')]
+    form = write_xlsform(tmp_path / 'later.xlsx', survey, None, SETTINGS)
+    result = run('import', form, lang='en', code=1)
+    lines = result.stderr.splitlines()
+    assert lines[0] == ("Warning: sheet survey, row 3: question type 'geopoint' is not supported; question 'where' "
+                        'was dropped')
+    assert lines[-1].startswith('Error: XLSForm later.xlsx, sheet survey, row 4: ')
+    assert re.findall(r'sheet survey, row (\d+): expression', lines[-1]) == ['4', '6']
+    assert result.stdout == ''
