@@ -6,7 +6,8 @@ from that tree; each element's sheet row is found by its name, never by position
 note ``generated_note_name_<row>``). Names pyxform accepts but a checklist cannot hold (``nhóm``, a choice
 name with a space) are renamed, references following; text is NFC; a label showing a dropped question's
 answer shows its name instead, so the checklist exports to a form pyxform converts. A refusal names every
-reason with its sheet and row, and carries the warnings. The common subset maps one to one (text, integer, decimal, select_one, select_multiple, date,
+reason with its sheet and row, and carries the warnings.
+The common subset maps one to one (text, integer, decimal, select_one, select_multiple, date,
 image, file, note, calculate, groups, repeats, required, relevant, constraint and its message, calculation,
 ``label::Vietnamese (vi)`` / ``label::English (en)``). Everything else becomes an :class:`ImportWarning`
 that names the sheet and the row: nothing is dropped silently.
