@@ -37,6 +37,20 @@ def dashboard_page(plan_id: int):  # noqa: ANN201
     return render('web/plans/dashboard.html', plan=plan, d=d)
 
 
+@bp.get('/dashboard')
+@login_required
+def cross_dashboard_page():  # noqa: ANN201
+    """Across rounds: findings per year, recommendations by state and age, units where a limitation returns."""
+    require(access.can_view_cross_dashboard(user()), 403)
+    from flask import request
+
+    from inspect_flow.core.clock import today
+    from inspect_flow.plans.analytics import CrossFilters, cross_dashboard
+
+    d = cross_dashboard(db(), day=today(), filters=CrossFilters.parse(request.args))
+    return render('web/dashboard.html', d=d)
+
+
 @bp.get('/plans/<int:plan_id>/export.xlsx')
 @login_required
 def export_xlsx(plan_id: int) -> Response:
