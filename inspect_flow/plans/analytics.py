@@ -158,6 +158,11 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
     return CrossDashboard(filters, trends, states, ages, recurring, years, [tuple(p) for p in provinces], categories)
 
 
+def _place(unit: AdminUnit) -> str:
+    """"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long": the name with its parent's, as names repeat across provinces."""
+    return f'{unit.full_name}, {unit.parent.full_name}' if unit.parent is not None else unit.full_name
+
+
 def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # noqa: ANN001
     """Group (commune, category, year, plan) by the commune that holds the place today: a 2019 commune and the
     2025 commune that succeeded it count as one unit."""
@@ -173,6 +178,6 @@ def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # 
     for commune_id, category, year, plan_id in triples:
         plans[(now[commune_id].id, category)][plan_id] = year
     by_id = {u.id: u for u in now.values()}
-    out = [RecurringUnit(by_id[uid].full_name, category, sorted(rounds.values()))
+    out = [RecurringUnit(_place(by_id[uid]), category, sorted(rounds.values()))
            for (uid, category), rounds in plans.items() if len(rounds) >= 2]
     return sorted(out, key=lambda r: (-r.rounds, r.unit, r.category))

@@ -44,7 +44,7 @@ def test_trends_states_ages_and_the_returning_limitation(session, two_rounds) ->
     assert dict(d.ages) == {'0-30': 1, '91-180': 1}
     # the 2019 commune and its 2025 successor count as one unit; the other communes appear once only
     assert [(r.unit, r.category, r.years) for r in d.recurring] == [
-        ('Xã Nhuận Phú Tân', 'Sử dụng vốn vay', [2019, 2026])]
+        ('Xã Nhuận Phú Tân, Tỉnh Vĩnh Long', 'Sử dụng vốn vay', [2019, 2026])]
     assert {code for code, _ in d.provinces} == {'83', '86'}
     assert 'Báo cáo' in d.categories
 
