@@ -59,6 +59,10 @@ def test_cross_dashboard_per_role_with_filters_and_workbook(app_factory) -> None
     assert states.freeze_panes == 'A2' and states.auto_filter.ref
     shares = [row[2] for row in states.iter_rows(min_row=2, values_only=True) if row[2] is not None]
     assert abs(sum(shares) - 1) < 1e-9 and states['C2'].number_format == '0.00%'
-    r = staff.get('/dashboard.xlsx', query_string={'from': '2020'}, headers={'Accept-Language': 'en'})
+    staff.post('/language', {'lang': 'en'})  # the user's language: English headers and page
+    assert 'Across inspection rounds' in staff.get('/dashboard').get_data(as_text=True)
+    r = staff.get('/dashboard.xlsx', query_string={'from': '2020'})
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert len(list(wb.worksheets[0].iter_rows(values_only=True))) == 1  # header only: no round from 2020
+    assert wb.sheetnames[0] == 'Findings by year'
+    assert list(wb.worksheets[0].iter_rows(values_only=True)) == [('Year', 'Achievements', 'Limitations', 'Causes',
+                                                                  'Total')]  # header only: no round from 2020
