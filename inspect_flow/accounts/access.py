@@ -93,6 +93,11 @@ def can_view_dashboard(user: User | None, plan) -> bool:  # noqa: ANN001
     return can_view_plan(user, plan)
 
 
+def can_view_cross_dashboard(user: User | None) -> bool:
+    """The cross-round dashboard (``/dashboard``): the secretariat, administrators and team leaders."""
+    return is_staff(user) or (user is not None and user.is_active and user.role == Role.team_leader)
+
+
 # --- visits ------------------------------------------------------------------------------------------
 
 class VisitSight(enum.IntEnum):

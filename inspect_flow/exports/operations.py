@@ -59,3 +59,12 @@ def export_all_xlsx(session: Session, out: str | Path | IO[bytes], *, lang: str 
         q = q.where(Plan.year >= from_year)
     writers.write_xlsx(cross_round_tables(session, lang=lang, from_year=from_year), out, lang)
     return session.scalar(q) or 0
+
+
+def export_dashboard_xlsx(session: Session, out: str | Path | IO[bytes], *, day, filters=None,  # noqa: ANN001
+                          lang: str = 'vi') -> None:
+    """Write the cross-round dashboard's views under *filters* (:class:`CrossFilters`) as a workbook."""
+    from inspect_flow.exports.tables import cross_dashboard_tables
+    from inspect_flow.plans.analytics import cross_dashboard
+
+    writers.write_xlsx(cross_dashboard_tables(cross_dashboard(session, day=day, filters=filters), lang), out, lang)

@@ -458,3 +458,43 @@ def cross_round_tables(session: Session, *, lang: str = 'vi', from_year: int | N
 
 def _ref(number: int | None, symbol: str) -> str:
     return f'{number:02d}/{symbol}' if number is not None else f'…/{symbol}'
+
+
+AGE_LABELS = {'0-30': ('Đến 30 ngày', 'Up to 30 days'), '31-90': ('31–90 ngày', '31–90 days'),
+              '91-180': ('91–180 ngày', '91–180 days'), '180+': ('Trên 180 ngày', 'Over 180 days')}
+REC_STATE_LABELS = {'verified': ('Đã kiểm tra xác nhận', 'Verified'), 'done': ('Đã thực hiện', 'Done'),
+                    'in_progress': ('Đang thực hiện', 'In progress'), 'open': ('Chưa thực hiện', 'Open'),
+                    'overdue': ('Quá hạn', 'Overdue')}
+
+
+def cross_dashboard_tables(d, lang: str = 'vi') -> list[Table]:  # noqa: ANN001
+    """The cross-round dashboard's views (:class:`inspect_flow.plans.analytics.CrossDashboard`) as tables: the
+    same figures as the page, under the same filters."""
+    from inspect_flow.plans.analytics import AGE_BUCKETS, STATE_ORDER
+
+    def share(n: int, total: int) -> Percent | None:
+        return Percent(n / total) if total else None
+
+    trends = [(int(b.key), b.counts.get('achievement', 0), b.counts.get('limitation', 0), b.counts.get('cause', 0),
+               b.total) for b in d.trends]
+    total = d.recommendation_total
+    states = [(_pick(REC_STATE_LABELS[k], lang), d.recommendations.get(k, 0), share(d.recommendations.get(k, 0), total))
+              for k in STATE_ORDER]
+    ages = [(_pick(AGE_LABELS[k], lang), d.ages.get(k, 0), share(d.ages.get(k, 0), d.overdue_total))
+            for k, _first, _last in AGE_BUCKETS]
+    recurring = [(r.unit, r.category, r.rounds, ', '.join(str(y) for y in r.years)) for r in d.recurring]
+    return [
+        Table('trends', 'Kết quả theo năm', 'Findings by year',
+              [C('year', 'Năm', 'Year', INT, 8), C('achievement', 'Đạt được', 'Achievements', INT, 12),
+               C('limitation', 'Hạn chế', 'Limitations', INT, 12), C('cause', 'Nguyên nhân', 'Causes', INT, 12),
+               C('total', 'Tổng số', 'Total', INT, 10)], trends),
+        Table('states', 'Kiến nghị theo trạng thái', 'Recommendations by state',
+              [C('state', 'Trạng thái', 'State', T, 22), C('count', 'Số kiến nghị', 'Recommendations', INT, 14),
+               C('share', 'Tỷ lệ', 'Share', P, 10)], states),
+        Table('ages', 'Quá hạn theo số ngày', 'Overdue by days late',
+              [C('age', 'Số ngày quá hạn', 'Days late', T, 18), C('count', 'Số kiến nghị', 'Recommendations', INT, 14),
+               C('share', 'Tỷ lệ', 'Share', P, 10)], ages),
+        Table('recurring', 'Hạn chế lặp lại', 'Returning limitations',
+              [C('unit', 'Đơn vị (hiện nay)', 'Unit (today)', T, 30), C('category', 'Nhóm hạn chế', 'Category', T, 26),
+               C('rounds', 'Số đợt', 'Rounds', INT, 8), C('years', 'Năm', 'Years', T, 16)], recurring),
+    ]

@@ -37,6 +37,40 @@ def dashboard_page(plan_id: int):  # noqa: ANN201
     return render('web/plans/dashboard.html', plan=plan, d=d)
 
 
+@bp.get('/dashboard')
+@login_required
+def cross_dashboard_page():  # noqa: ANN201
+    """Across rounds: findings per year, recommendations by state and age, units where a limitation returns."""
+    require(access.can_view_cross_dashboard(user()), 403)
+    from flask import request
+
+    from inspect_flow.core.clock import today
+    from inspect_flow.plans.analytics import CrossFilters, cross_dashboard
+
+    d = cross_dashboard(db(), day=today(), filters=CrossFilters.parse(request.args))
+    return render('web/dashboard.html', d=d)
+
+
+@bp.get('/dashboard.xlsx')
+@login_required
+def cross_dashboard_xlsx() -> Response:
+    """The cross-round views as a workbook, under the same filters as the page."""
+    require(access.can_view_cross_dashboard(user()), 403)
+    from flask import request
+
+    from inspect_flow.core.clock import today
+    from inspect_flow.exports import operations as ops
+    from inspect_flow.plans.analytics import CrossFilters
+
+    filters = CrossFilters.parse(request.args)
+    buf = io.BytesIO()
+    ops.export_dashboard_xlsx(db(), buf, day=today(), filters=filters, lang=lang())
+    span = '-'.join(str(y) for y in (filters.year_from, filters.year_to) if y)
+    name = 'tong-hop-cac-dot' + (f'-{span}' if span else '')
+    return Response(buf.getvalue(), mimetype=ops.XLSX_MIME, headers={
+        'Content-Disposition': f'attachment; filename="{name}.xlsx"', 'Cache-Control': 'no-store'})
+
+
 @bp.get('/plans/<int:plan_id>/export.xlsx')
 @login_required
 def export_xlsx(plan_id: int) -> Response:

@@ -1,0 +1,183 @@
+"""The cross-round dashboard's figures, read with a few aggregate queries (no Flask): findings per year by kind,
+recommendations by state and by age past their deadline, and the units where the same limitation category returns
+round after round (communes followed across the 2025 reform through :func:`current_successor`).
+
+Filters come from the URL (``?from=2019&to=2026&province=83&category=Báo cáo``) so that a view can be shared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from inspect_flow.findings.models import Finding, FindingKind, FindingStatus, Recommendation
+from inspect_flow.plans.dashboard import OPEN_STATES, Bar
+from inspect_flow.plans.models import Plan, PlanState
+from inspect_flow.units.models import AdminUnit, IssuingBody
+from inspect_flow.visits.models import Visit
+from inspect_flow.workflow.states import RecommendationState
+
+#: Age buckets of overdue recommendations: (key, first day late, last day late or None).
+AGE_BUCKETS = (('0-30', 1, 30), ('31-90', 31, 90), ('91-180', 91, 180), ('180+', 181, None))
+STATE_ORDER = ('verified', 'done', 'in_progress', 'open', 'overdue')
+DROPPED = (FindingStatus.rejected, FindingStatus.withdrawn)
+
+
+def _year(value: object) -> int | None:
+    text = str(value or '').strip()
+    return int(text) if text.isdigit() and 1990 <= int(text) <= 2100 else None
+
+
+@dataclass(frozen=True)
+class CrossFilters:
+    """The cross-round filters as they appear in the URL; anything unreadable falls back to "all"."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    province: str = ''
+    category: str = ''
+
+    @classmethod
+    def parse(cls, args) -> CrossFilters:  # noqa: ANN001
+        province = str(args.get('province', '') or '').strip()
+        return cls(year_from=_year(args.get('from')), year_to=_year(args.get('to')),
+                   province=province if province.isdigit() and len(province) <= 3 else '',
+                   category=' '.join(str(args.get('category', '') or '').split())[:120])
+
+    def args(self) -> dict:
+        """The query arguments of these filters (unset ones left out), to build shareable links."""
+        values = {'from': self.year_from, 'to': self.year_to, 'province': self.province, 'category': self.category}
+        return {k: v for k, v in values.items() if v not in ('', None)}
+
+
+@dataclass
+class RecurringUnit:
+    unit: str
+    category: str
+    years: list[int]
+
+    @property
+    def rounds(self) -> int:
+        return len(self.years)
+
+
+@dataclass
+class CrossDashboard:
+    filters: CrossFilters
+    trends: list[Bar]  # one bar per year, counts by finding kind
+    recommendations: Counter  # by state, 'overdue' counted apart
+    ages: Counter  # overdue recommendations by age bucket
+    recurring: list[RecurringUnit]
+    years: list[int]  # the years that have rounds (for the filter)
+    provinces: list[tuple[str, str]]  # (code, name) of the provinces issuing rounds
+    categories: list[str]
+
+    @property
+    def max_year(self) -> int:
+        return max((b.total for b in self.trends), default=0)
+
+    @property
+    def recommendation_total(self) -> int:
+        return sum(self.recommendations.values())
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(self.ages.values())
+
+
+def _plan_where(filters: CrossFilters) -> list:
+    """Conditions on :class:`Plan` (joined to its issuer's unit when a province is chosen)."""
+    where = [Plan.state != PlanState.cancelled]
+    if filters.year_from:
+        where.append(Plan.year >= filters.year_from)
+    if filters.year_to:
+        where.append(Plan.year <= filters.year_to)
+    if filters.province:
+        province = (sa.select(IssuingBody.id).join(AdminUnit, AdminUnit.id == IssuingBody.unit_id)
+                    .where(AdminUnit.code == filters.province))
+        where.append(Plan.issuer_id.in_(province))
+    return where
+
+
+def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None = None) -> CrossDashboard:
+    """The cross-round figures on *day* under *filters*."""
+    filters = filters or CrossFilters()
+    plan_where = _plan_where(filters)
+    finding_where = [Finding.status.not_in(DROPPED), *plan_where]
+    if filters.category:
+        finding_where.append(Finding.category == filters.category)
+
+    # trends: findings per year by kind (one grouped query)
+    per_year: dict[int, Counter] = defaultdict(Counter)
+    for year, kind, n in session.execute(
+            sa.select(Plan.year, Finding.kind, sa.func.count()).join(Plan, Plan.id == Finding.plan_id)
+            .where(*finding_where).group_by(Plan.year, Finding.kind)):
+        per_year[year][kind.value] += n
+    trends = [Bar(str(y), dict(per_year[y]), key=y) for y in sorted(per_year)]
+
+    # recommendations by state, the overdue ones by age past their deadline (one grouped query, CASE in SQL)
+    rec_where = [Recommendation.state != RecommendationState.withdrawn, *plan_where]
+    if filters.category:
+        rec_where.append(Recommendation.finding_id.in_(
+            sa.select(Finding.id).where(Finding.category == filters.category)))
+    late = sa.or_(Recommendation.state == RecommendationState.overdue,
+                  sa.and_(Recommendation.state.in_(OPEN_STATES), Recommendation.deadline < day))
+    whens = [(sa.and_(late, Recommendation.deadline.is_(None)), AGE_BUCKETS[0][0])]
+    for key, _first, last in AGE_BUCKETS:
+        cond = late if last is None else sa.and_(late, Recommendation.deadline >= day - timedelta(days=last))
+        whens.append((cond, key))
+    bucket = sa.case(*whens, else_='')
+    states: Counter = Counter()
+    ages: Counter = Counter()
+    for state, age, n in session.execute(
+            sa.select(Recommendation.state, bucket, sa.func.count()).join(Plan, Plan.id == Recommendation.plan_id)
+            .where(*rec_where).group_by(Recommendation.state, bucket)):
+        if age:
+            states['overdue'] += n
+            ages[age] += n
+        else:
+            states[state.value] += n
+
+    # the same limitation category in the same commune in two or more rounds (distinct triples, one query)
+    triples = session.execute(
+        sa.select(Visit.commune_id, Finding.category, Plan.year, Plan.id)
+        .join(Visit, Visit.id == Finding.visit_id).join(Plan, Plan.id == Finding.plan_id)
+        .where(Finding.kind == FindingKind.limitation, *finding_where).distinct()).all()
+    recurring = _recurring(session, triples, day)
+
+    years = sorted(session.scalars(sa.select(Plan.year).where(Plan.state != PlanState.cancelled).distinct()))
+    provinces = session.execute(
+        sa.select(AdminUnit.code, AdminUnit.full_name).join(IssuingBody, IssuingBody.unit_id == AdminUnit.id)
+        .join(Plan, Plan.issuer_id == IssuingBody.id).distinct().order_by(AdminUnit.code)).all()
+    categories = sorted(session.scalars(sa.select(Finding.category).where(Finding.status.not_in(DROPPED))
+                                        .distinct()))
+    return CrossDashboard(filters, trends, states, ages, recurring, years, [tuple(p) for p in provinces], categories)
+
+
+def _place(unit: AdminUnit) -> str:
+    """"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long": the name with its parent's, as names repeat across provinces."""
+    return f'{unit.full_name}, {unit.parent.full_name}' if unit.parent is not None else unit.full_name
+
+
+def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # noqa: ANN001
+    """Group (commune, category, year, plan) by the commune that holds the place today: a 2019 commune and the
+    2025 commune that succeeded it count as one unit."""
+    from inspect_flow.units.operations import current_successor
+
+    unit_ids = {t[0] for t in triples}
+    units = {u.id: u for u in session.scalars(sa.select(AdminUnit).where(AdminUnit.id.in_(unit_ids)))} \
+        if unit_ids else {}
+    now: dict[int, AdminUnit] = {}
+    for uid, unit in units.items():
+        now[uid] = current_successor(session, unit, day) or unit
+    plans: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for commune_id, category, year, plan_id in triples:
+        plans[(now[commune_id].id, category)][plan_id] = year
+    by_id = {u.id: u for u in now.values()}
+    out = [RecurringUnit(_place(by_id[uid]), category, sorted(rounds.values()))
+           for (uid, category), rounds in plans.items() if len(rounds) >= 2]
+    return sorted(out, key=lambda r: (-r.rounds, r.unit, r.category))
