@@ -131,10 +131,10 @@ def column_widths(total: float, shares: list[float | None], minimums: list[float
         rest = max(0.0, total - given) / len(free) if free else 0.0
         base = [s * total if s is not None else rest for s in shares]
         scale = sum(base)
-        base = [b * total / scale for b in base] if scale > 0 else [total / n] * n
+        base = [b / scale * total for b in base] if scale > 0 else [total / n] * n
     need = sum(minimums)
     if need >= total:
-        return [m * total / need for m in minimums] if need > 0 else [total / n] * n
+        return [m / need * total for m in minimums] if need > 0 else [total / n] * n
     widths = list(base)
     for _ in range(n):  # raise the narrow columns, paying with the slack of the others
         short = [i for i in range(n) if widths[i] < minimums[i] - 1e-9]
@@ -146,7 +146,7 @@ def column_widths(total: float, shares: list[float | None], minimums: list[float
         slack = {i: widths[i] - minimums[i] for i in range(n) if widths[i] > minimums[i]}
         pool = sum(slack.values())
         for i, s in slack.items():
-            widths[i] -= deficit * s / pool
+            widths[i] -= deficit * (s / pool)
     return widths
 
 
@@ -156,11 +156,12 @@ def _auto_widths(total: float, minimums: list[float], naturals: list[float]) -> 
         return [total / len(naturals)] * len(naturals)
     if sum(naturals) <= total:
         extra = total - sum(naturals)
-        return [nat + extra * nat / sum(naturals) for nat in naturals]
+        whole = sum(naturals)
+        return [nat + extra * (nat / whole) for nat in naturals]  # the ratio first: no subnormal underflow
     room = total - sum(minimums)
     stretch = [nat - mn for nat, mn in zip(naturals, minimums, strict=True)]
     weight = sum(stretch) or 1.0
-    return [mn + max(room, 0.0) * s / weight for mn, s in zip(minimums, stretch, strict=True)]
+    return [mn + max(room, 0.0) * (s / weight) for mn, s in zip(minimums, stretch, strict=True)]
 
 
 # --------------------------------------------------------------------------- OOXML helpers

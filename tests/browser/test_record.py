@@ -100,7 +100,7 @@ def test_an_inspector_fills_the_record_on_a_phone(new_context, visiting_server):
     assert [p[1] for p in _record(visiting_server, visit)[0]] == ['Nguyễn Văn Bình']
     add = page.locator('form.add-finding')
     add.get_by_label('Hạn chế, tồn tại').check()
-    add.get_by_label('Nhóm nội dung').fill('Bảo hiểm y tế')
+    add.get_by_label('Nhóm nội dung').fill('Thực hiện chính sách')
     add.get_by_label('Nội dung kết quả').fill('Còn 12 thẻ bảo hiểm y tế chưa phát đến hộ.')
     add.get_by_label('Nguồn').select_option('records')
     add.get_by_role('button', name='Ghi kết quả').click()

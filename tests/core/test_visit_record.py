@@ -114,14 +114,14 @@ def test_the_cli_submission_and_the_record_page_share_one_schema_and_one_end_tim
 def test_findings_of_any_kind_are_added_with_their_source_while_the_record_is_editable(session):  # noqa: ANN001
     plan = plan_at(session, 'visiting', complete=False)
     visit = plan.visits[0]
-    f = visit_ops.add_visit_finding(session, visit, kind='cause', category='Cán bộ', text='Cán bộ xã kiêm nhiệm.',
-                                    source='report', actor=ACTOR)
+    f = visit_ops.add_visit_finding(session, visit, kind='cause', category='Tổ chức, chỉ đạo',
+                                    text='Cán bộ xã kiêm nhiệm.', source='report', actor=ACTOR)
     assert f.visit_id == visit.id and f.source == FindingSource.report and visit.state == VisitState.in_progress
     with pytest.raises(InvalidInput) as caught:
         visit_ops.add_visit_finding(session, visit, kind='gossip', category='A', text='B', actor=ACTOR)
     assert caught.value.field == 'kind'
     with pytest.raises(InvalidInput) as caught:
-        visit_ops.add_visit_finding(session, visit, kind='limitation', category='A', text='  ', actor=ACTOR)
+        visit_ops.add_visit_finding(session, visit, kind='limitation', category='Hồ sơ', text='  ', actor=ACTOR)
     assert caught.value.field == 'text'
     visit_ops.submit_visit(session, visit, actor=ACTOR)
     with pytest.raises(Conflict):

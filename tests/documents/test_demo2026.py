@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import unicodedata
 from datetime import date
 
@@ -22,6 +23,7 @@ from inspect_flow.demo import round2026
 from inspect_flow.demo.common import STAGES, lower_first
 from inspect_flow.documents import operations as ops
 from inspect_flow.documents import sources
+from inspect_flow.findings.categories import DEFAULT_CATEGORIES
 from inspect_flow.findings.models import Conclusion, Recommendation
 from inspect_flow.units import operations as unit_ops
 from inspect_flow.units.models import UnitLevel
@@ -189,6 +191,13 @@ def test_the_visit_page_of_a_2026_visit_asks_no_district_level(engines_2026, db_
             resp = client.get(f'/visits/{visit_id}')
             assert resp.status_code == 200
             html = unicodedata.normalize('NFC', resp.get_data(as_text=True))
+            # the 2019 round's recommendations to check are quoted as they were written (they name the old Đề án)
+            html = re.sub(r'<section class="card follow-up".*?</section>', '', html, flags=re.S)
+            # and the finding categories (offered to type from, and shown by each finding) are the managed
+            # vocabulary shared by every year's rounds, not the form's wording
+            html = re.sub(r'<datalist.*?</datalist>', '', html, flags=re.S)
+            for category in DEFAULT_CATEGORIES:
+                html = html.replace(category.name, '')
             assert 'Ban Chỉ đạo các chương trình mục tiêu quốc gia xã' in html  # the 2026.1 form is shown
             for words in ('Cấp huyện', 'Cấp được kiểm tra', 'Đề án'):
                 assert words not in html, (visit_id, words)

@@ -112,12 +112,13 @@ def test_the_team_records_the_session_and_the_minutes_print_what_was_typed_and_n
 
     # A finding heard in the discussion, with its source.
     r = _post(member, f'/visits/{visit}/record/findings', MultiDict({
-        'kind': 'limitation', 'category': 'Bảo hiểm y tế', 'text': 'Còn 12 thẻ bảo hiểm y tế chưa phát đến hộ.',
+        'kind': 'limitation', 'category': 'Thực hiện chính sách',
+        'text': 'Còn 12 thẻ bảo hiểm y tế chưa phát đến hộ.',
         'source': 'records', 'severity': 'medium'}))
     assert r.status_code == 302
     with app.extensions['inspect_flow.engine'].connect() as conn:
         found = conn.execute(sa.text("select kind, source, status from findings where visit_id = :v and "
-                                     "category = 'Bảo hiểm y tế'"), {'v': visit}).all()
+                                     "category = 'Thực hiện chính sách'"), {'v': visit}).all()
     assert [tuple(f) for f in found] == [('limitation', 'records', 'accepted')]
 
     # Autosave (the page's script posts the same fields): a correction keeps the person's row.
