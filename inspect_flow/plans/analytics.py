@@ -7,6 +7,7 @@ Filters come from the URL (``?from=2019&to=2026&province=83&category=Báo cáo``
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspect_flow.core.text import nfc
 from inspect_flow.findings.models import Finding, FindingKind, FindingStatus, Recommendation
 from inspect_flow.plans.dashboard import OPEN_STATES, Bar
 from inspect_flow.plans.models import Plan, PlanState
@@ -44,9 +46,11 @@ class CrossFilters:
     @classmethod
     def parse(cls, args) -> CrossFilters:  # noqa: ANN001
         province = str(args.get('province', '') or '').strip()
+        category = nfc(' '.join(str(args.get('category', '') or '').split())[:120])
+        if any(unicodedata.category(ch).startswith('C') for ch in category):
+            category = ''  # a control character or a lone surrogate names no category: the filter is off
         return cls(year_from=_year(args.get('from')), year_to=_year(args.get('to')),
-                   province=province if province.isdigit() and len(province) <= 3 else '',
-                   category=' '.join(str(args.get('category', '') or '').split())[:120])
+                   province=province if province.isdigit() and len(province) <= 3 else '', category=category)
 
     def args(self) -> dict:
         """The query arguments of these filters (unset ones left out), to build shareable links."""

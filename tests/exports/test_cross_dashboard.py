@@ -55,6 +55,7 @@ def test_trends_states_ages_and_the_returning_limitation(session, two_rounds) ->
     ({'province': '83'}, [2019], 0, {'overdue': 2}),
     ({'category': 'Báo cáo'}, [2019], 0, {}),
     ({'category': 'Sử dụng vốn vay', 'from': 'x', 'province': "1' or 1=1"}, [2019, 2026], 1, {}),
+    ({'category': 'a\x00b'}, [2019, 2026], 1, {'open': 2, 'overdue': 2}),  # a NUL names no category: no filter
 ])
 def test_filters(session, two_rounds, args, years, recurring, recs) -> None:  # noqa: ANN001
     f = CrossFilters.parse(args)
