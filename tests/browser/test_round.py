@@ -13,9 +13,9 @@ import io
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.browser import steps
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -33,28 +33,7 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
-def _scalar(live_server, sql: str, **params):  # noqa: ANN001, ANN003, ANN202
-    with live_server.engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).scalar()
-
-
-def _flash(page) -> str:  # noqa: ANN001
-    return ' '.join(page.locator('.flash').all_inner_texts())
-
-
-def _pick(form, name: str) -> None:  # noqa: ANN001
-    """Type *name* without its marks into the form's person picker and click the match that starts with it."""
-    from inspect_flow.core.text import without_marks
-
-    form.locator('input.picker-input').first.fill(without_marks(name).lower())
-    form.get_by_role('option', name=re.compile('^' + re.escape(name))).click()
-    expect(form.locator('input[name=person]')).not_to_have_value('')
-
-
-def _advance(page, label: str) -> None:  # noqa: ANN001
-    page.get_by_role('button', name=label, exact=True).click()
-    page.wait_for_load_state()
-    assert 'Đã chuyển giai đoạn' in _flash(page), page.locator('main').inner_text()[:2000]
+_scalar, _flash, _pick, _advance = steps.scalar, steps.flash, steps.pick, steps.advance
 
 
 def test_a_round_from_plan_to_progress_report(new_context, live_server):  # noqa: ANN001, PLR0915
