@@ -125,6 +125,9 @@ def _register() -> None:
 
     cli.add_command(reminders)
     cli.add_command(users)
+    from inspect_flow.cli.worker import worker
+
+    cli.add_command(worker)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built

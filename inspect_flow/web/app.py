@@ -7,6 +7,7 @@ never reaches the teardown as an error.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from inspect_flow.core.errors import LANGUAGE, DomainError
 from inspect_flow.integrations.intake_writer import IntakeWriter
 from inspect_flow.integrations.tokens import TokenCache
 from inspect_flow.paths import templates_dir
+from inspect_flow.tasks.app import celery_init_app, in_process, workers_health
 from inspect_flow.web.serving import health, instance_folder, instance_secret
 
 STATIC_DIR = Path(__file__).resolve().parent / 'static'
@@ -92,6 +94,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     # The asynchronous API intake's group commit (its thread starts on first use, in each worker process).
     app.extensions['inspect_flow.intake_writer'] = IntakeWriter(engine, vet=intake.vet)
     app.extensions['inspect_flow.token_cache'] = TokenCache()
+    # Background work on Celery (in process when no broker is configured); /healthz asks the workers if any.
+    celery_init_app(app)
+    if not in_process(app):
+        app.extensions['inspect_flow.workers_health'] = functools.partial(workers_health, app)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
