@@ -40,10 +40,14 @@ def sentence(items: list[FollowUpItem], subject: str = 'Đoàn') -> str:
     if not items:
         return ''
     c = counts(items)
-    text = (f'{subject} đã kiểm tra việc thực hiện {c["checked"]:02d}/{c["total"]:02d} kiến nghị của các đợt kiểm tra '
-            f'trước: {c["done"]:02d} đã thực hiện, {c["partly_done"]:02d} thực hiện một phần, '
-            f'{c["not_done"]:02d} chưa thực hiện.')
-    return text
+    if not c['checked']:
+        return (f'{subject} chưa kiểm tra được kiến nghị nào trong {c["total"]:02d} kiến nghị của các đợt kiểm tra '
+                'trước.')
+    parts = [f'{c[key]:02d} {label}' for key, label in (('done', 'đã thực hiện'),
+                                                          ('partly_done', 'thực hiện một phần'),
+                                                          ('not_done', 'chưa thực hiện')) if c[key]]
+    return (f'{subject} đã kiểm tra việc thực hiện {c["checked"]:02d}/{c["total"]:02d} kiến nghị của các đợt kiểm tra '
+            f'trước: {", ".join(parts)}.')
 
 
 def items_for_unit(items: Iterable[FollowUpItem], visits: Iterable[Visit]) -> list[FollowUpItem]:
