@@ -46,10 +46,12 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         'worker_prefetch_multiplier': 1,
         'broker_connection_retry_on_startup': True,
         # Redis: an unacknowledged task older than the timeout is given back by the next sweep, every
-        # min(10 s, timeout / 2) (kombu's default sweeps every 100 s)
+        # min(10 s, timeout / 2) (kombu's default sweeps every 100 s). max_retries: a first connection that fails
+        # fails at once (not after ~6 s of retries), so that a request sending a task with retry=False never
+        # waits on a broker that is down (the scheduler picks its work up); dispatch() still retries the publish.
         'broker_transport_options': {'visibility_timeout': visibility,
                                      'unacked_restore_interval': max(1, min(10, visibility // 2)),
-                                     'unacked_restore_throttle': 1},
+                                     'unacked_restore_throttle': 1, 'max_retries': 0},
         'worker_hijack_root_logger': False,
         'timezone': 'Asia/Ho_Chi_Minh',
         'enable_utc': True,

@@ -71,3 +71,32 @@ def test_worker_killed_mid_delivery_delivers_after_restart_under_the_same_event_
         if app is not None:
             app.extensions['inspect_flow.engine'].dispose()
         databases.release(url)
+
+
+def test_a_broker_that_is_down_fails_no_commit_and_keeps_no_request_waiting(databases, monkeypatch, caplog):  # noqa: ANN001
+    import time
+
+    from inspect_flow import create_app
+    from inspect_flow.tasks.intake import send_process
+
+    monkeypatch.setenv('INSPECT_FLOW_BROKER_URL', 'redis://127.0.0.1:1/0')  # nothing listens there
+    monkeypatch.setenv('INSPECT_FLOW_WEBHOOK_ALLOWED_HOSTS', '127.0.0.1')
+    url = databases.fresh('sqlite')
+    app = create_app({'DATABASE_URL': url, 'TESTING': True})
+    try:
+        with app.app_context():
+            started = time.monotonic()
+            with unit_of_work() as session:
+                create_subscription(session, url='http://127.0.0.1:9/hook', events=['document.issued'],
+                                    actor='test', secret=SECRET)
+                enqueue(session, 'document.issued', {'document_id': 1})
+            assert send_process() is False
+            assert time.monotonic() - started < 3, 'no retrying against a broker that is down'
+        with app.extensions['inspect_flow.engine'].connect() as conn:
+            assert conn.execute(sa.text("select state from webhook_outbox")).scalar() == 'pending'  # committed
+        logged = [r.getMessage() for r in caplog.records if r.name == 'inspect_flow.tasks']
+        assert any('the scheduler will deliver them' in m for m in logged), logged
+        assert any('the scheduler will apply' in m for m in logged), logged
+    finally:
+        app.extensions['inspect_flow.engine'].dispose()
+        databases.release(url)
