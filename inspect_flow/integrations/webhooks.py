@@ -12,7 +12,11 @@ Delivery (:func:`deliver_due`) posts the JSON payload with
 ``X-InspectFlow-Timestamp`` (after :func:`rotate_secret`, for a while, a second signature made with the
 previous secret); a 2xx answer marks it delivered, anything else is retried with
 exponential backoff until :data:`MAX_ATTEMPTS`. Every attempt is logged. Delivery is at least once:
-receivers drop duplicates by ``X-InspectFlow-Delivery``.
+receivers drop duplicates by ``X-InspectFlow-Delivery``, the row's delivery id, the same on every attempt.
+
+:func:`deliver_one` tries one row and commits by itself: the background workers' delivery
+(:mod:`inspect_flow.tasks.webhooks` sends a task per row after the commit that wrote it, and retries the
+:func:`due_ids` on a schedule). ``inspect-flow webhooks deliver [--loop]`` runs :func:`deliver_due`.
 """
 
 from __future__ import annotations
