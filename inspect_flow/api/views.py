@@ -522,6 +522,10 @@ def _submit_async(visit_id: str) -> Response:
         if_match=expected, lang=t('vi', 'en'), token_id=use.token_id, touch_token=use.record,
         admission=intake.Admission(vid, who, expected))
     status, text, replayed = written.status, written.body, written.replayed
+    if status == 202 and not replayed:  # stored: a background worker applies it (none without a broker)
+        from inspect_flow.tasks.intake import send_process
+
+        send_process()
     headers = {'Preference-Applied': 'respond-async'}
     if replayed:
         headers['Idempotent-Replayed'] = 'true'

@@ -12,11 +12,16 @@ Delivery (:func:`deliver_due`) posts the JSON payload with
 ``X-InspectFlow-Timestamp`` (after :func:`rotate_secret`, for a while, a second signature made with the
 previous secret); a 2xx answer marks it delivered, anything else is retried with
 exponential backoff until :data:`MAX_ATTEMPTS`. Every attempt is logged. Delivery is at least once:
-receivers drop duplicates by ``X-InspectFlow-Delivery``.
+receivers drop duplicates by ``X-InspectFlow-Delivery``, the row's delivery id, the same on every attempt.
+
+:func:`deliver_one` tries one row and commits by itself: the background workers' delivery
+(:mod:`inspect_flow.tasks.webhooks` sends a task per row after the commit that wrote it, and retries the
+:func:`due_ids` on a schedule). ``inspect-flow webhooks deliver [--loop]`` runs :func:`deliver_due`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -33,9 +38,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from inspect_flow.core.db import utcnow
+from inspect_flow.core.db import utcnow, writer_lock
 from inspect_flow.core.errors import InvalidInput, NotFound
 from inspect_flow.core.limits import get_by_id
 from inspect_flow.integrations.models import WebhookAttempt, WebhookOutbox, WebhookSubscription
@@ -299,16 +304,36 @@ class DeliveryResult:
     failed: int = 0
 
 
-def _post(row: WebhookOutbox, keys: list[str]) -> tuple[int | None, str | None]:
-    body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
+@dataclass(frozen=True)
+class _Request:
+    """What one attempt posts, read from the outbox row (so that it can be posted outside a transaction)."""
+
+    url: str
+    event: str
+    delivery_id: str
+    payload: dict
+    keys: tuple[str, ...]
+    active: bool
+
+
+def _request_for(row: WebhookOutbox, now=None) -> _Request:  # noqa: ANN001
+    sub = row.subscription
+    return _Request(sub.url, row.event, row.delivery_id, dict(row.payload), tuple(signing_secrets(sub, now)),
+                    bool(sub.is_active))
+
+
+def _post(req: _Request) -> tuple[int | None, str | None]:
+    """POST one delivery; every attempt of a row carries the same ``X-InspectFlow-Delivery`` (its event id)."""
+    body = json.dumps(req.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(row.subscription.url, data=body, method='POST', headers={
+    request = urllib.request.Request(req.url, data=body, method='POST', headers={
         'Content-Type': 'application/json', 'User-Agent': 'inspect_flow-webhooks/1',
-        'X-InspectFlow-Event': row.event, 'X-InspectFlow-Delivery': row.delivery_id,
-        'X-InspectFlow-Timestamp': timestamp, 'X-InspectFlow-Signature': signature_header(keys, timestamp, body),
+        'X-InspectFlow-Event': req.event, 'X-InspectFlow-Delivery': req.delivery_id,
+        'X-InspectFlow-Timestamp': timestamp,
+        'X-InspectFlow-Signature': signature_header(list(req.keys), timestamp, body),
     })
     try:
-        check_target(row.subscription.url)  # DNS may have changed since the subscription was made
+        check_target(req.url)  # DNS may have changed since the subscription was made
         with _opener.open(request, timeout=TIMEOUT) as response:
             return response.status, None
     except urllib.error.HTTPError as exc:
@@ -319,34 +344,105 @@ def _post(row: WebhookOutbox, keys: list[str]) -> tuple[int | None, str | None]:
         return None, f'{type(exc).__name__}: {exc}'[:500]
 
 
+def _attempt(req: _Request) -> tuple[int | None, str | None, int]:
+    """Post *req* (unless its subscription is inactive): ``(status, error, duration_ms)``."""
+    started = time.monotonic()
+    status, error = _post(req) if req.active else (None, 'subscription inactive')
+    return status, error, int((time.monotonic() - started) * 1000)
+
+
+def _record(row: WebhookOutbox, req: _Request, status: int | None, error: str | None, duration_ms: int,
+            result: DeliveryResult) -> None:
+    """Log the attempt on *row* and move it on: delivered on a 2xx, failed after the last try, else retried
+    after :func:`backoff`."""
+    row.attempts += 1
+    row.log.append(WebhookAttempt(attempt=row.attempts, status_code=status, error=error, duration_ms=duration_ms))
+    if status is not None and 200 <= status < 300:
+        row.state = 'delivered'
+        row.delivered_dt = utcnow()
+        result.delivered += 1
+    elif row.attempts >= MAX_ATTEMPTS or not req.active:
+        row.state = 'failed'
+        result.failed += 1
+    else:
+        row.next_attempt_dt = utcnow() + backoff(row.attempts)
+        result.retried += 1
+
+
+def _due(now) -> sa.Select:  # noqa: ANN001
+    return sa.select(WebhookOutbox).where(WebhookOutbox.state == 'pending', WebhookOutbox.next_attempt_dt <= now)
+
+
 def deliver_due(session: Session, *, limit: int = 100, now=None) -> DeliveryResult:  # noqa: ANN001
-    """Try every due outbox row once (oldest first); the caller commits."""
+    """Try every due outbox row once (oldest first); the caller commits.
+
+    On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: a row another deliverer is posting (a
+    background worker's :func:`deliver_one`) is left to it.
+    """
     now = now or utcnow()
-    rows = list(session.scalars(sa.select(WebhookOutbox).where(
-        WebhookOutbox.state == 'pending', WebhookOutbox.next_attempt_dt <= now).order_by(WebhookOutbox.id)
-        .limit(limit)))
+    query = _due(now).order_by(WebhookOutbox.id).limit(limit)
+    if session.get_bind().dialect.name == 'postgresql':
+        query = query.with_for_update(skip_locked=True)
     result = DeliveryResult()
-    for row in rows:
-        sub = row.subscription
-        started = time.monotonic()
-        if not sub.is_active:
-            status, error = None, 'subscription inactive'
-        else:
-            status, error = _post(row, signing_secrets(sub))
-        row.attempts += 1
-        row.log.append(WebhookAttempt(attempt=row.attempts, status_code=status, error=error,
-                                      duration_ms=int((time.monotonic() - started) * 1000)))
-        if status is not None and 200 <= status < 300:
-            row.state = 'delivered'
-            row.delivered_dt = utcnow()
-            result.delivered += 1
-        elif row.attempts >= MAX_ATTEMPTS or not sub.is_active:
-            row.state = 'failed'
-            result.failed += 1
-        else:
-            row.next_attempt_dt = utcnow() + backoff(row.attempts)
-            result.retried += 1
+    for row in list(session.scalars(query)):
+        req = _request_for(row)
+        _record(row, req, *_attempt(req), result)
         session.flush()
+    return result
+
+
+def due_ids(session: Session, *, limit: int = 100, now=None) -> list[int]:  # noqa: ANN001
+    """The ids of the outbox rows due now (oldest first): the retries the background scheduler picks up."""
+    now = now or utcnow()
+    return list(session.scalars(sa.select(WebhookOutbox.id).where(WebhookOutbox.state == 'pending',
+                                                                  WebhookOutbox.next_attempt_dt <= now)
+                                .order_by(WebhookOutbox.id).limit(limit)))
+
+
+def deliver_one(factory: sessionmaker[Session], outbox_id: int, *, now=None) -> DeliveryResult:  # noqa: ANN001
+    """Try the outbox row *outbox_id* once if it is still pending and due (a background worker's delivery).
+
+    Commits its own transactions; does nothing (an empty result) when the row is delivered or failed
+    already, not due yet, gone, or being posted by another deliverer. Running it again after a crash
+    posts again under the same delivery id: delivery is at least once.
+
+    - PostgreSQL: the row is locked ``FOR UPDATE SKIP LOCKED`` from the read to its outcome, so two workers
+      never post it at once; a killed worker's lock goes with its connection.
+    - SQLite: a transaction holds the database's one write lock, so the row is read in a read-only
+      snapshot, posted outside any transaction, and the attempt written in a short transaction after.
+    """
+    now = now or utcnow()
+    result = DeliveryResult()
+    query = _due(now).where(WebhookOutbox.id == outbox_id)
+    with factory() as session:
+        if session.get_bind().dialect.name == 'postgresql':
+            row = session.scalar(query.with_for_update(skip_locked=True))
+            if row is None:
+                return result
+            req = _request_for(row, now)
+            _record(row, req, *_attempt(req), result)
+            session.commit()
+            return result
+        session.connection(execution_options={'sqlite_begin': 'DEFERRED'})
+        row = session.scalar(query)
+        req = _request_for(row, now) if row is not None else None
+        session.rollback()
+        if req is None:
+            return result
+        outcome = _attempt(req)
+        lock = writer_lock(session)
+        with lock if lock is not None else contextlib.nullcontext():
+            row = session.get(WebhookOutbox, outbox_id, populate_existing=True)
+            if row is None:
+                session.rollback()
+                return result
+            if row.state != 'pending':  # delivered meanwhile by another deliverer: only the attempt is logged
+                row.log.append(WebhookAttempt(attempt=row.attempts + 1, status_code=outcome[0], error=outcome[1],
+                                              duration_ms=outcome[2]))
+                row.attempts += 1
+            else:
+                _record(row, req, *outcome, result)
+            session.commit()
     return result
 
 

@@ -26,11 +26,14 @@ from sqlalchemy.orm import Session
 
 DEFAULT_QUEUE = 'inspect_flow'
 #: The modules that declare the tasks (``shared_task``); a worker and the in-process default both import them.
-TASK_MODULES = ('inspect_flow.tasks.jobs',)
+TASK_MODULES = ('inspect_flow.tasks.jobs', 'inspect_flow.tasks.webhooks', 'inspect_flow.tasks.intake',
+                'inspect_flow.tasks.schedule')
 
 
 def celery_settings(app: Flask) -> dict[str, Any]:
     """The Celery configuration for *app*: from the environment, overridden by ``app.config['CELERY']``."""
+    from inspect_flow.tasks.schedule import beat_schedule
+
     broker = os.environ.get('INSPECT_FLOW_BROKER_URL') or None
     queue = os.environ.get('INSPECT_FLOW_QUEUE') or DEFAULT_QUEUE
     visibility = int(os.environ.get('INSPECT_FLOW_BROKER_VISIBILITY_TIMEOUT') or 3600)
@@ -42,11 +45,18 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         'task_reject_on_worker_lost': True,
         'worker_prefetch_multiplier': 1,
         'broker_connection_retry_on_startup': True,
-        'broker_transport_options': {'visibility_timeout': visibility},
+        # Redis: an unacknowledged task older than the timeout is given back by the next sweep, every
+        # min(10 s, timeout / 2) (kombu's default sweeps every 100 s). max_retries: a first connection that fails
+        # fails at once (not after ~6 s of retries), so that a request sending a task with retry=False never
+        # waits on a broker that is down (the scheduler picks its work up); dispatch() still retries the publish.
+        'broker_transport_options': {'visibility_timeout': visibility,
+                                     'unacked_restore_interval': max(1, min(10, visibility // 2)),
+                                     'unacked_restore_throttle': 1, 'max_retries': 0},
         'worker_hijack_root_logger': False,
         'timezone': 'Asia/Ho_Chi_Minh',
         'enable_utc': True,
         'imports': TASK_MODULES,
+        'beat_schedule': beat_schedule(),  # inspect-flow worker --beat
     }
     settings.update(app.config.get('CELERY') or {})
     if not settings.get('broker_url'):

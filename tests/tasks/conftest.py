@@ -100,8 +100,12 @@ class Worker:
                 except ProcessLookupError:
                     pass
         if self._cached is not None:
-            self._cached.extensions['celery'].pool.force_close_all()
+            from kombu import pools
+
             self._cached.extensions['celery'].close()
+            # kombu keeps one pool per broker address for the whole process, shared by every app on it: closed
+            # above, it must be forgotten too, or the next worker's app (same address) gets the closed pool
+            pools.reset()
             self._cached.extensions['inspect_flow.engine'].dispose()
             self._cached = None
 
