@@ -1055,6 +1055,15 @@ def _own_constraint(item: ItemSpec) -> str | None:
 def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
     """Write *checklist* as an XLSForm workbook at *path* (``survey``, ``choices``, ``settings``, ``findings``)."""
     path = Path(path)
+    wb = xlsform_workbook(checklist)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def xlsform_workbook(checklist: Checklist) -> openpyxl.Workbook:
+    """*checklist* as an XLSForm workbook in memory (what :func:`export_xlsform` saves; the OpenRosa server
+    adds the visit's context to it and converts it with pyxform)."""
     wb = openpyxl.Workbook()
     survey = wb.active
     survey.title = 'survey'
@@ -1198,9 +1207,7 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
                 rule.item,
             ]
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def _key(column: str) -> str:
