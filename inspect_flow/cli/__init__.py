@@ -125,6 +125,7 @@ def _register() -> None:
 
     cli.add_command(reminders)
     cli.add_command(users)
+    cli.add_command(__import__('inspect_flow.cli.collect', fromlist=['collect']).collect)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built
