@@ -1,0 +1,96 @@
+"""The XForm served for a visit: pyxform's conversion of the pinned checklist, checked by ODK Validate (JavaRosa,
+the engine of ODK Collect) and bound to every checklist item; its submission read back into the same answers."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pyxform.validators import odk_validate
+
+from inspect_flow.checklist import load_checklist
+from inspect_flow.openrosa.forms import VisitContext, build_xform, visit_id_of
+from inspect_flow.openrosa.submissions import BadSubmission, parse_instance, read_answers
+from tests.openrosa.conftest import fill_instance
+
+CHECKLISTS = sorted(p for p in (Path(__file__).parents[2] / 'checklists').glob('*.yaml')
+                    if 'household-consultation' not in p.name)
+XF = '{http://www.w3.org/2002/xforms}'
+H = '{http://www.w3.org/1999/xhtml}'
+CONTEXT = VisitContext(visit_id=42, where='Xã Nhuận Phú Tân, Huyện Mỏ Cày Bắc', team='Đoàn 5', day=date(2019, 7, 12))
+
+
+@pytest.mark.parametrize('path', CHECKLISTS, ids=lambda p: p.stem)
+def test_the_served_form_binds_every_checklist_item_and_passes_odk_validate(path: Path, tmp_path: Path) -> None:
+    checklist = load_checklist(path)
+    form = build_xform(checklist, CONTEXT)
+    assert form.form_id == 'visit-42' and visit_id_of(form.form_id) == 42
+    assert build_xform.__wrapped__(checklist, CONTEXT).xml == form.xml  # built again: the same bytes
+    root = ET.fromstring(form.xml)
+    binds = {b.get('nodeset').rsplit('/', 1)[-1]: b for b in root.iter(f'{XF}bind')}
+    repeats = {r.get('nodeset').rsplit('/', 1)[-1] for r in root.iter(f'{XF}repeat')}
+    missing = [i.id for i in checklist.iter_items()
+               if i.id not in (repeats if i.type.value == 'repeat' else binds)]
+    assert missing == []
+    assert binds['instanceID'].get('{http://openrosa.org/javarosa}preload') == 'uid'
+    for item in checklist.iter_items():
+        if item.required and item.type.value not in ('repeat', 'note', 'calculate'):
+            assert binds[item.id].get('required') == 'true()', item.id
+    title = root.find(f'{H}head/{H}title').text
+    assert 'Xã Nhuận Phú Tân' in title and '12/07/2019' in title
+    file = tmp_path / 'form.xml'
+    file.write_bytes(form.xml)
+    warnings = odk_validate.check_xform(str(file))  # raises ODKValidateError when JavaRosa refuses the form
+    assert not any('too long' in w for w in warnings)
+
+
+@pytest.mark.parametrize('path', CHECKLISTS, ids=lambda p: p.stem)
+def test_a_filled_instance_reads_back_into_the_answers(path: Path) -> None:
+    checklist = load_checklist(path)
+    form = build_xform(checklist, CONTEXT)
+    answers: dict = {}
+    for item in checklist.iter_items():
+        if checklist.parent(item.id) is not None:
+            continue
+        kind = item.type.value
+        if kind == 'integer':
+            answers[item.id] = 7
+        elif kind in ('decimal', 'percentage'):
+            answers[item.id] = 12.5
+        elif kind == 'yes_no':
+            answers[item.id] = 'yes'
+        elif kind == 'select_one':
+            answers[item.id] = checklist.choice_names(item)[0]
+        elif kind == 'select_multiple':
+            answers[item.id] = list(checklist.choice_names(item)[:2])
+        elif kind == 'text':
+            answers[item.id] = 'Ý kiến — “tiếng Việt” & <ký tự>'
+        elif kind == 'date':
+            answers[item.id] = '2019-07-12'
+        elif kind == 'repeat':
+            answers[item.id] = [{c.id: f'H-{n}' for c in item.items if c.type.value == 'text'} for n in range(2)]
+    instance = parse_instance(fill_instance(form.xml, answers, 'uuid:abc'))
+    assert (instance.form_id, instance.instance_id, instance.deprecated_id) == ('visit-42', 'uuid:abc', None)
+    read, files = read_answers(checklist, instance.root)
+    for item_id, value in answers.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            assert [{k: v for k, v in row.items() if k in value[0]} for row in read[item_id]] == value
+        else:
+            assert read[item_id] == value, item_id
+    assert files == {}
+
+
+@pytest.mark.parametrize('body, code', [
+    (b'', 'openrosa.empty'),
+    (b'<data id="visit-1"><meta><instanceID>x</instanceID></meta>', 'openrosa.bad_xml'),
+    (b'<data><meta><instanceID>x</instanceID></meta></data>', 'openrosa.no_form_id'),
+    (b'<data id="visit-1"><meta><instanceID> </instanceID></meta></data>', 'openrosa.no_instance_id'),
+    (b'<!DOCTYPE data [<!ENTITY e SYSTEM "file:///etc/passwd">]><data id="visit-1">&e;</data>',
+     'openrosa.xml_forbidden'),
+])
+def test_unreadable_instances_are_refused_naming_the_problem(body: bytes, code: str) -> None:
+    with pytest.raises(BadSubmission) as info:
+        parse_instance(body)
+    assert info.value.code == code and info.value.status == 400
