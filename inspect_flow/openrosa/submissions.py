@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.accounts import access
 from inspect_flow.checklist.model import Checklist
 from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from inspect_flow.openrosa.forms import CONTEXT_FIELDS, CONTEXT_GROUP, ROOT, visit_id_of
+from inspect_flow.openrosa.forms import CONTEXT_FIELDS, CONTEXT_GROUP, visit_id_of
 from inspect_flow.openrosa.models import OpenRosaSubmission
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.visits.models import Visit

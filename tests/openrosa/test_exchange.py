@@ -102,7 +102,8 @@ def test_full_exchange_form_list_download_submit_becomes_the_visits_record(api, 
         else:
             assert row['answers'][item] == value, item
     # the same operations as the API: households from the roster, findings from the checklist's rules
-    assert sorted(h['code'] for h in row['households']) == sorted(h['household_code'] for h in answers['household_roster'])
+    roster = answers['household_roster']
+    assert sorted(h['code'] for h in row['households']) == sorted(h['household_code'] for h in roster)
     assert api.scalar("select count(*) from findings where visit_id = :v and source = 'checklist'", v=visit) > 0
     assert api.scalar(SUBMIT_AUDIT, v=visit) == 1
     assert api.scalar('select outcome from openrosa_submissions where instance_id = :i', i=instance) == 'submitted'
