@@ -275,7 +275,14 @@ def receive(session: Session, *, user, token_id: int | None, xml: bytes,  # noqa
                              'message_en': f'The attachment {name} has not arrived.'})
     row.attachments = stored
     save_answers(session, visit, answers, actor=actor, by=user)
-    if not problems:
+    if problems:
+        # not submitted while a file is missing (it may come in a later request): what else a submit would refuse
+        from inspect_flow.visits.capture import answer_errors
+
+        named_fields = {p['field'] for p in problems}
+        problems += [{'field': e['field'], 'message': e['message'], 'message_en': e['message_en']}
+                     for e in answer_errors(visit) if e['field'] not in named_fields]
+    else:
         try:
             with session.begin_nested():
                 submit_visit(session, visit, actor=actor, by=user)
