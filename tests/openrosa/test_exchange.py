@@ -258,3 +258,46 @@ def test_photos_become_evidence_without_exif_and_may_come_in_a_later_request(api
     # a third copy changes nothing
     assert collect.post(body, {'1733140000000.jpg': (photo, 'image/jpeg')}).status_code == 201
     assert api.scalar(SUBMIT_AUDIT, v=visit) == 1
+
+
+def test_the_same_instance_sent_at_once_by_several_requests_is_stored_once(api, collect):  # noqa: ANN001
+    """Collect retries on a slow network: copies of one submission arriving together against a live server are
+    all answered 201, and the record is written once."""
+    import threading
+
+    import requests
+
+    from tests.api.conftest import LiveServer
+    from tests.openrosa.conftest import multipart
+
+    form_id, entry = sorted(form_list(collect).items())[0]
+    visit = int(form_id.split('-')[1])
+    body, content_type = multipart(fill_instance(download(collect, entry), valid_answers(api, visit),
+                                                 new_instance_id()), {}, xml_name='submission.xml')
+    server = LiveServer(api.app)
+    n = 6
+    barrier = threading.Barrier(n, timeout=30)
+    statuses: list = [None] * n
+
+    def send(i: int) -> None:
+        barrier.wait()
+        with requests.Session() as http:
+            for _attempt in range(20):
+                r = http.post(f'{server.url}/v1/key/{collect.token}/submission', data=body, timeout=60,
+                              headers={**COLLECT_HEADERS, 'Content-Type': content_type})
+                if r.status_code != 503:  # database busy: Collect tries again
+                    break
+            statuses[i] = r.status_code
+
+    try:
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not any(t.is_alive() for t in threads)
+    finally:
+        server.stop()
+    assert statuses == [201] * n
+    assert api.scalar('select count(*) from openrosa_submissions where visit_id = :v', v=visit) == 1
+    assert api.scalar(SUBMIT_AUDIT, v=visit) == 1
