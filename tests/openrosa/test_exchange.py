@@ -301,3 +301,37 @@ def test_the_same_instance_sent_at_once_by_several_requests_is_stored_once(api, 
     assert statuses == [201] * n
     assert api.scalar('select count(*) from openrosa_submissions where visit_id = :v', v=visit) == 1
     assert api.scalar(SUBMIT_AUDIT, v=visit) == 1
+
+
+def test_a_record_returned_for_correction_is_offered_again_and_the_edit_resubmits_it(api, collect):  # noqa: ANN001
+    from inspect_flow.core.db import make_session_factory, unit_of_work
+    from inspect_flow.plans.models import TeamRole
+    from inspect_flow.visits.models import Visit
+    from inspect_flow.visits.operations import return_visit
+
+    form_id, entry = sorted(form_list(collect).items())[0]
+    visit = int(form_id.split('-')[1])
+    xform = download(collect, entry)
+    answers = valid_answers(api, visit)
+    first = new_instance_id()
+    assert collect.post(fill_instance(xform, answers, first)).status_code == 201
+    assert form_id not in form_list(collect)
+    with unit_of_work(make_session_factory(api.app.extensions['inspect_flow.engine'])) as s:
+        row = s.get(Visit, visit)
+        leader = next(m.person for m in row.team.members if m.role == TeamRole.leader)
+        return_visit(s, row, reviewer=leader, comment='Ghi lại số hộ nghèo đầu năm.', actor='web:leader')
+    assert form_id in form_list(collect)
+    fixed = {**answers, 'poor_start': answers['poor_start'] - 1}
+    resp = collect.post(fill_instance(xform, fixed, new_instance_id(), deprecated_id=first))
+    assert resp.status_code == 201
+    row = visit_row(api, visit)
+    assert row['state'] == 'submitted' and row['answers']['poor_start'] == fixed['poor_start']
+    assert api.scalar(SUBMIT_AUDIT, v=visit) == 2
+
+
+def test_messages_follow_the_phones_language(api, collect):  # noqa: ANN001
+    resp = api.c.get('/v1/key/nope/formList', headers={**COLLECT_HEADERS, 'Accept-Language': 'en-US,en;q=0.9'})
+    assert resp.status_code == 403
+    assert response_message(resp)[1] == 'The app token is not valid or was revoked.'
+    resp = api.c.get('/v1/key/nope/formList', headers={**COLLECT_HEADERS, 'Accept-Language': 'vi-VN'})
+    assert response_message(resp)[1] == 'Mã ứng dụng không hợp lệ hoặc đã bị thu hồi.'

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyxform.validators import odk_validate
 
 from inspect_flow.checklist import load_checklist
@@ -94,3 +96,22 @@ def test_unreadable_instances_are_refused_naming_the_problem(body: bytes, code: 
     with pytest.raises(BadSubmission) as info:
         parse_instance(body)
     assert info.value.code == code and info.value.status == 400
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters='\ufffe\uffff'),
+                    min_size=1, max_size=60).filter(lambda s: s.strip() != '')
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.dictionaries(st.sampled_from(['committee_decision', 'team_remarks']), _XML_TEXT, min_size=1),
+       number=st.integers(min_value=-10**12, max_value=10**12))
+def test_any_text_and_number_survive_the_trip_through_the_instance(texts: dict, number: int) -> None:
+    """Whatever a team types (any Unicode, XML's special characters) comes back as typed, stripped as the web
+    form strips it; integers stay integers."""
+    checklist = load_checklist(CHECKLISTS[-1])
+    form = build_xform(checklist, CONTEXT)
+    answers = {**texts, 'directive_documents': number}
+    read, _ = read_answers(checklist, parse_instance(fill_instance(form.xml, answers, 'uuid:p')).root)
+    for key, value in texts.items():
+        assert read[key] == value.strip()
+    assert read['directive_documents'] == number
