@@ -115,3 +115,48 @@ def test_any_text_and_number_survive_the_trip_through_the_instance(texts: dict, 
     for key, value in texts.items():
         assert read[key] == value.strip()
     assert read['directive_documents'] == number
+
+
+def test_the_form_bytes_are_the_same_in_every_worker_process() -> None:
+    """Each gunicorn worker builds the forms itself: the hash in one worker's form list must match the bytes another
+    serves, whatever the process's hash seed."""
+    import subprocess
+    import sys
+
+    code = ('from datetime import date\n'
+            'from inspect_flow.checklist import load_checklist\n'
+            'from inspect_flow.openrosa.forms import build_xform, VisitContext\n'
+            f'ctx = VisitContext({CONTEXT.visit_id}, {CONTEXT.where!r}, {CONTEXT.team!r}, date(2019, 7, 12))\n'
+            f'print(build_xform(load_checklist({str(CHECKLISTS[0])!r}), ctx).hash)\n')
+    root = Path(__file__).parents[2]
+    hashes = set()
+    for seed in ('1', '2', '99'):
+        out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, check=True,
+                             cwd=root, env={'PYTHONHASHSEED': seed, 'PYTHONPATH': str(root), 'PATH': '/usr/bin:/bin'})
+        hashes.add(out.stdout.strip())
+    assert hashes == {build_xform(load_checklist(CHECKLISTS[0]), CONTEXT).hash}
+
+
+def test_form_list_and_manifest_documents() -> None:
+    """The OpenRosa documents as Collect parses them: namespaces, one entry per form, a manifestUrl only with
+    media, a media file's md5 over its bytes."""
+    import hashlib
+
+    from inspect_flow.openrosa import documents
+    from inspect_flow.openrosa.forms import XForm
+
+    plain = XForm('visit-1', 'v1', 'Xã A', b'<h:html/>')
+    with_media = XForm('visit-2', 'v2', 'Xã B', b'<h:html>2</h:html>', media=(('logo.png', b'\x89PNG'),))
+    listing = ET.fromstring(documents.form_list([(plain, 'http://h/f1', None), (with_media, 'http://h/f2', 'http://h/m2')]))
+    ns = '{http://openrosa.org/xforms/xformsList}'
+    entries = listing.findall(f'{ns}xform')
+    assert [e.find(f'{ns}formID').text for e in entries] == ['visit-1', 'visit-2']
+    assert entries[0].find(f'{ns}manifestUrl') is None
+    assert entries[1].find(f'{ns}manifestUrl').text == 'http://h/m2'
+    assert entries[1].find(f'{ns}hash').text == 'md5:' + hashlib.md5(b'<h:html>2</h:html>').hexdigest()
+    manifest = ET.fromstring(documents.manifest([('logo.png', b'\x89PNG', 'http://h/logo')]))
+    mns = '{http://openrosa.org/xforms/xformsManifest}'
+    media = manifest.find(f'{mns}mediaFile')
+    assert media.find(f'{mns}filename').text == 'logo.png'
+    assert media.find(f'{mns}hash').text == 'md5:' + hashlib.md5(b'\x89PNG').hexdigest()
+    assert media.find(f'{mns}downloadUrl').text == 'http://h/logo'
