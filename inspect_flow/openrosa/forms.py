@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 from sqlalchemy.orm import Session
 
 from inspect_flow.checklist.model import Checklist
 from inspect_flow.checklist.xlsform import xlsform_workbook
+from inspect_flow.core.errors import Conflict
 from inspect_flow.plans.checklists import visit_checklist
 from inspect_flow.visits.models import Visit
 from inspect_flow.workflow.states import PlanState, VisitState
@@ -108,11 +110,19 @@ def assigned_visits(session: Session, user) -> list[Visit]:  # noqa: ANN001
 
 
 def visit_form(visit: Visit) -> XForm | None:
-    """The visit's form, or ``None`` when its plan pins no supervision checklist."""
+    """The visit's form, or ``None`` when its plan pins no supervision checklist.
+
+    :raise Conflict: pyxform cannot convert the checklist (its message named)
+    """
     checklist = visit_checklist(visit)
     if checklist is None:
         return None
-    return build_xform(checklist, context_of(visit))
+    try:
+        return build_xform(checklist, context_of(visit))
+    except PyXFormError as exc:
+        raise Conflict('openrosa.form_unconvertible',
+                       f'Phiếu kiểm tra {checklist.id} không chuyển được thành biểu mẫu ODK (pyxform): {exc}',
+                       f'The checklist {checklist.id} cannot be converted to an ODK form (pyxform): {exc}') from None
 
 
 @functools.lru_cache(maxsize=128)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.accounts import access
 from inspect_flow.checklist.model import Checklist
 from inspect_flow.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from inspect_flow.core.limits import check_json
 from inspect_flow.openrosa.forms import CONTEXT_FIELDS, CONTEXT_GROUP, visit_id_of
 from inspect_flow.openrosa.models import OpenRosaSubmission
 from inspect_flow.plans.checklists import visit_checklist
@@ -38,6 +39,8 @@ from inspect_flow.visits.models import Visit
 _INTEGER = re.compile(r'-?\d{1,15}')
 _DECIMAL = re.compile(r'-?(\d{1,15}(\.\d*)?|\.\d+)')
 MAX_ID = 120
+#: How deep groups may nest in an instance (our forms: sections, a repeat in a section).
+MAX_DEPTH = 20
 JR_TEMPLATE = '{http://openrosa.org/javarosa}template'
 
 
@@ -155,7 +158,11 @@ def read_answers(checklist: Checklist, root: Element) -> tuple[dict[str, Any], d
     files: dict[str, list[str]] = {}
     skip = {'meta', CONTEXT_GROUP, *CONTEXT_FIELDS}
 
-    def walk(elem: Element, into: dict[str, Any], prefix: str) -> None:
+    def walk(elem: Element, into: dict[str, Any], prefix: str, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise BadSubmission('openrosa.too_deep', f'xml_submission_file lồng nhau quá {MAX_DEPTH} cấp.',
+                                f'xml_submission_file is nested more than {MAX_DEPTH} levels deep.',
+                                field='xml_submission_file')
         for child in elem:
             name = _local(child.tag)
             if name in skip and not checklist.has_item(name):
@@ -168,7 +175,7 @@ def read_answers(checklist: Checklist, root: Element) -> tuple[dict[str, Any], d
                         continue
                     rows = into.setdefault(name, [])
                     row: dict[str, Any] = {}
-                    walk(child, row, f'{prefix}{name}.{len(rows)}.')
+                    walk(child, row, f'{prefix}{name}.{len(rows)}.', depth + 1)
                     rows.append(row)
                 elif kind in ('note', 'calculate'):
                     continue
@@ -178,7 +185,7 @@ def read_answers(checklist: Checklist, root: Element) -> tuple[dict[str, Any], d
                     if kind == 'evidence' and isinstance(value, str):
                         files.setdefault(value, []).append(prefix + name)
             elif len(child):
-                walk(child, into, prefix)  # a group (a section)
+                walk(child, into, prefix, depth + 1)  # a group (a section)
 
     walk(root, answers, '')
     return answers, files
@@ -255,6 +262,7 @@ def receive(session: Session, *, user, token_id: int | None, xml: bytes,  # noqa
         session.flush()
 
     answers, named = read_answers(checklist, instance.root)
+    check_json(answers, 'xml_submission_file')  # text lengths, numbers in 64 bits: as the API's answers
     actor = f'collect:{user.username}'
     problems: list[dict[str, Any]] = []
     stored = dict(row.attachments or {})

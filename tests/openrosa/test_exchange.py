@@ -206,6 +206,16 @@ def test_bad_xml_is_400_naming_the_problem(api, collect):  # noqa: ANN001
     bomb = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><data id="visit-1">&a;'
             b'<meta><instanceID>uuid:2</instanceID></meta></data>')
     assert collect.post(bomb).status_code == 400
+    form_id = next(iter(form_list(collect)))
+    deep = (f'<data id="{form_id}"><meta><instanceID>uuid:3</instanceID></meta>' + '<g>' * 60 + '</g>' * 60
+            + '</data>').encode()
+    resp = collect.post(deep)
+    assert resp.status_code == 400 and 'lồng nhau' in response_message(resp)[1]
+    huge = (f'<data id="{form_id}"><steering><committee_decision>{"x" * 200_000}</committee_decision></steering>'
+            '<meta><instanceID>uuid:4</instanceID></meta></data>').encode()
+    resp = collect.post(huge)
+    assert resp.status_code == 400
+    assert 'xml_submission_file' in response_message(resp)[1] and '20' in response_message(resp)[1]
     part = api.c.post(f'/v1/key/{collect.token}/submission', data={'other': (io.BytesIO(b'x'), 'x.xml')},
                       headers=COLLECT_HEADERS, content_type='multipart/form-data')
     assert part.status_code == 400 and 'xml_submission_file' in response_message(part)[1]
