@@ -24,7 +24,9 @@ from inspect_flow.openrosa.submissions import NotAllowed, receive
 from inspect_flow.openrosa.tokens import authenticate
 from inspect_flow.visits.models import Visit
 
-bp = Blueprint('openrosa', __name__, url_prefix='/v1/key/<token>')
+bp = Blueprint('openrosa', __name__)
+#: Every route's prefix: the app token in the path (a blueprint's url_prefix would squash the doubled slash below).
+P = '/v1/key/<token>'
 
 
 def _lang() -> str:
@@ -116,7 +118,7 @@ def _form_visit(form_id: str) -> Visit:
     return visit
 
 
-@bp.get('/formList')
+@bp.get(f'{P}/formList')
 def form_list() -> Response:
     from inspect_flow.web.helpers import db
 
@@ -133,7 +135,7 @@ def form_list() -> Response:
     return xml_response(documents.form_list(entries))
 
 
-@bp.get('/forms/<form_id>.xml')
+@bp.get(f'{P}/forms/<form_id>.xml')
 def form_xml(form_id: str) -> Response:
     form = visit_form(_form_visit(form_id))
     if form is None:
@@ -141,7 +143,7 @@ def form_xml(form_id: str) -> Response:
     return xml_response(form.xml)
 
 
-@bp.get('/forms/<form_id>/manifest')
+@bp.get(f'{P}/forms/<form_id>/manifest')
 def manifest(form_id: str) -> Response:
     form = visit_form(_form_visit(form_id))
     if form is None:
@@ -150,7 +152,7 @@ def manifest(form_id: str) -> Response:
     return xml_response(documents.manifest(media))
 
 
-@bp.get('/forms/<form_id>/media/<name>')
+@bp.get(f'{P}/forms/<form_id>/media/<name>')
 def media(form_id: str, name: str) -> Response:
     form = visit_form(_form_visit(form_id))
     for file_name, data in form.media if form is not None else ():
@@ -161,7 +163,7 @@ def media(form_id: str, name: str) -> Response:
     return error(404, f'Biểu mẫu không có tệp {name}.', f'The form has no file {name}.')
 
 
-@bp.route('/submission', methods=['HEAD', 'POST'])
+@bp.route(f'{P}/submission', methods=['HEAD', 'POST'])
 def submission() -> Response:
     from inspect_flow.integrations.tokens import record_use
     from inspect_flow.web.helpers import db
@@ -193,3 +195,9 @@ def submission() -> Response:
         receipt = receive(session, **kwargs)
     record_use(session, use)
     return xml_response(documents.response(_t(receipt.message_vi, receipt.message_en)), 201)
+
+
+# The URL printed for Collect ends with a slash, and a client that appends "/formList" to it asks for
+# "…/<token>//formList": answered as is (a redirect would lose a POST's body on some clients).
+bp.add_url_rule(f'{P}//formList', 'form_list_slash', form_list, methods=['GET'], merge_slashes=False)
+bp.add_url_rule(f'{P}//submission', 'submission_slash', submission, methods=['HEAD', 'POST'], merge_slashes=False)

@@ -19,6 +19,10 @@ def test_collect_url_prints_a_working_server_url_and_the_token_can_be_revoked(ap
     token = match.group(1)
     path = url.removeprefix('https://kiemtra.example.vn')
     assert api.c.get(path + 'formList', headers={'X-OpenRosa-Version': '1.0'}).status_code == 200
+    # a client that appends "/formList" and "/submission" to the URL as typed (ending with a slash)
+    doubled = api.c.get(path + '/formList', headers={'X-OpenRosa-Version': '1.0'})
+    assert doubled.status_code == 200 and b'<formID>visit-' in doubled.data
+    assert api.c.head(path + '/submission', headers={'X-OpenRosa-Version': '1.0'}).status_code == 204
     listed = [t for t in json.loads(run('tokens', 'list', 'ngan.ltk').stdout) if t['kind'] == 'collect']
     assert len(listed) == 1 and token.startswith(listed[0]['prefix'])
     run('tokens', 'revoke', str(listed[0]['id']))
