@@ -24,6 +24,7 @@ from inspect_flow.integrations.models import (
     WebhookSubscription,
 )
 from inspect_flow.notify.models import Reminder, ReminderStatus
+from inspect_flow.openrosa.models import OpenRosaSubmission
 from inspect_flow.plans.models import CommuneDraw, CoverageRule, Plan, PlanChecklist, Team, TeamMember, TeamRole
 from inspect_flow.units.models import AdminUnit, IssuingBody, Person, UnitLevel, UnitSuccession
 from inspect_flow.visits.models import (
@@ -45,4 +46,5 @@ __all__ = [
     'Reminder', 'ReminderStatus',
     'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
     'CheckOutcome', 'FollowUpCheck',
+    'OpenRosaSubmission',
 ]

@@ -172,10 +172,10 @@ class Describer:
             channel, _, name = actor.partition(':')
             if not name:
                 return self.t(('Dữ liệu mẫu', 'Demo data')) if actor == 'demo' else actor
-            if channel in ('web', 'api'):
+            if channel in ('web', 'api', 'collect'):
                 full = self.session.scalar(sa.select(User.full_name).where(User.username == name))
                 if full:
-                    return full if channel == 'web' else f'{full} (API)'
+                    return {'web': full, 'api': f'{full} (API)', 'collect': f'{full} (ODK Collect)'}[channel]
                 return name
             if channel == 'cli':
                 return f'{name} ({self.t(("dòng lệnh", "command line"))})'

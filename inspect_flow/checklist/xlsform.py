@@ -190,6 +190,8 @@ class _Importer:
                 self.rows_by_name.setdefault(str(cells['name']).strip(), []).append(row_no)
         self.renames = self.plan_renames()
         self.choice_rows = self.read_choices(workbook.choices or [])
+        self.choice_renames = self.plan_choice_renames()
+        self.question_lists = _question_lists(form)
         self.check_headers('survey', getattr(workbook, 'survey_header', None))
         self.check_headers('choices', getattr(workbook, 'choices_header', None))
         for sheet in getattr(workbook, 'sheet_names', []) or []:
@@ -295,8 +297,29 @@ class _Importer:
             )
         return renames
 
+    def plan_choice_renames(self) -> dict[str, dict[str, str]]:
+        """Choice names pyxform accepts but a checklist cannot hold (``có điện``, ``a b``): per list, each gets
+        an ASCII name, unique in its list (the warning is given where the list is read, by :meth:`choices`)."""
+        out: dict[str, dict[str, str]] = {}
+        for list_name, rows in self.choice_rows.items():
+            names = [str(row.get('name')) for _, row in rows]
+            taken = set(names)
+            for name in names:
+                if re.match(CHOICE_NAME_PATTERN, name) or name in out.get(list_name, {}):
+                    continue
+                new, n = _ascii_name(name, r'[A-Za-z0-9_]'), 2
+                base = new
+                while new in taken:
+                    new, n = f'{base}_{n}', n + 1
+                taken.add(new)
+                out.setdefault(list_name, {})[name] = new
+        return out
+
     def renamed(self, text: str) -> str:
-        """*text* with its ``${name}`` references following the renames."""
+        """*text* with its ``${name}`` references following the renames, and the choice names it compares a
+        question with (``selected(${q}, 'old')``, ``${q} = 'old'``) following the renames of the question's list."""
+        if self.choice_renames:
+            text = _rename_choices(text, lambda q: self.choice_renames.get(self.question_lists.get(q, ''), {}))
         if not self.renames:
             return text
         return re.sub(r'\$\{([^}]*)\}', lambda m: '${' + self.renames.get(m.group(1), m.group(1)) + '}', text)
@@ -620,7 +643,7 @@ class _Importer:
             label = self.texts(row, 'label', 'choices', choice_row_no) or {'vi': str(row.get('name'))}
             name = str(row.get('name'))
             if not re.match(CHOICE_NAME_PATTERN, name):
-                new = _ascii_name(name, r'[A-Za-z0-9_]')
+                new = self.choice_renames.get(list_name, {}).get(name) or _ascii_name(name, r'[A-Za-z0-9_]')
                 self.warn(
                     'choices',
                     choice_row_no,
@@ -868,6 +891,38 @@ def _column(key: Any) -> str:  # noqa: ANN401
     return f'{base.strip().lower()}::{lang.strip()}' if sep else base.lower()
 
 
+def _question_lists(form: dict[str, Any]) -> dict[str, str]:
+    """``{question name: its choice list}`` for every select question of pyxform's parse."""
+    out: dict[str, str] = {}
+
+    def walk(element: dict[str, Any]) -> None:
+        for child in element.get('children', []) or []:
+            list_name = child.get('list_name') or child.get('itemset')
+            if isinstance(list_name, str) and child.get('name'):
+                out[str(child['name'])] = list_name
+            walk(child)
+
+    walk(form)
+    return out
+
+
+_SELECTED_RE = re.compile(r"""selected\(\s*\$\{([^}]*)\}\s*,\s*(['"])(.*?)\2\s*\)""")
+_COMPARED_RE = re.compile(r"""\$\{([^}]*)\}(\s*!?=\s*)(['"])(.*?)\3""")
+_COMPARED_BACK_RE = re.compile(r"""(['"])(.*?)\1(\s*!?=\s*)\$\{([^}]*)\}""")
+
+
+def _rename_choices(text: str, renames_of: Any) -> str:  # noqa: ANN401
+    """*text* with the choice names compared with a question following *renames_of(question)*: in
+    ``selected(${q}, 'a b')`` and ``${q} = 'a b'`` (either side, ``=`` or ``!=``)."""
+
+    def new(question: str, name: str) -> str:
+        return renames_of(question).get(name, name)
+
+    text = _SELECTED_RE.sub(lambda m: f'selected(${{{m[1]}}}, {m[2]}{new(m[1], m[3])}{m[2]})', text)
+    text = _COMPARED_RE.sub(lambda m: f'${{{m[1]}}}{m[2]}{m[3]}{new(m[1], m[4])}{m[3]}', text)
+    return _COMPARED_BACK_RE.sub(lambda m: f'{m[1]}{new(m[4], m[2])}{m[1]}{m[3]}${{{m[4]}}}', text)
+
+
 def _ascii_name(name: str, first: str) -> str:
     """*name* as an XML-like name: letters without marks (``nhóm`` → ``nhom``), other characters as ``_``."""
     text = re.sub(r'[^A-Za-z0-9_.-]', '_', without_marks(nfc_text(name)))[:80] or '_'
@@ -1055,6 +1110,15 @@ def _own_constraint(item: ItemSpec) -> str | None:
 def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
     """Write *checklist* as an XLSForm workbook at *path* (``survey``, ``choices``, ``settings``, ``findings``)."""
     path = Path(path)
+    wb = xlsform_workbook(checklist)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def xlsform_workbook(checklist: Checklist) -> openpyxl.Workbook:
+    """*checklist* as an XLSForm workbook in memory (what :func:`export_xlsform` saves; the OpenRosa server
+    adds the visit's context to it and converts it with pyxform)."""
     wb = openpyxl.Workbook()
     survey = wb.active
     survey.title = 'survey'
@@ -1198,9 +1262,7 @@ def export_xlsform(checklist: Checklist, path: str | Path) -> Path:
                 rule.item,
             ]
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def _key(column: str) -> str:

@@ -128,6 +128,7 @@ def _register() -> None:
     from inspect_flow.cli.worker import worker
 
     cli.add_command(worker)
+    cli.add_command(__import__('inspect_flow.cli.collect', fromlist=['collect']).collect)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built

@@ -51,7 +51,7 @@ def tokens_list(ctx: CliContext, username: str | None) -> None:
     with ctx.session() as session:
         user = find_user(session, username) if username else None
         rows = [{'id': tk.id, 'user': tk.user.username, 'name': tk.name, 'prefix': tk.prefix,
-                 'created': tk.created_dt.isoformat(timespec='seconds'),
+                 'kind': tk.kind, 'created': tk.created_dt.isoformat(timespec='seconds'),
                  'last_used': tk.last_used_dt.isoformat(timespec='seconds') if tk.last_used_dt else None,
                  'revoked': tk.revoked_dt.isoformat(timespec='seconds') if tk.revoked_dt else None}
                 for tk in list_tokens(session, user)]

@@ -26,6 +26,9 @@ class ApiToken(Base):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_dt: Mapped[datetime | None] = mapped_column()
     revoked_dt: Mapped[datetime | None] = mapped_column()
+    #: ``api``: a bearer token of the JSON API; ``collect``: an app token carried in the URL path of the
+    #: OpenRosa server (ODK Collect, KoboCollect: ``/v1/key/<token>/``). Neither works in the other's place.
+    kind: Mapped[str] = mapped_column(sa.String(10), default='api', server_default='api')
 
     user: Mapped[User] = relationship(lazy='joined')
 

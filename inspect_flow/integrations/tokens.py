@@ -29,14 +29,18 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode('utf-8')).hexdigest()
 
 
-def create_token(session: Session, user: User, *, name: str = '') -> tuple[ApiToken, str]:
-    """Create a token for *user*; return the row and the secret (which is not stored and never shown again)."""
+def create_token(session: Session, user: User, *, name: str = '', kind: str = 'api') -> tuple[ApiToken, str]:
+    """Create a token for *user*; return the row and the secret (which is not stored and never shown again).
+
+    *kind*: ``api`` (a bearer token of the JSON API) or ``collect`` (an OpenRosa app token, see
+    :mod:`inspect_flow.openrosa.tokens`).
+    """
     if not user.is_active:
         raise InvalidInput('token.user_inactive', f'Tài khoản {user.username} đã bị khóa.',
                            f'The account {user.username} is disabled.', field='user')
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=(name or '').strip()[:120], prefix=secret[:12],
-                     token_hash=hash_secret(secret))
+                     token_hash=hash_secret(secret), kind=kind)
     session.add(token)
     session.flush()
     return token, secret
@@ -70,7 +74,7 @@ def _authenticate_statement() -> sa.Select:
     """Built once: the statement hits SQLAlchemy's compiled cache on every request."""
     return (sa.select(User, ApiToken.id, ApiToken.last_used_dt).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == sa.bindparam('hash'), ApiToken.revoked_dt.is_(None),
-                   User.is_active.is_(True))
+                   ApiToken.kind == sa.bindparam('kind'), User.is_active.is_(True))
             .options(lazyload(User.person), lazyload(User.unit)))
 
 
@@ -88,15 +92,15 @@ def _plausible(secret: str) -> bool:
     return bool(secret) and secret.startswith(PREFIX) and len(secret) <= 200
 
 
-def authenticate_token(session: Session, secret: str) -> TokenUse | None:
-    """The active user holding the active token *secret*, or ``None``.
+def authenticate_token(session: Session, secret: str, *, kind: str = 'api') -> TokenUse | None:
+    """The active user holding the active token *secret* of *kind*, or ``None``.
 
     One query (the token joined to its user); the user's person and unit load only if a rule needs them.
     It only reads, so a request may authenticate before it takes the write lock.
     """
     if not _plausible(secret):
         return None
-    row = session.execute(_authenticate_statement(), {'hash': hash_secret(secret)}).first()
+    row = session.execute(_authenticate_statement(), {'hash': hash_secret(secret), 'kind': kind}).first()
     if row is None:
         return None
     user, token_id, last_used = row

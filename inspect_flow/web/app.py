@@ -35,6 +35,9 @@ LANGUAGES = ('vi', 'en')
 #: Everything else redirects to the login page (401 for JSON). The API (``api_v1``) authenticates each request
 #: with its token and answers 401 itself; its contract (OpenAPI document and docs page) is public.
 PUBLIC_ENDPOINTS = frozenset({'auth.login', 'auth.set_language', 'healthz', 'static'})
+#: Blueprints that authenticate each request with a token (no session, no cookies, no CSRF): the JSON API, and the
+#: OpenRosa server for ODK Collect (``/v1/key/<token>/…``), which answers a bad token 403 itself.
+TOKEN_BLUEPRINTS = frozenset({'api_v1', 'openrosa'})
 METHOD_NOT_ALLOWED = ('Phương thức không được phép.', 'Method not allowed.')
 
 login_manager = LoginManager()
@@ -132,7 +135,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         """Deny by default: a page added without ``@login_required`` is still closed to anonymous visitors."""
         if isinstance(request.routing_exception, MethodNotAllowed):  # 405 with Allow: it shows no data
             return None
-        if request.blueprint == 'api_v1' or request.endpoint in PUBLIC_ENDPOINTS:
+        if request.blueprint in TOKEN_BLUEPRINTS or request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -140,7 +143,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _language() -> None:
-        if request.blueprint != 'api_v1':  # the API takes its language from Accept-Language, not the session
+        if request.blueprint not in TOKEN_BLUEPRINTS:  # these take their language from Accept-Language
             g.lang_token = LANGUAGE.set(select_locale())
 
     @app.after_request
@@ -153,7 +156,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
         # API answers are per token; pages per session (the API never looks at the session cookie)
-        if request.blueprint == 'api_v1' or current_user.is_authenticated:
+        if request.blueprint in TOKEN_BLUEPRINTS or current_user.is_authenticated:
             response.headers.setdefault('Cache-Control', 'no-store')
         return response
 
@@ -241,6 +244,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
                    bodies, reminders, work, follow_up):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
+    from inspect_flow.openrosa.views import bp as openrosa_bp
+
+    csrf.exempt(openrosa_bp)
+    app.register_blueprint(openrosa_bp)  # OpenRosa 1.0 for ODK Collect / KoboCollect: /v1/key/<token>/…
 
     @app.get('/healthz')
     def healthz():  # noqa: ANN202

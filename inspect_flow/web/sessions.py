@@ -88,7 +88,7 @@ def _seconds(value: timedelta | int | float) -> float:
 
 
 def _check_expiry() -> None:
-    if request.blueprint == 'api_v1' or request.endpoint == 'static' or '_user_id' not in session:
+    if request.blueprint in ('api_v1', 'openrosa') or request.endpoint == 'static' or '_user_id' not in session:
         return
     from flask import current_app
 

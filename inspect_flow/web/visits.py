@@ -115,6 +115,41 @@ def error_links(checklist, form: Form) -> list[dict]:  # noqa: ANN001
     return sorted(out, key=lambda e: e['order'])
 
 
+def collect_draft(visit: Visit, checklist) -> dict | None:  # noqa: ANN001
+    """The visit's latest ODK Collect submission when the server kept it as a draft: when it came, from whom, and
+    its problems (each with the anchor and label of its item, when it names one)."""
+    from inspect_flow.accounts.models import User
+    from inspect_flow.openrosa.submissions import pending_problems
+
+    row = pending_problems(db(), visit)
+    if row is None:
+        return None
+    problems = []
+    for p in row.problems or []:
+        field = p.get('field') or ''
+        parts = field.split('.')
+        item_id = parts[-1] if parts else ''
+        label = None
+        if checklist is not None and item_id and checklist.has_item(item_id):
+            item = checklist.item(item_id)
+            label = item.label.get(lang()) if item.label else item_id
+            if len(parts) == 3 and parts[1].isdigit():
+                label = f"{t('Hộ', 'Household')} {int(parts[1]) + 1} — {label}"
+        message = (p.get('message_en') if lang() == 'en' else p.get('message')) or ''
+        if label and message.startswith(label.split(' — ')[-1] + ':'):
+            message = message.split(':', 1)[1].strip()
+        problems.append({'anchor': 'i-a-' + field.replace('.', '-') if label else None, 'label': label,
+                         'message': message})
+    sender = db().get(User, row.user_id)
+    from datetime import UTC
+
+    from inspect_flow.core.clock import LOCAL_TZ
+
+    received = row.created_dt.replace(tzinfo=UTC).astimezone(LOCAL_TZ).replace(tzinfo=None)  # stored in UTC
+    return {'received': received, 'by': sender.full_name if sender is not None else '',
+            'instance_id': row.instance_id, 'problems': problems}
+
+
 def _page(visit: Visit, form: Form, status: int = 200, answers: dict | None = None):  # noqa: ANN202
     from inspect_flow.core.clock import today
     from inspect_flow.visits.quota import household_quota
@@ -133,7 +168,7 @@ def _page(visit: Visit, form: Form, status: int = 200, answers: dict | None = No
                   editable=editable, document=document, loose_findings=loose,
                   can_review=access.can_review_visit(me, visit) and visit.state == VisitState.submitted,
                   steps=steps, findings=findings, quota=household_quota(visit),
-                  error_links=error_links(checklist, form),
+                  error_links=error_links(checklist, form), collect_draft=collect_draft(visit, checklist),
                   conflicts=queries.conflicts_by_visit(visit.plan).get(visit.id, [])), status
 
 

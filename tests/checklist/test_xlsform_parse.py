@@ -14,7 +14,7 @@ from inspect_flow.checklist.errors import XLSFormError
 from inspect_flow.checklist.xlsform import export_xlsform, import_xlsform
 
 from .xlsform_defects import CASES, NFD, Case
-from .xlsforms import q, write_xlsform
+from .xlsforms import choice, q, write_xlsform
 
 SETTINGS = {'form_id': 'defect', 'version': '1', 'form_title': 'Biểu mẫu'}
 
@@ -122,3 +122,34 @@ def test_the_cli_shows_a_refusals_warnings_and_every_reason(run, tmp_path):
     assert lines[-1].startswith('Error: XLSForm later.xlsx, sheet survey, row 4: ')
     assert re.findall(r'sheet survey, row (\d+): expression', lines[-1]) == ['4', '6']
     assert result.stdout == ''
+
+
+def test_renamed_choice_names_are_renamed_in_the_expressions_that_compare_them(tmp_path):
+    """``selected(${q}, 'quạt')`` and ``${q} = 'mất điện'`` follow the renamed choice names of q's list (and only
+    of q's list: the same literal compared with a question of another list is left alone)."""
+    from inspect_flow.checklist import evaluate
+
+    survey = [q('begin group', 'g', 'Nhóm'),
+              q('select_one power', 'power', 'Điện'),
+              q('select_multiple feature', 'feature', 'Thiết bị'),
+              q('select_one other', 'other', 'Khác'),
+              q('text', 'why', 'Vì sao', relevant="selected(${feature}, 'quạt') and ${power} = 'mất điện'"),
+              q('integer', 'hours', 'Số giờ',
+                relevant="'có điện' = ${power} or ${power} != \"mất điện\" or ${other} = 'có điện'"),
+              q('end group')]
+    choices = [choice('power', 'có điện', 'Có điện'), choice('power', 'mất điện', 'Mất điện'),
+               choice('feature', 'đèn', 'Đèn'), choice('feature', 'quạt', 'Quạt'),
+               choice('other', 'mất_điện', 'Mất điện'), choice('other', 'khác', 'Khác')]
+    data, warnings = import_xlsform(write_xlsform(tmp_path / 'sel.xlsx', survey, choices, SETTINGS))
+    items = {i['id']: i for i in data['sections'][0]['items']}
+    assert [c['name'] for c in items['power']['choices']] == ['co_dien', 'mat_dien']
+    assert [c['name'] for c in items['feature']['choices']] == ['den', 'quat']
+    assert items['why']['relevant'] == "selected(${feature}, 'quat') and ${power} = 'mat_dien'"
+    assert items['hours']['relevant'] == "'co_dien' = ${power} or ${power} != \"mat_dien\" or ${other} = 'có điện'"
+    assert sum('was changed to' in w.message_en for w in warnings) == 6
+    checklist = Checklist.from_dict(data)
+    assert 'why' in evaluate(checklist, {'power': 'mat_dien', 'feature': ['quat']}).relevant
+    assert 'why' not in evaluate(checklist, {'power': 'co_dien', 'feature': ['quat']}).relevant
+    # and the round trip converts
+    out = export_xlsform(checklist, tmp_path / 'export.xlsx')
+    assert '<h:html' in convert(str(out), warnings=[]).xform

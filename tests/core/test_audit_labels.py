@@ -64,6 +64,7 @@ def test_each_value_reads_as_people_say_it(session, plan):  # noqa: ANN001
 ACTORS = [
     ('web:{user}', 'Đặng Thu Thảo'),
     ('api:{user}', 'Đặng Thu Thảo (API)'),
+    ('collect:{user}', 'Đặng Thu Thảo (ODK Collect)'),
     ('cli:root', 'root (dòng lệnh)'),
     ('demo', 'Dữ liệu mẫu'),
     ('web:nobody-here', 'nobody-here'),

@@ -1,0 +1,1 @@
+"""ODK Collect / KoboCollect: inspect_flow as an OpenRosa 1.0 server (see README, "ODK Collect / KoboCollect")."""
