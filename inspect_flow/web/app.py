@@ -19,10 +19,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_engine, make_session_factory
 from inspect_flow.core.errors import LANGUAGE, DomainError
-from inspect_flow.integrations.intake_writer import IntakeWriter
+from inspect_flow.intake import operations as intake
+from inspect_flow.intake.writer import IntakeWriter
 from inspect_flow.integrations.tokens import TokenCache
 from inspect_flow.paths import templates_dir
 from inspect_flow.web.serving import health, instance_folder, instance_secret
