@@ -125,6 +125,10 @@ def _register() -> None:
 
     cli.add_command(reminders)
     cli.add_command(users)
+    from inspect_flow.cli.backup import backup, restore
+
+    cli.add_command(backup)
+    cli.add_command(restore)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built
