@@ -339,6 +339,8 @@ def restore_backup(path: Path | str, engine: Engine, *, timeout: float | None = 
                 f'{path} is a {KIND_LABELS[kind]} backup and cannot be restored into {KIND_LABELS[target_kind]} '
                 f'(only into the same kind of database).', field='file')
         _check_revision(path, manifest['alembic_revision'])
+        if kind == 'sqlite':
+            _sqlite_path(engine).parent.mkdir(parents=True, exist_ok=True)
         tables = _target_tables(engine)
         if tables:
             raise Conflict('backup.target_not_empty',
