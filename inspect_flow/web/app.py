@@ -48,6 +48,9 @@ def select_locale() -> str:
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; see :func:`inspect_flow.create_app`."""
+    from inspect_flow.core import config as config_file
+
+    config_file.apply()  # the configuration file fills in the INSPECT_FLOW_* variables that are not set
     app = Flask('inspect_flow', template_folder=str(templates_dir()), static_folder=str(STATIC_DIR),
                 instance_relative_config=True)
     instance = instance_folder()
