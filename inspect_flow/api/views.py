@@ -927,7 +927,6 @@ def list_deliveries(webhook_id: str) -> Response:
 def export_plan_xlsx(plan_id: str) -> Response:
     import io
 
-    from inspect_flow.api.core import lang
     from inspect_flow.exports import operations as ops
 
     plan = load_plan(plan_id)
@@ -942,7 +941,6 @@ def export_plan_xlsx(plan_id: str) -> Response:
        tag='plans', responses={200: 'application/zip'},
        description='One CSV per table, UTF-8 with a BOM, holding only what the caller may see.')
 def export_plan_csv(plan_id: str) -> Response:
-    from inspect_flow.api.core import lang
     from inspect_flow.exports import operations as ops
 
     plan = load_plan(plan_id)

@@ -153,7 +153,7 @@ def _inventory(rows_evidence: Iterator, rows_documents: Iterator) -> dict:
 
 
 def _sqlite_inventory(path: Path) -> dict:
-    conn = sqlite3.connect(f'file:{path}?mode=ro', uri=True)
+    conn = sqlite3.connect(f'{path.resolve().as_uri()}?mode=ro', uri=True)
     try:
         return _inventory(iter(conn.execute(_EVIDENCE_SQL)), iter(conn.execute(_DOCUMENTS_SQL)))
     finally:
@@ -218,7 +218,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     """A consistent copy of the live database (SQLite's online backup API; the WAL's pages included)."""
     if not source.is_file():
         raise InvalidInput('backup.no_file', f'không có tệp cơ sở dữ liệu {source}.', f'{source} does not exist.')
-    src = sqlite3.connect(f'file:{source}?mode=ro', uri=True, timeout=30)
+    src = sqlite3.connect(f'{source.resolve().as_uri()}?mode=ro', uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
