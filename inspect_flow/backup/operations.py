@@ -210,6 +210,7 @@ def create_backup(engine: Engine, out: Path | str, *, overwrite: bool = False,
         with tarfile.open(partial, 'w:gz') as tar:
             tar.add(manifest_path, arcname=MANIFEST, recursive=False)
             tar.add(member, arcname=member.name, recursive=False)
+        partial.chmod(0o600)  # it holds personal data and password hashes: for its owner only
         os.replace(partial, out)
     return BackupResult(out, manifest)
 

@@ -116,6 +116,8 @@ def _manifest(archive: Path) -> dict:
 def test_the_archive_has_a_manifest_with_the_sha256_of_every_member(built, db_kind):
     b = built(db_kind)
     manifest = _manifest(b.archive)
+    assert b.archive.stat().st_mode & 0o777 == 0o600  # personal data and password hashes: its owner's only
+    assert [p.name for p in b.archive.parent.iterdir()] == [b.archive.name]  # no temporary file left beside it
     assert (manifest['format'], manifest['format_version'], manifest['db_kind']) == \
         ('inspect-flow-backup', 1, db_kind)
     assert manifest['alembic_revision'] == migrate.head_revision()
@@ -295,3 +297,53 @@ def test_a_flipped_bit_anywhere_is_refused_or_harmless(built, position, bit):
             lines = result.stderr.strip().splitlines()
             assert len(lines) == 1 and str(damaged) in lines[0] and lines[0].startswith('Lỗi: '), (at, lines)
             assert _tables(url) == [], at
+
+
+def test_a_backup_taken_while_evidence_is_being_stored_is_consistent(built, db_kind, databases, empty_url, tmp_path):
+    """The dump and its manifest describe one moment (SQLite: the copy itself; PostgreSQL: pg_dump runs under the
+    snapshot the inventory was read in), although another connection keeps storing evidence files meanwhile."""
+    import threading
+
+    from inspect_flow.core.db import make_session_factory
+    from inspect_flow.evidence.operations import store_evidence
+
+    source = databases.fresh(db_kind)
+    engine = make_engine(source)
+    factory = make_session_factory(engine)
+    stop, stored, errors = threading.Event(), [], []
+
+    def keep_storing() -> None:
+        i = 0
+        while not stop.is_set() and i < 400:
+            i += 1
+            try:
+                with factory() as session:
+                    store_evidence(session, _png((i % 256, (i // 256) % 256, 77)), filename=f'{i}.png', actor='t')
+                    session.commit()
+                stored.append(i)
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+                return
+
+    writer = threading.Thread(target=keep_storing, daemon=True)
+    try:
+        writer.start()
+        while not stored and writer.is_alive():
+            stop.wait(0.05)
+        result = backup_ops.create_backup(engine, tmp_path / 'live.tar.gz', timeout=300)
+        during = len(stored)
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+        engine.dispose()
+    assert not writer.is_alive() and errors == []
+    assert 1 <= result.evidence_count <= during + 1
+    restored = make_engine(empty_url, poolclass=sa.pool.NullPool)
+    try:
+        backup_ops.restore_backup(result.path, restored, timeout=300)  # compares the inventory itself
+        with restored.connect() as conn:
+            count = conn.execute(sa.text('SELECT count(*) FROM evidence_files')).scalar_one()
+    finally:
+        restored.dispose()
+    assert count == result.evidence_count
+    databases.release(source)
