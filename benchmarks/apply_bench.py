@@ -7,8 +7,8 @@
 It seeds a template database per kind with the load harness's seeding (``benchmarks/api_harness.py``:
 rounds in ``visiting`` visiting all 164 communes, one team per account, one API token per account), and
 copies it for each run. Each run queues ``--rows`` submissions for distinct visits exactly as the API does
-(:func:`inspect_flow.api.intake.accept` through an :class:`IntakeWriter`, from 16 threads), then drains
-the queue with :func:`inspect_flow.api.intake.process` in a new process (``--workers`` processes) and
+(:func:`inspect_flow.intake.operations.accept` through an :class:`IntakeWriter`, from 16 threads), then drains
+the queue with :func:`inspect_flow.intake.operations.process` in a new process (``--workers`` processes) and
 prints applied/s, milliseconds per submission, CPU milliseconds per submission (the worker's, and its
 PostgreSQL backends' from /proc: steadier than rates on a shared machine), and SQL statements per
 submission (counted with a ``before_cursor_execute`` listener), medians over ``--runs`` runs.
@@ -88,11 +88,11 @@ def template_for(kind: str, workload: str, rows: int, tmp: Path, clients: int = 
 def queue_rows(url: str, template: Template, workload: str, n: int) -> int:
     """Queue *n* submissions for distinct visits through the API's intake code; return how many were queued."""
     from inspect_flow.accounts.models import User
-    from inspect_flow.api import intake
     from inspect_flow.core.db import make_engine
     from inspect_flow.demo.round2019 import _submission
+    from inspect_flow.intake import operations as intake
+    from inspect_flow.intake.writer import IntakeWriter
     from inspect_flow.integrations.idempotency import request_fingerprint
-    from inspect_flow.integrations.intake_writer import IntakeWriter
     from inspect_flow.integrations.models import ApiToken
     from inspect_flow.visits.models import Visit
 
@@ -197,7 +197,7 @@ def _measured(url: str, batch: int, max_batch_ms: float | None, warmup: int = 0,
               start_at: float | None = None) -> dict:
     """Drain the queue in this process: done, failed, seconds, CPU seconds (this process, its backends), statements."""
     import inspect_flow.api.views  # noqa: F401  (imports and schema building are not what is measured)
-    from inspect_flow.api import intake
+    from inspect_flow.intake import operations as intake
 
     engine, factory, counts, backends = _counting_factory(url)
     options = {'batch': batch} if max_batch_ms is None else {'batch': batch, 'max_batch_ms': max_batch_ms}
@@ -234,8 +234,8 @@ def drain(url: str, workers: int, batch: int, max_batch_ms: float | None, profil
     import multiprocessing
 
     import inspect_flow.api.views  # noqa: F401  (imported before the workers fork)
-    from inspect_flow.api import intake
     from inspect_flow.core.db import make_engine
+    from inspect_flow.intake import operations as intake
 
     if workers == 1:
         parts = [_measured(url, batch, max_batch_ms, warmup=WARMUP, profile=profile)]

@@ -16,6 +16,7 @@ from inspect_flow.findings.models import (
     Recommendation,
     Severity,
 )
+from inspect_flow.intake.models import SubmissionIntake
 from inspect_flow.integrations.models import (
     ApiToken,
     IdempotencyKey,
@@ -44,7 +45,7 @@ __all__ = [
     'Plan', 'PlanChecklist', 'Recommendation', 'Severity', 'Team', 'TeamMember', 'TeamRole', 'UnitLevel',
     'UnitSuccession', 'Visit', 'VisitParticipant',
     'Reminder', 'ReminderStatus',
-    'ApiToken', 'IdempotencyKey', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
+    'ApiToken', 'IdempotencyKey', 'SubmissionIntake', 'WebhookAttempt', 'WebhookOutbox', 'WebhookSubscription',
     'CheckOutcome', 'FollowUpCheck',
     'OpenRosaSubmission',
 ]

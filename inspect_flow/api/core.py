@@ -19,26 +19,21 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from inspect_flow.accounts.models import User
 from inspect_flow.api import bp
 from inspect_flow.api.spec import OPERATIONS, Operation, flask_rule
-from inspect_flow.core import limits
+from inspect_flow.core import limits, problems
 from inspect_flow.core.db import request_session
-from inspect_flow.core.errors import LANGUAGE, DomainError, InvalidInput, NotFound, stale_version
+from inspect_flow.core.errors import (
+    DB_CONFLICT,
+    LANGUAGE,
+    DomainError,
+    InvalidInput,
+    Unauthorized,
+    not_found,
+    stale_version,
+)
 from inspect_flow.integrations.tokens import TokenUse
 
 log = logging.getLogger(__name__)
 PROBLEM = 'application/problem+json'
-TITLES = {
-    400: ('Yêu cầu không hợp lệ', 'Bad request'),
-    401: ('Chưa xác thực', 'Unauthorized'),
-    403: ('Không có quyền', 'Forbidden'),
-    404: ('Không tìm thấy', 'Not found'),
-    405: ('Phương thức không được phép', 'Method not allowed'),
-    409: ('Xung đột', 'Conflict'),
-    413: ('Dữ liệu quá lớn', 'Payload too large'),
-    415: ('Kiểu dữ liệu không được hỗ trợ', 'Unsupported media type'),
-    422: ('Dữ liệu không hợp lệ', 'Unprocessable content'),
-    500: ('Lỗi máy chủ', 'Internal server error'),
-    503: ('Máy chủ đang bận', 'Service unavailable'),
-}
 
 
 def lang() -> str:
@@ -54,28 +49,8 @@ def lang() -> str:
     return 'vi'
 
 
-#: What a unique or foreign key refused (vi, en).
-DB_CONFLICT = ('Dữ liệu xung đột với dữ liệu đã có.', 'The change conflicts with existing data.')
-
-
 def t(vi: str, en: str) -> str:
     return en if lang() == 'en' else vi
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-def forbidden() -> Forbidden:
-    return Forbidden('access.forbidden', 'Bạn không có quyền làm việc này.', 'You are not allowed to do this.')
-
-
-def not_found(what: str = 'object') -> NotFound:
-    return NotFound(f'{what}.not_found', 'Không tìm thấy dữ liệu này.', 'This record was not found.')
 
 
 # --- session and auth -------------------------------------------------------------------------------------
@@ -168,15 +143,12 @@ def _teardown(_exc: BaseException | None) -> None:
 
 def problem_body(status: int, code: str, detail: str, errors: list[dict] | None = None,
                  instance: str | None = None) -> dict:
-    title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
-    return {'type': f'urn:inspect-flow:problem:{code}', 'title': title[1] if lang() == 'en' else title[0],
-            'status': status, 'detail': detail, 'code': code, 'instance': instance or request.path,
-            'errors': errors or []}
+    return problems.problem_body(status, code, detail, errors, instance=instance or request.path, lang=lang())
 
 
 def domain_problem(exc: DomainError, instance: str | None = None) -> dict:
-    """The problem document of a refusal (also recorded on a queued submission that was refused)."""
-    return problem_body(exc.status, exc.code, exc.localized(lang()), _field_errors(exc), instance)
+    """The problem document of a refusal, in the request's language."""
+    return problems.domain_problem(exc, instance=instance or request.path, lang=lang())
 
 
 def problem(status: int, code: str, detail: str, errors: list[dict] | None = None,
@@ -195,22 +167,7 @@ def _rollback() -> None:
 
 
 def _field_errors(exc: DomainError) -> list[dict]:
-    en = lang() == 'en'
-    out = []
-    for d in exc.details or ():
-        if not isinstance(d, dict):
-            continue
-        if 'items' in d:  # checklist validation: {'items': [{'field', 'message', 'message_en'}]}
-            for item in d['items']:
-                out.append({'field': item.get('field'),
-                            'message': str(item.get('message_en') if en and item.get('message_en') else
-                                           item.get('message', ''))})
-            continue
-        message = d.get('message_en') if en and d.get('message_en') else d.get('message', d.get('msg', ''))
-        out.append({'field': d.get('field') or d.get('rule') or exc.field, 'message': str(message)})
-    if not out and exc.field:
-        out.append({'field': exc.field, 'message': exc.localized(lang())})
-    return out
+    return problems.field_errors(exc, lang())
 
 
 @bp.errorhandler(DomainError)
@@ -232,7 +189,7 @@ def http_problem(exc: HTTPException) -> Response:
     blueprint is known, so the blueprint's handlers are not asked)."""
     _rollback()
     status = exc.code or 400
-    vi, en = TITLES.get(status, TITLES[400])
+    vi, en = problems.TITLES.get(status, problems.TITLES[400])
     headers = {}
     if status == 405 and getattr(exc, 'valid_methods', None):
         headers['Allow'] = ', '.join(sorted(exc.valid_methods))

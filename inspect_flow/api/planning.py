@@ -21,9 +21,9 @@ from flask import Response, request
 
 from inspect_flow.accounts import access
 from inspect_flow.api import schemas as s
-from inspect_flow.api.core import commit, db, not_found, parse_body, parse_id, parse_query, route, user
+from inspect_flow.api.core import commit, db, parse_body, parse_id, parse_query, route, user
 from inspect_flow.api.views import _page, actor, load_plan, out, page_out, require, team_out
-from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
+from inspect_flow.core.errors import DomainError, InvalidInput, not_found, stale_version
 from inspect_flow.core.text import fold
 
 PIN_IF_MATCH = {'name': 'If-Match', 'in': 'header', 'required': False,

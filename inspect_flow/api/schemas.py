@@ -1,16 +1,25 @@
-"""The API's request and response models. The OpenAPI document is generated from them."""
+"""The API's request and response models. The OpenAPI document is generated from them.
+
+The models the API shares with the domain packages (the problem document, the visit and submission results, the
+intake's status resource) live there and are named here too, as ``s.Problem``, ``s.IntakeOut``…
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from datetime import date
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from inspect_flow.core.limits import MAX_ID, MAX_TEXT, limit_of
+from inspect_flow.core.problems import FieldError as FieldError
+from inspect_flow.core.problems import Problem as Problem
 from inspect_flow.findings.models import Finding
+from inspect_flow.intake.schemas import IntakeOut as IntakeOut
 from inspect_flow.units.models import Person
-from inspect_flow.visits.schemas import SubmissionIn
+from inspect_flow.visits.schemas import SubmissionIn, UtcDateTime, VisitOut
+from inspect_flow.visits.schemas import SubmissionOut as SubmissionOut
+from inspect_flow.visits.schemas import WarningOut as WarningOut
 
 #: The text limits of the models (inspect_flow/core/limits.py), the same the pages and the CLI get.
 NAME_MAX = limit_of(Person, 'full_name')
@@ -19,22 +28,6 @@ AGENCY_MAX = limit_of(Person, 'agency')
 CATEGORY_MAX = limit_of(Finding, 'category')
 Id = Field(ge=1, le=MAX_ID)
 T = TypeVar('T')
-VN = timezone(timedelta(hours=7), 'Asia/Ho_Chi_Minh')
-
-
-def _rfc3339(tz):  # noqa: ANN001, ANN202
-    def serialize(value: datetime) -> str:
-        return (value if value.tzinfo else value.replace(tzinfo=tz)).isoformat().replace('+00:00', 'Z')
-
-    return serialize
-
-
-#: A UTC timestamp (stored naive in UTC), sent as RFC 3339 with ``Z``.
-UtcDateTime = Annotated[datetime, PlainSerializer(_rfc3339(UTC), return_type=str),
-                        WithJsonSchema({'type': 'string', 'format': 'date-time'})]
-#: A local wall-clock time of the round (Asia/Ho_Chi_Minh, UTC+7), sent with its offset.
-LocalDateTime = Annotated[datetime, PlainSerializer(_rfc3339(VN), return_type=str),
-                          WithJsonSchema({'type': 'string', 'format': 'date-time'})]
 
 
 class Out(BaseModel):
@@ -43,24 +36,6 @@ class Out(BaseModel):
 
 class In(BaseModel):
     model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
-
-
-class FieldError(Out):
-    field: str | None = Field(description='The input field (dotted path) the message is about.')
-    message: str
-
-
-class Problem(Out):
-    """An RFC 9457 problem document."""
-
-    model_config = ConfigDict(extra='allow')
-    type: str = Field(description='A URI naming the kind of problem: urn:inspect-flow:problem:<code>.')
-    title: str
-    status: int
-    detail: str
-    code: str = Field(description='The stable machine-readable error code.')
-    instance: str | None = None
-    errors: list[FieldError] = Field(default_factory=list)
 
 
 class Page(Out, Generic[T]):
@@ -233,29 +208,6 @@ class HouseholdOut(Out):
     answers: dict[str, Any]
 
 
-class VisitOut(Out):
-    id: int
-    plan_id: int
-    team_id: int
-    team_number: int
-    commune_id: int
-    commune: str
-    district_id: int | None = Field(description='The commune\'s district; null in two tiers (from 01/07/2025).')
-    district: str | None
-    conclusion_unit_id: int = Field(description='The unit the visit is concluded under: the district (three tiers) '
-                                                'or the commune itself (two tiers).')
-    conclusion_unit: str
-    starts_at: LocalDateTime
-    ends_at: LocalDateTime
-    place: str
-    state: str
-    state_label: str
-    submitted_dt: UtcDateTime | None
-    reviewed_dt: UtcDateTime | None
-    return_comment: str | None
-    version: int = Field(description='The version to send back in If-Match (or "version") with an edit.')
-
-
 class FormErrorOut(Out):
     model_config = ConfigDict(extra='allow')
 
@@ -265,13 +217,6 @@ class HouseholdQuotaOut(Out):
     consulted: int = Field(description='Households in the visit\'s record (drafts included).')
     shortfall: int
     met: bool
-
-
-class WarningOut(Out):
-    rule: str
-    message: str
-    message_en: str
-    field: str | None = None
 
 
 class VisitDetailOut(VisitOut):
@@ -303,33 +248,6 @@ class SubmissionBody(SubmissionIn):
                                                   'Idempotency-Key header is sent.')
     version: int | None = Field(default=None, ge=1, le=MAX_ID,
                                 description='The visit version the record was based on; a stale one gets 409.')
-
-
-class SubmissionOut(Out):
-    visit: VisitOut
-    idempotency_key: str | None
-    findings: int = Field(description='Findings of the visit after the submission.')
-    warnings: list[WarningOut] = Field(default_factory=list, description=(
-        'What was accepted but needs a look, e.g. fewer households than the plan\'s quota '
-        '(rule "visit.households_quota", field "households"); the team leader sees it in the review.'))
-
-
-class IntakeOut(Out):
-    """A submission accepted for asynchronous processing (``Prefer: respond-async``) and its outcome."""
-
-    id: str = Field(description='The id of this status resource (a UUID).')
-    visit_id: int
-    idempotency_key: str
-    state: Literal['queued', 'done', 'failed'] = Field(
-        description='queued: stored, not applied yet; done: applied (see submission); failed: refused '
-                    '(see problem and errors).')
-    status_url: str
-    created_dt: UtcDateTime
-    processed_dt: UtcDateTime | None
-    response_status: int | None = Field(description='The status the synchronous request would have answered.')
-    submission: SubmissionOut | None = Field(description='The result, once applied.')
-    problem: Problem | None = Field(description='Why it was refused, once refused.')
-    errors: list[FieldError] = Field(description='The per-field (per-item) errors of a refusal.')
 
 
 class AnswersBody(In):

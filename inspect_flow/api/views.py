@@ -15,10 +15,9 @@ from inspect_flow.api.core import (
     PROBLEM,
     commit,
     db,
-    forbidden,
     if_match,
     json_response,
-    not_found,
+    lang,
     parse_body,
     parse_id,
     parse_query,
@@ -28,8 +27,9 @@ from inspect_flow.api.core import (
     token_use,
     user,
 )
-from inspect_flow.core.errors import DomainError, InvalidInput, stale_version
+from inspect_flow.core.errors import DomainError, InvalidInput, forbidden, not_found, stale_version
 from inspect_flow.units.models import AdminUnit, UnitLevel
+from inspect_flow.visits import schemas as visits_schemas
 from inspect_flow.workflow.states import state_label
 
 ID_HEADER = {'name': 'Idempotency-Key', 'in': 'header', 'required': False,
@@ -92,14 +92,7 @@ def team_out(team) -> dict:  # noqa: ANN001
 
 
 def visit_out(v) -> dict:  # noqa: ANN001
-    return {'id': v.id, 'plan_id': v.plan_id, 'team_id': v.team_id, 'team_number': v.team.number,
-            'commune_id': v.commune_id, 'commune': v.commune.full_name, 'district_id': v.district_id,
-            'district': v.district.full_name if v.district is not None else None,
-            'conclusion_unit_id': v.conclusion_unit_id, 'conclusion_unit': v.conclusion_unit.full_name,
-            'starts_at': v.starts_at, 'ends_at': v.ends_at, 'place': v.place,
-            'state': v.state.value, 'state_label': state_label(v.state, 'en' if t('vi', 'en') == 'en' else 'vi'),
-            'submitted_dt': v.submitted_dt, 'reviewed_dt': v.reviewed_dt, 'return_comment': v.return_comment,
-            'version': v.version_id}
+    return visits_schemas.visit_out(v, lang())
 
 
 def visit_detail_out(v) -> dict:  # noqa: ANN001
@@ -456,7 +449,7 @@ def submit(visit_id: str) -> Response:
 
     if _prefers_async():
         return _submit_async(visit_id)
-    from inspect_flow.api import intake
+    from inspect_flow.intake import operations as intake
 
     visit = load_visit(visit_id)
     body, raw = parse_body(s.SubmissionBody)
@@ -474,7 +467,7 @@ def submit(visit_id: str) -> Response:
             if claimed.status == 202:
                 headers['Location'] = json.loads(claimed.body)['status_url']
             return Response(claimed.body, status=claimed.status, mimetype=mimetype, headers=headers)
-    text = intake.apply_submission(db(), user(), visit, raw, key, expected)
+    text = intake.apply_submission(db(), user(), visit, raw, key, expected, lang=lang())
     if claimed is not None:
         idempotency.store_response(db(), claimed, 201, text)
     commit()
@@ -495,10 +488,10 @@ def _submit_async(visit_id: str) -> Response:
     hands the rows to the process's intake writer, which checks the visit, the user's right to submit it and
     its version for the whole batch in one query, writes the rows of the requests it admits together with the
     other requests arriving meanwhile, and answers each once they are committed
-    (:mod:`inspect_flow.integrations.intake_writer`). A malformed request is checked here instead, so that its
+    (:mod:`inspect_flow.intake.writer`). A malformed request is checked here instead, so that its
     404 still comes before its 422.
     """
-    from inspect_flow.api import intake
+    from inspect_flow.intake import operations as intake
     from inspect_flow.integrations import idempotency
 
     vid, who = parse_id(visit_id, 'visit'), user()
@@ -539,7 +532,7 @@ def _submit_async(visit_id: str) -> Response:
        description='queued until the intake worker applies it; then done (with the submission) or failed (with '
                    'the problem document and its per-item errors). Only its sender (or an administrator) sees it.')
 def get_submission(submission_id: str) -> Response:
-    from inspect_flow.api import intake
+    from inspect_flow.intake import operations as intake
 
     row = None
     if len(submission_id) == 36 and all(ch in '0123456789abcdef-' for ch in submission_id):
@@ -938,7 +931,6 @@ def list_deliveries(webhook_id: str) -> Response:
 def export_plan_xlsx(plan_id: str) -> Response:
     import io
 
-    from inspect_flow.api.core import lang
     from inspect_flow.exports import operations as ops
 
     plan = load_plan(plan_id)
@@ -953,7 +945,6 @@ def export_plan_xlsx(plan_id: str) -> Response:
        tag='plans', responses={200: 'application/zip'},
        description='One CSV per table, UTF-8 with a BOM, holding only what the caller may see.')
 def export_plan_csv(plan_id: str) -> Response:
-    from inspect_flow.api.core import lang
     from inspect_flow.exports import operations as ops
 
     plan = load_plan(plan_id)

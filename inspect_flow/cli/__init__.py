@@ -92,14 +92,24 @@ class Group(click.Group):
               help='Who is acting, for the audit trail (default: cli:<login name>).')
 @click.option('--lang', type=click.Choice(['vi', 'en']), envvar='INSPECT_FLOW_LANG', default='vi', show_default=True,
               help='Language of messages.')
+@click.option('--config', 'config_file', metavar='FILE', envvar='INSPECT_FLOW_CONFIG',
+              help='A configuration file (TOML; default: instance/config.toml if there is one). Also '
+                   'INSPECT_FLOW_CONFIG. Environment variables override it.')
 @click.version_option(package_name='inspect_flow')
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, actor: str | None, lang: str) -> None:
+def cli(ctx: click.Context, db_url: str | None, actor: str | None, lang: str, config_file: str | None) -> None:
     """inspect_flow: inspection and supervision rounds (kiểm tra, giám sát), from the plan to the conclusions."""
+    from inspect_flow.core import config
+
     token = LANGUAGE.set(lang)
+    ctx.call_on_close(lambda: LANGUAGE.reset(token))
+    config.apply(config_file)  # fills in the INSPECT_FLOW_* variables that are not set
+    if ctx.get_parameter_source('lang') == click.core.ParameterSource.DEFAULT and \
+            os.environ.get('INSPECT_FLOW_LANG') in ('vi', 'en'):
+        lang = os.environ['INSPECT_FLOW_LANG']  # the file's cli.lang
+        LANGUAGE.set(lang)
     ctx.obj = CliContext(db_url=db_url, actor=actor or f'cli:{_login()}', lang=lang)
     ctx.call_on_close(ctx.obj.close)
-    ctx.call_on_close(lambda: LANGUAGE.reset(token))
 
 
 def _login() -> str:
@@ -129,6 +139,10 @@ def _register() -> None:
 
     cli.add_command(worker)
     cli.add_command(__import__('inspect_flow.cli.collect', fromlist=['collect']).collect)
+    from inspect_flow.cli.backup import backup, restore
+
+    cli.add_command(backup)
+    cli.add_command(restore)
     try:
         from inspect_flow.cli.checklists import checklists
     except ImportError:  # the checklist engine is optional while it is being built

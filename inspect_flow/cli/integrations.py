@@ -201,8 +201,8 @@ def submissions_process(ctx: CliContext, loop: bool, interval: float, batch: int
 def _work(ctx: CliContext, *, loop: bool, interval: float, batch: int, max_batch_ms: float | None, idle_ms: float,
           max_lag: float, max_rounds: int, tag: str = '', parent: int | None = None) -> None:
     """One worker: process the queue (once, or --loop); with *parent*, stop when that process is gone."""
-    from inspect_flow.api.intake import process
     from inspect_flow.core.db import make_session_factory
+    from inspect_flow.intake.operations import process
 
     factory = make_session_factory(ctx.engine)
     rounds = 0
@@ -277,7 +277,7 @@ def submissions_status(ctx: CliContext) -> None:
     """Count queued, done and failed submissions."""
     import sqlalchemy as sa
 
-    from inspect_flow.integrations.models import SubmissionIntake
+    from inspect_flow.intake.models import SubmissionIntake
 
     with ctx.session() as session:
         counts = dict(session.execute(sa.select(SubmissionIntake.state, sa.func.count())
@@ -306,7 +306,7 @@ def api() -> None:
 def api_prune_keys(ctx: CliContext, older_than: str) -> None:
     """Delete old idempotency keys (a resend with such a key is then taken as a new request) and the
     asynchronous submissions processed that long ago (their status URL then answers 404)."""
-    from inspect_flow.api.intake import prune_processed
+    from inspect_flow.intake.operations import prune_processed
     from inspect_flow.integrations.idempotency import prune
 
     age = _duration(older_than)

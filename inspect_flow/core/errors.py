@@ -77,6 +77,32 @@ class Unavailable(DomainError):
     status = 503
 
 
+class Forbidden(DomainError):
+    """The user may not do this (to this object)."""
+
+    status = 403
+
+
+class Unauthorized(DomainError):
+    """The caller is not (or no longer) authenticated: no token, a revoked one."""
+
+    status = 401
+
+
+def forbidden() -> Forbidden:
+    """The refusal of something the user may not do."""
+    return Forbidden('access.forbidden', 'Bạn không có quyền làm việc này.', 'You are not allowed to do this.')
+
+
+def not_found(what: str = 'object') -> NotFound:
+    """*what* (``visit``, ``submission``…) does not exist, or is not the user's to see."""
+    return NotFound(f'{what}.not_found', 'Không tìm thấy dữ liệu này.', 'This record was not found.')
+
+
+#: What a unique or foreign key refused (vi, en).
+DB_CONFLICT = ('Dữ liệu xung đột với dữ liệu đã có.', 'The change conflicts with existing data.')
+
+
 class TransitionRefused(DomainError):
     """A workflow step was refused: wrong state, or a guard rule is not met.
 

@@ -127,7 +127,7 @@ class TokenCache:
     """Tokens checked in the last :data:`CACHE_SECONDS`, per process, for the hot path of field devices.
 
     Only the asynchronous intake uses it: it acknowledges (stores) a submission and applies it later,
-    and :func:`inspect_flow.api.intake.process` checks the token again then, refusing what was
+    and :func:`inspect_flow.intake.operations.process` checks the token again then, refusing what was
     acknowledged after the token was revoked. So a revoked token may get a few 202s for up to
     :data:`CACHE_SECONDS`, never an applied submission. Everything else authenticates every request.
     The cached user is a :class:`~inspect_flow.accounts.models.UserSnapshot`.

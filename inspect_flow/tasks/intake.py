@@ -1,5 +1,5 @@
 """The asynchronous intake's apply step on the workers: after a submission is acknowledged (202), a task applies
-the queued submissions with :func:`inspect_flow.api.intake.process`, the code ``inspect-flow submissions process``
+the queued submissions with :func:`inspect_flow.intake.operations.process`, the code ``inspect-flow submissions process``
 runs.
 
 A repeated or concurrent task applies nothing twice: a row is applied in the transaction that writes its outcome,
@@ -34,7 +34,7 @@ def process_task(batch: int = 50) -> dict:
     """Apply the queued submissions, oldest first, each exactly once (what is left when the task starts)."""
     from flask import current_app
 
-    from inspect_flow.api.intake import process
+    from inspect_flow.intake.operations import process
 
     result = process(current_app.extensions['inspect_flow.sessions'], batch=batch)
     return {'done': result.done, 'failed': result.failed, 'batches': result.batches}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, field_validator
 
 from inspect_flow.core.errors import InvalidInput
 from inspect_flow.core.limits import MAX_TEXT, limit_of
@@ -170,3 +171,80 @@ def parse_record(data: Any) -> RecordIn:  # noqa: ANN401
         raise InvalidInput('record.invalid', 'Biên bản chưa lưu được: ' + ' '.join(i['message'] for i in items[:5]),
                            'The record is not saved: ' + ' '.join(i['message_en'] for i in items[:5]),
                            field=items[0]['field'], details=[{'items': items}]) from None
+
+
+# --- what a submission answers (the API's 201, the asynchronous intake's stored result) -----------------------
+
+VN = timezone(timedelta(hours=7), 'Asia/Ho_Chi_Minh')
+
+
+def _rfc3339(tz):  # noqa: ANN001, ANN202
+    def serialize(value: datetime) -> str:
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).isoformat().replace('+00:00', 'Z')
+
+    return serialize
+
+
+#: A UTC timestamp (stored naive in UTC), sent as RFC 3339 with ``Z``.
+UtcDateTime = Annotated[datetime, PlainSerializer(_rfc3339(UTC), return_type=str),
+                        WithJsonSchema({'type': 'string', 'format': 'date-time'})]
+#: A local wall-clock time of the round (Asia/Ho_Chi_Minh, UTC+7), sent with its offset.
+LocalDateTime = Annotated[datetime, PlainSerializer(_rfc3339(VN), return_type=str),
+                          WithJsonSchema({'type': 'string', 'format': 'date-time'})]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+
+
+class VisitOut(_Out):
+    id: int
+    plan_id: int
+    team_id: int
+    team_number: int
+    commune_id: int
+    commune: str
+    district_id: int | None = Field(description='The commune\'s district; null in two tiers (from 01/07/2025).')
+    district: str | None
+    conclusion_unit_id: int = Field(description='The unit the visit is concluded under: the district (three tiers) '
+                                                'or the commune itself (two tiers).')
+    conclusion_unit: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    place: str
+    state: str
+    state_label: str
+    submitted_dt: UtcDateTime | None
+    reviewed_dt: UtcDateTime | None
+    return_comment: str | None
+    version: int = Field(description='The version to send back in If-Match (or "version") with an edit.')
+
+
+class WarningOut(_Out):
+    rule: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
+class SubmissionOut(_Out):
+    visit: VisitOut
+    idempotency_key: str | None
+    findings: int = Field(description='Findings of the visit after the submission.')
+    warnings: list[WarningOut] = Field(default_factory=list, description=(
+        'What was accepted but needs a look, e.g. fewer households than the plan\'s quota '
+        '(rule "visit.households_quota", field "households"); the team leader sees it in the review.'))
+
+
+def visit_out(v, lang: str) -> dict:  # noqa: ANN001
+    """A visit as the API shows it (:class:`VisitOut`), its state labelled in *lang*."""
+    from inspect_flow.workflow.states import state_label
+
+    return {'id': v.id, 'plan_id': v.plan_id, 'team_id': v.team_id, 'team_number': v.team.number,
+            'commune_id': v.commune_id, 'commune': v.commune.full_name, 'district_id': v.district_id,
+            'district': v.district.full_name if v.district is not None else None,
+            'conclusion_unit_id': v.conclusion_unit_id, 'conclusion_unit': v.conclusion_unit.full_name,
+            'starts_at': v.starts_at, 'ends_at': v.ends_at, 'place': v.place,
+            'state': v.state.value, 'state_label': state_label(v.state, 'en' if lang == 'en' else 'vi'),
+            'submitted_dt': v.submitted_dt, 'reviewed_dt': v.reviewed_dt, 'return_comment': v.return_comment,
+            'version': v.version_id}

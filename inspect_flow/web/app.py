@@ -20,10 +20,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_engine, make_session_factory
 from inspect_flow.core.errors import LANGUAGE, DomainError
-from inspect_flow.integrations.intake_writer import IntakeWriter
+from inspect_flow.intake import operations as intake
+from inspect_flow.intake.writer import IntakeWriter
 from inspect_flow.integrations.tokens import TokenCache
 from inspect_flow.paths import templates_dir
 from inspect_flow.tasks.app import celery_init_app, in_process, workers_health
@@ -53,6 +53,9 @@ def select_locale() -> str:
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; see :func:`inspect_flow.create_app`."""
+    from inspect_flow.core import config as config_file
+
+    config_file.apply()  # the configuration file fills in the INSPECT_FLOW_* variables that are not set
     app = Flask('inspect_flow', template_folder=str(templates_dir()), static_folder=str(STATIC_DIR),
                 instance_relative_config=True)
     instance = instance_folder()

@@ -9,8 +9,8 @@ import uuid
 
 from PIL import Image
 
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_session_factory
+from inspect_flow.intake import operations as intake
 from tests.api.conftest import member_visit, submission_for
 
 

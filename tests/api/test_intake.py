@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from inspect_flow.api import intake
-from inspect_flow.api.core import TITLES
 from inspect_flow.cli import cli
 from inspect_flow.core.db import make_session_factory, utcnow
+from inspect_flow.core.problems import TITLES
+from inspect_flow.intake import operations as intake
 from tests.api.conftest import submission_for
 
 ASYNC = {'Prefer': 'respond-async'}

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from inspect_flow.accounts import access
 from inspect_flow.accounts.models import Role, User
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_session_factory
+from inspect_flow.intake import operations as intake
 from inspect_flow.visits.models import Visit
 from tests.api.conftest import submission_for
 

@@ -11,10 +11,10 @@ import uuid
 import sqlalchemy as sa
 
 from inspect_flow.accounts.models import User, UserSnapshot
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_session_factory
 from inspect_flow.core.errors import DomainError, NotFound
-from inspect_flow.integrations.intake_writer import IntakeWriter
+from inspect_flow.intake import operations as intake
+from inspect_flow.intake.writer import IntakeWriter
 from tests.api.conftest import submission_for
 from tests.api.test_intake import scheduled
 

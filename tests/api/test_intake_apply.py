@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from inspect_flow.accounts.models import User
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.intake import operations as intake
+from inspect_flow.intake.models import SubmissionIntake
+from inspect_flow.intake.writer import IntakeWriter
 from inspect_flow.integrations.idempotency import request_fingerprint
-from inspect_flow.integrations.intake_writer import IntakeWriter
-from inspect_flow.integrations.models import SubmissionIntake
 from inspect_flow.integrations.tokens import create_token, revoke_token
 from inspect_flow.integrations.webhooks import create_subscription
 from inspect_flow.plans import operations as plan_ops

@@ -1,4 +1,4 @@
-"""Group commit of asynchronous acknowledgments (:mod:`inspect_flow.integrations.intake_writer`), on SQLite and
+"""Group commit of asynchronous acknowledgments (:mod:`inspect_flow.intake.writer`), on SQLite and
 PostgreSQL: many concurrent requests each stored once, a key replayed or refused inside one batch and across
 batches, a bad request failing alone while the rest of its batch is stored, and the writer's counters."""
 
@@ -12,11 +12,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from inspect_flow.api import intake
 from inspect_flow.core.db import utcnow
 from inspect_flow.core.errors import Conflict
+from inspect_flow.intake import operations as intake
+from inspect_flow.intake.writer import IntakeWriter, PendingIntake, Written
 from inspect_flow.integrations.idempotency import request_fingerprint
-from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Written
 from inspect_flow.integrations.tokens import hash_secret
 from tests.api.conftest import submission_for
 

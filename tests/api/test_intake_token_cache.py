@@ -13,8 +13,8 @@ import uuid
 import sqlalchemy as sa
 
 from inspect_flow.accounts.operations import find_user
-from inspect_flow.api import intake
 from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.intake import operations as intake
 from inspect_flow.integrations.tokens import create_token, hash_secret
 from tests.api.conftest import submission_for
 

@@ -1,4 +1,4 @@
-"""Visit submissions: the synchronous path, and the asynchronous intake (``Prefer: respond-async``).
+"""Visit submissions: the operation both paths run, and the asynchronous intake (``Prefer: respond-async``).
 
 Asynchronous intake works as in ODK Central: the request is authenticated, parsed and checked
 (the visit exists, the user may edit it, the version is not already stale), then its raw body is stored
@@ -34,10 +34,21 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspect_flow.core.db import utcnow, writer_lock
-from inspect_flow.core.errors import LANGUAGE, DomainError, stale_version
+from inspect_flow.core.errors import (
+    DB_CONFLICT,
+    LANGUAGE,
+    DomainError,
+    Unauthorized,
+    current_language,
+    forbidden,
+    not_found,
+    stale_version,
+)
+from inspect_flow.core.problems import domain_problem, problem_body
 from inspect_flow.core.text import nfc_text
-from inspect_flow.integrations.intake_writer import IntakeWriter, PendingIntake, Refusal, Written
-from inspect_flow.integrations.models import SubmissionIntake
+from inspect_flow.intake.models import SubmissionIntake
+from inspect_flow.intake.schemas import IntakeOut
+from inspect_flow.intake.writer import IntakeWriter, PendingIntake, Refusal, Written
 
 STATUS_PATH = '/api/v1/submissions/{uid}'
 #: The body fields that steer the request rather than form the record.
@@ -45,8 +56,10 @@ CONTROL_FIELDS = ('submission_id', 'version')
 
 
 def apply_submission(session: Session, user, visit, raw: dict, key: str | None,  # noqa: ANN001
-                     expected: int | None, *, findings: list | None = None) -> str:
+                     expected: int | None, *, findings: list | None = None, lang: str | None = None) -> str:
     """Check access and version, record and submit the visit; return the JSON of the 201 response.
+
+    *lang*: the language of the labels in the response (by default the current one, :func:`current_language`).
 
     *findings*: the visit's findings, oldest first, if the caller has read them already (the worker reads
     those of a whole batch at once); they are read here otherwise. The list is kept up to date.
@@ -54,11 +67,9 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     :raise DomainError: refused (nothing of it should be committed)
     """
     from inspect_flow.accounts import access
-    from inspect_flow.api import schemas as s
-    from inspect_flow.api.core import forbidden
-    from inspect_flow.api.views import visit_out
     from inspect_flow.visits.capture import visit_findings
     from inspect_flow.visits.operations import submit_visit
+    from inspect_flow.visits.schemas import SubmissionOut, visit_out
 
     if not user.is_active or not access.can_edit_visit(user, visit):
         raise forbidden()
@@ -70,10 +81,10 @@ def apply_submission(session: Session, user, visit, raw: dict, key: str | None, 
     from inspect_flow.visits.quota import quota_warnings
 
     submit_visit(session, visit, actor=f'api:{user.username}', data=data, findings=findings, by=user)
-    payload = s.SubmissionOut.model_validate({'visit': visit_out(visit), 'idempotency_key': key,
-                                              'findings': len(findings),
-                                              'warnings': [w.as_dict() for w in quota_warnings(visit)],
-                                              }).model_dump(mode='json')
+    payload = SubmissionOut.model_validate({'visit': visit_out(visit, lang or current_language()),
+                                            'idempotency_key': key, 'findings': len(findings),
+                                            'warnings': [w.as_dict() for w in quota_warnings(visit)],
+                                            }).model_dump(mode='json')
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -151,7 +162,6 @@ def refusal(user, facts: VisitFacts | None, *, invalid_body: DomainError | None 
     key's lookup (:func:`vet`).
     """
     from inspect_flow.accounts import access
-    from inspect_flow.api.core import forbidden, not_found
 
     if facts is None or not access.can_view_visit_as(user, on_visit_team=facts.on_team):
         return not_found('visit')
@@ -205,14 +215,12 @@ def accept(writer: IntakeWriter, user_id: int, visit_id: int, *, raw_text: str, 
     :raise Conflict: the key was used with a different body
     :raise DomainError: the *admission* was refused (404, 403, 409 …)
     """
-    from inspect_flow.api import schemas as s
-
     uid = str(uuid.uuid4())
     values = {'uid': uid, 'user_id': user_id, 'token_id': token_id, 'visit_id': visit_id,
               'key': key or f'intake:{uid}', 'body': nfc_text(raw_text), 'if_match': if_match, 'lang': lang,
               'state': 'queued', 'created_dt': utcnow()}
     queued = _status(uid, visit_id, values['key'], 'queued', values['created_dt'], None, None, None)
-    text = json.dumps(s.IntakeOut.model_validate(queued).model_dump(mode='json'), ensure_ascii=False)
+    text = json.dumps(IntakeOut.model_validate(queued).model_dump(mode='json'), ensure_ascii=False)
     key_row = None
     if key is not None:  # the 202 is stored with the key, so that a resend replays it
         key_row = {'user_id': user_id, 'key': key, 'scope': f'POST {path}'[:300], 'request_hash': fingerprint,
@@ -303,12 +311,12 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
     rows at once before the commit; the rows the batch needs were read by :func:`_load_batch`.
     """
     from inspect_flow.accounts.models import User
-    from inspect_flow.api.core import DB_CONFLICT, Unauthorized, domain_problem, lang, problem_body, t
     from inspect_flow.visits.models import Visit
 
     batch: _Batch | None = session.info.get(_BATCH)
     instance = STATUS_PATH.format(uid=row.uid)
-    token = LANGUAGE.set(row.lang)
+    lang = 'en' if row.lang == 'en' else 'vi'
+    token = LANGUAGE.set(lang)
     try:
         # the visit's findings as read for the batch: a copy, so that a refused row leaves them as they were
         known = batch.findings.pop(row.visit_id, None) if batch is not None else None
@@ -327,13 +335,14 @@ def _apply_row(session: Session, row: SubmissionIntake) -> None:
             if batch is not None and findings is not None:
                 batch.findings[row.visit_id] = findings
         except DomainError as exc:
-            body = domain_problem(exc, instance)
+            body = domain_problem(exc, instance=instance, lang=lang)
             outcome = _failed(exc.status, body)
         except StaleDataError:
-            body = problem_body(409, 'stale_version', stale_version().localized(lang()), instance=instance)
+            body = problem_body(409, 'stale_version', stale_version().localized(lang), instance=instance, lang=lang)
             outcome = _failed(409, body)
         except IntegrityError:
-            body = problem_body(409, 'db.conflict', t(*DB_CONFLICT), instance=instance)
+            detail = DB_CONFLICT[1] if lang == 'en' else DB_CONFLICT[0]
+            body = problem_body(409, 'db.conflict', detail, instance=instance, lang=lang)
             outcome = _failed(409, body)
         outcome['processed_dt'] = utcnow()
         if batch is not None:

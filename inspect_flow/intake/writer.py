@@ -41,8 +41,9 @@ import sqlalchemy as sa
 
 from inspect_flow.core.db import make_engine, writer_lock
 from inspect_flow.core.errors import Conflict, Unavailable
+from inspect_flow.intake.models import SubmissionIntake
 from inspect_flow.integrations import idempotency
-from inspect_flow.integrations.models import ApiToken, SubmissionIntake
+from inspect_flow.integrations.models import ApiToken
 
 #: Upper bound on the rows of one transaction (a batch this size commits in a few milliseconds).
 MAX_BATCH = 200
