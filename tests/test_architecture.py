@@ -40,7 +40,8 @@ print(json.dumps({'checked': checked, 'loaded': [m for m in sys.argv[2].split(',
 
 
 def test_the_domain_core_imports_no_web_framework() -> None:
-    result = subprocess.run([sys.executable, '-c', PROBE, ','.join(sorted(SHELLS | SHELL_MODULES)), ','.join(WEB_MODULES)],
+    shells = ','.join(sorted(SHELLS | SHELL_MODULES))
+    result = subprocess.run([sys.executable, '-c', PROBE, shells, ','.join(WEB_MODULES)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,6 +1,6 @@
 """The asynchronous intake's apply step on the workers: after a submission is acknowledged (202), a task applies
-the queued submissions with :func:`inspect_flow.intake.operations.process`, the code ``inspect-flow submissions process``
-runs.
+the queued submissions with :func:`inspect_flow.intake.operations.process`, the code
+``inspect-flow submissions process`` runs.
 
 A repeated or concurrent task applies nothing twice: a row is applied in the transaction that writes its outcome,
 and rows are taken oldest first with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's write lock serializes
