@@ -2,14 +2,15 @@
    until they are sent. Used by the pages (offline.js) and by the service worker (sw.js, Background Sync).
 
    An entry: {id, user, visit, kind: 'draft' | 'submit', url, contentType, body, answers, key, csrf, label,
-   state: 'pending' | 'refused', errors, message, created}.
+   state: 'pending' | 'refused' | 'sent', errors, message, created}.
    - A draft goes to the page's own autosave URL (its body as the page would have sent it); the latest draft
      of a page replaces the one before.
    - A submission goes to the JSON API, POST /api/v1/visits/<id>/submissions, with an Idempotency-Key made once
      for it: its body (the record as the server holds it, the answers typed over it) is made at the first
      attempt and kept, so that every retry sends the same bytes and the server applies it once.
    - Refused (4xx other than a lost login or CSRF token): kept, with the server's errors, until the user
-     dismisses it. Never dropped silently. */
+     dismisses it. Never dropped silently.
+   - Sent: kept as 'sent' until a page has told the user (whoever sent it: a page, or the service worker). */
 (function (root) {
   'use strict';
   var DB = 'inspect-flow-offline', STORE = 'queue';
@@ -160,7 +161,8 @@
           var step = res.outcome === 'sent' ? get(entry.id).then(function (now) {
             // a newer draft of the same page, kept while this one was on its way, stays
             if (now && now.created !== entry.created) return undefined;
-            return remove(entry.id);
+            // kept as sent until a page has said so (offline.js shows it once, then forgets it)
+            return put(Object.assign(entry, { state: 'sent', sent: Date.now(), result: res.body || null }));
           }) : put(Object.assign(entry, { state: 'refused', errors: errorsOf(res.body), message: messageOf(res.body),
                                           status: res.status }));
           return step.then(function () { if (ctx.onResult) ctx.onResult(entry, res); return next(res.outcome); });

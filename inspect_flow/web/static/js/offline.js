@@ -109,7 +109,16 @@
       bar.querySelector('[data-offline-count]').textContent = String(pending.length);
       bar.querySelector('[data-offline-detail]').textContent = pending.map(describe).join('; ');
       box.hidden = pending.length === 0;
-      document.documentElement.setAttribute('data-offline-pending', String(pending.length));
+      document.documentElement.setAttribute('data-queue-pending', String(pending.length));
+      // what was sent (by this page or by the service worker) is said once, then forgotten
+      mine.filter(function (e) { return e.state === 'sent'; }).forEach(function (e) {
+        note('sent', e.kind === 'submit'
+          ? t('Đã gửi kết quả nộp — ' + (e.label || 'buổi làm việc ' + e.visit) + ' — chờ Trưởng đoàn duyệt.',
+              'Submission sent — ' + (e.label || 'visit ' + e.visit) + ' — waiting for the team leader’s review.')
+          : t('Đã gửi bản nháp lưu trên máy — ' + (e.label || 'buổi làm việc ' + e.visit) + '.',
+              'Draft kept on this device sent — ' + (e.label || 'visit ' + e.visit) + '.'));
+        Q.get(e.id).then(function (now) { if (now && now.state === 'sent') Q.remove(e.id); });
+      });
       // refusals stay on screen until dismissed
       mine.filter(function (e) { return e.state === 'refused'; }).forEach(function (e) {
         if (messages && !messages.querySelector('[data-entry="' + CSS.escape(e.id) + '"]')) {
@@ -142,13 +151,7 @@
     flushing = Q.flush({
       user: user, token: csrfMeta ? csrfMeta.content : '', freshToken: freshToken,
       onResult: function (entry, res) {
-        if (res.outcome === 'sent') {
-          note('sent', entry.kind === 'submit'
-            ? t('Đã gửi kết quả nộp — ' + (entry.label || 'buổi làm việc ' + entry.visit) + ' — chờ Trưởng đoàn duyệt.',
-                'Submission sent — ' + (entry.label || 'visit ' + entry.visit) + ' — waiting for the team leader’s review.')
-            : t('Đã gửi bản nháp lưu trên máy — ' + (entry.label || 'buổi làm việc ' + entry.visit) + '.',
-                'Draft kept on this device sent — ' + (entry.label || 'visit ' + entry.visit) + '.'));
-        } else if (res.outcome === 'login') {
+        if (res.outcome === 'login') {
           note('login', t('Phiên đăng nhập đã hết: hãy đăng nhập lại để gửi những gì đang chờ.',
                           'Your session has ended: log in again to send what is pending.'));
         }

@@ -226,7 +226,7 @@
     e.preventDefault();
     saver.cancel();
     if (e.submitter && e.submitter.hasAttribute('data-submit')) {
-      offline.enqueueSubmission({ visit: visitId, answers: collect(), label: label }).then(function () {
+      offline.enqueueSubmission({ visit: visitId, answers: typed(collect()), label: label }).then(function () {
         say('Đã nộp khi không có mạng — đang chờ gửi', 'Submitted offline — waiting to be sent');
         form.setAttribute('data-queued', 'submit');
       });
@@ -234,6 +234,33 @@
       saver.save();
     }
   });
+
+  // The answers as the form's own submit reads them (visits.answers_from_form): a number typed in a number
+  // item is a number; what cannot be read stays as typed (the server says what is wrong).
+  function coerce(type, v) {
+    if (typeof v !== 'string') return v;
+    var text = v.trim();
+    if (text === '') return null;
+    if (type === 'integer' && /^-?\d+$/.test(text)) return parseInt(text, 10);
+    if ((type === 'decimal' || type === 'percentage') && /^-?(\d+(\.\d*)?|\.\d+)$/.test(text)) return parseFloat(text);
+    return v;
+  }
+  function typed(answers) {
+    var out = {};
+    Object.keys(answers).forEach(function (id) {
+      var v = answers[id];
+      if (types[id] === 'repeat' && Array.isArray(v)) {
+        out[id] = v.map(function (row) {
+          var r = {};
+          Object.keys(row).forEach(function (k) { r[k] = coerce(types[k], row[k]); });
+          return r;
+        });
+      } else {
+        out[id] = coerce(types[id], v);
+      }
+    });
+    return out;
+  }
 
   function setControl(scope, name, value) {
     scope.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (i) {
