@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, send_file, url_for
+from flask import Blueprint, Response, current_app, jsonify, url_for
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -32,7 +32,7 @@ def service_worker():  # noqa: ANN201
     """The service worker, at the root so that its scope is the whole site; never cached by HTTP, so that a
     new version is picked up at the next visit."""
     path = Path(current_app.static_folder) / 'js' / 'sw.js'
-    response = send_file(path, mimetype='text/javascript', max_age=0)
+    response = Response(path.read_bytes(), mimetype='text/javascript')
     response.headers['Service-Worker-Allowed'] = '/'
     response.headers['Cache-Control'] = 'no-cache, no-store, must-revalidate'
     return response

@@ -145,6 +145,10 @@ def test_a_submission_made_offline_arrives_once_after_the_tab_is_closed(phone, v
     assert scalar(server, 'select state from visits where id = :v', v=visit) in ('scheduled', 'in_progress')
     assert 'committee_decision' not in _answers(server, visit)
     assert errors == []
+    # A long time offline: the token the page was loaded with is no longer good. The queue fetches a fresh
+    # one when the server refuses it, and sends again once.
+    form_page.evaluate("""async () => { for (const e of await IFQueue.all()) {
+        e.csrf = 'expired-token'; await IFQueue.put(e); } }""")
     form_page.close()
     page.close()
 
@@ -155,6 +159,7 @@ def test_a_submission_made_offline_arrives_once_after_the_tab_is_closed(phone, v
     again.goto('/me')
     expect(again.locator('[data-offline-messages]')).to_contain_text('Đã gửi kết quả nộp', timeout=20_000)
     expect(again.locator('[data-offline-pending]')).to_be_hidden()
+    expect(again.locator('[data-offline-msg="sent"]', has_text='Đã gửi kết quả nộp')).to_have_count(1)
     again.wait_for_function('async () => (await IFQueue.all()).length === 0', timeout=20_000)
     again.screenshot(path=str(SCREENS / 'me-sent-390.png'))
     assert scalar(server, 'select state from visits where id = :v', v=visit) == 'submitted'

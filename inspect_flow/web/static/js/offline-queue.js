@@ -99,7 +99,7 @@
           if (isCsrf(r.status, b) && !retried) {
             return ctx.freshToken().then(function (fresh) {
               if (!fresh) return { outcome: 'login', body: b };
-              entry.csrf = fresh;
+              entry.csrf = fresh; ctx.fresh = fresh;
               return attempt(fresh, true);
             });
           }
@@ -110,7 +110,7 @@
     }
     return prepare(entry).then(function (ready) {
       if (ready !== true) return ready;
-      return attempt(entry.csrf || ctx.token, false);
+      return attempt(ctx.fresh || entry.csrf || ctx.token, false);
     }).catch(function () { return { outcome: 'offline' }; });
   }
 

@@ -100,6 +100,7 @@
     return what + (e.label ? ' — ' + e.label : ' — ' + t('buổi làm việc ', 'visit ') + e.visit);
   }
 
+  var said = {};
   function refresh() {
     return Q.all().then(function (entries) {
       var mine = entries.filter(function (e) { return e.user === String(user); });
@@ -111,7 +112,8 @@
       box.hidden = pending.length === 0;
       document.documentElement.setAttribute('data-queue-pending', String(pending.length));
       // what was sent (by this page or by the service worker) is said once, then forgotten
-      mine.filter(function (e) { return e.state === 'sent'; }).forEach(function (e) {
+      mine.filter(function (e) { return e.state === 'sent' && !said[e.id + ':' + e.sent]; }).forEach(function (e) {
+        said[e.id + ':' + e.sent] = true;
         note('sent', e.kind === 'submit'
           ? t('Đã gửi kết quả nộp — ' + (e.label || 'buổi làm việc ' + e.visit) + ' — chờ Trưởng đoàn duyệt.',
               'Submission sent — ' + (e.label || 'visit ' + e.visit) + ' — waiting for the team leader’s review.')
