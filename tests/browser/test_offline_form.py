@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login
@@ -210,7 +209,8 @@ def test_a_draft_typed_offline_arrives_and_the_next_member_sees_only_their_forms
     reopened = ctx.new_page()
     reopened.goto(f'/visits/{visit}')
     expect(reopened.locator('#visit-form[data-ready="1"]')).to_be_visible()
-    expect(reopened.locator('[name="a.committee_decision"]')).to_have_value('Bản nháp: Quyết định số 9/QĐ-UBND (chưa đủ)')
+    expect(reopened.locator('[name="a.committee_decision"]')).to_have_value(
+        'Bản nháp: Quyết định số 9/QĐ-UBND (chưa đủ)')
     reopened.close()
     page.close()
     assert 'committee_decision' not in _answers(server, visit)
