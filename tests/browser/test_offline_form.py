@@ -232,3 +232,47 @@ def test_a_draft_typed_offline_arrives_and_the_next_member_sees_only_their_forms
     assert kept and not any(u.endswith(f'/visits/{visit}') or u.endswith(f'/visits/{visit}/record') for u in kept)
     nghia = scalar(server, "select id from users where username = 'nghia.tv'")
     assert not any(u.startswith(f'if-pages-u{nghia} ') for u in kept)
+
+
+def test_a_submission_the_server_refuses_stays_with_its_reason_until_dismissed(phone, visiting_server):  # noqa: ANN001
+    """Offline, the member submits; meanwhile the secretariat cancels the visit. Back online the refusal is shown
+    with the server's reason, stays across pages, and goes only when the member dismisses it."""
+    from inspect_flow.core.db import make_session_factory, unit_of_work
+    from inspect_flow.visits import operations as visit_ops
+    from inspect_flow.visits.models import Visit
+
+    server = visiting_server
+    visit = _visit_of_team(server, 5)  # ngan.ltk's other team
+    ctx = phone()
+    page = _kept_online(ctx, 'ngan.ltk')
+    ctx.set_offline(True)
+    form_page = ctx.new_page()
+    errors = _errors(form_page)
+    assert form_page.goto(f'/visits/{visit}').from_service_worker
+    expect(form_page.locator('#visit-form[data-ready="1"]')).to_be_visible()
+    form_page.locator('[data-submit]').click()
+    form_page.wait_for_function("() => document.getElementById('visit-form').getAttribute('data-queued') === 'submit'")
+    form_page.close()
+    page.close()
+    with unit_of_work(make_session_factory(server.engine)) as s:
+        visit_ops.cancel_visit(s, s.get(Visit, visit), reason='Xã đề nghị hoãn do mưa lũ.', actor='test')
+
+    ctx.set_offline(False)
+    again = ctx.new_page()
+    again.goto('/me')
+    refused = again.locator('[data-offline-msg="refused"]')
+    expect(refused).to_contain_text('Không gửi được kết quả nộp', timeout=20_000)
+    expect(again.locator('[data-offline-pending]')).to_be_hidden()
+    assert scalar(server, 'select state from visits where id = :v', v=visit) == 'cancelled'
+    queued = _queue(again)
+    assert [(e['kind'], e['state']) for e in queued] == [('submit', 'refused')] and queued[0]['message']
+    again.screenshot(path=str(SCREENS / 'me-refused-390.png'))
+    # Still there on the next page, and on the one after: never dropped silently.
+    again.reload()
+    expect(again.locator('[data-offline-msg="refused"]')).to_have_count(1)
+    again.get_by_role('button', name='Bỏ yêu cầu này').click()
+    expect(again.locator('[data-offline-msg="refused"]')).to_have_count(0)
+    again.wait_for_function('async () => (await IFQueue.all()).length === 0')
+    again.reload()
+    expect(again.locator('[data-offline-msg="refused"]')).to_have_count(0)
+    assert errors == []
