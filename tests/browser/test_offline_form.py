@@ -276,3 +276,42 @@ def test_a_submission_the_server_refuses_stays_with_its_reason_until_dismissed(p
     again.reload()
     expect(again.locator('[data-offline-msg="refused"]')).to_have_count(0)
     assert errors == []
+
+
+def test_the_record_page_typed_offline_arrives(phone, visiting_server):  # noqa: ANN001
+    """The record page (biên bản) is kept with the form: what is typed on it offline is kept on the phone, shown
+    again when the page is reopened offline, and saved once the connection returns."""
+    server = visiting_server
+    visit = _visit_of_team(server, 6)  # nghia.tv's other team
+    ctx = phone()
+    page = _kept_online(ctx, 'nghia.tv')
+    ctx.set_offline(True)
+    record = ctx.new_page()
+    errors = _errors(record)
+    assert record.goto(f'/visits/{visit}/record').from_service_worker
+    expect(record.locator('#record-form[data-ready="1"]')).to_be_visible()
+    record.get_by_label('Ý kiến của đơn vị').fill('Xã thống nhất; đề nghị hỗ trợ thêm con giống (ghi khi mất mạng).')
+    record.get_by_label('Giờ kết thúc').fill('11:20')
+    record.wait_for_function("() => document.getElementById('record-form').hasAttribute('data-kept')")
+    expect(record.locator('[data-offline-pending]')).to_contain_text('Đang chờ gửi: 1')
+    record.screenshot(path=str(SCREENS / 'record-offline-390.png'))
+    record.close()
+    reopened = ctx.new_page()
+    reopened.goto(f'/visits/{visit}/record')
+    expect(reopened.locator('#record-form[data-ready="1"]')).to_be_visible()
+    expect(reopened.get_by_label('Giờ kết thúc')).to_have_value('11:20')
+    reopened.close()
+    page.close()
+    assert (scalar(server, 'select content from visits where id = :v', v=visit) or '{}').count('mất mạng') == 0
+
+    ctx.set_offline(False)
+    again = ctx.new_page()
+    again.goto('/me')
+    expect(again.locator('[data-offline-messages]')).to_contain_text('Đã gửi bản nháp', timeout=20_000)
+    raw = scalar(server, 'select content from visits where id = :v', v=visit)
+    content = json.loads(raw) if isinstance(raw, str) else raw
+    assert content['local_opinion'] == 'Xã thống nhất; đề nghị hỗ trợ thêm con giống (ghi khi mất mạng).'
+    assert content['ended_at'] == '11:20'
+    again.set_viewport_size({'width': 1280, 'height': 800})
+    again.screenshot(path=str(SCREENS / 'me-sent-1280.png'))
+    assert errors == []

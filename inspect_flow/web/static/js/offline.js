@@ -131,6 +131,7 @@
       state.textContent = navigator.onLine ? '' : t('Đang không có mạng: những gì bạn nhập được lưu trên máy và sẽ gửi khi có mạng.',
                                                     'Offline: what you enter is kept on this device and sent when the connection returns.');
       bar.hidden = !(pending.length || (messages && messages.children.length) || !navigator.onLine);
+      bar.classList.toggle('all-sent', navigator.onLine && !pending.length && !(messages && messages.querySelector('.refused, .login')));
       return mine;
     });
   }
