@@ -188,6 +188,8 @@
   }
 
   window.addEventListener('online', function () { flush(); });
+  // The phone says it is online but the server could not be reached: try again now and then.
+  setInterval(function () { if (navigator.onLine) flush(); }, 60000);
   window.addEventListener('offline', function () { refresh(); });
   if (hasSW) {
     navigator.serviceWorker.addEventListener('message', function (e) {
