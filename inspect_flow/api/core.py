@@ -408,6 +408,11 @@ def json_response(model: BaseModel | dict, status: int = 200, headers: dict | No
 
 # --- routes -----------------------------------------------------------------------------------------------
 
+BROWSER_NOTE = ('Also called by the web app\'s own pages (the visit form\'s offline queue) without a token: with '
+                'the page\'s login session and, to change data, its CSRF token in `X-CSRFToken` (403 `csrf.invalid` '
+                'otherwise).')
+
+
 def route(method: str, path: str, *, summary: str, tag: str, responses: dict, query=None, body=None,  # noqa: ANN001
           body_media: str = 'application/json', auth: bool = True, headers: list | None = None,
           description: str = '', reads: bool | Callable[[], bool] = False, browser: bool = False) -> Callable:
@@ -419,6 +424,9 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
     :param browser: a request without a token may use the page's login session, with the CSRF header
         (the visit form's offline queue; see :func:`_browser_user`)
     """
+
+    if browser:
+        description = (description + ' ' if description else '') + BROWSER_NOTE
 
     def decorator(func: Callable) -> Callable:
         op = Operation(method=method, path=path, name=func.__name__, summary=summary, tag=tag, responses=responses,
