@@ -5,7 +5,7 @@ the submission arrives exactly once: one submission, one audit entry of the subm
 record (participants) kept. A draft typed offline arrives the same way. Logout leaves no page of the member on
 the phone, and the next member on the same phone sees only their own forms.
 
-Screenshots at 390 px go to /work/notes/screens/offline/ (OFFLINE_SCREENS=<folder> to put them elsewhere)."""
+Run on both databases (the app served on a SQLite file, then on PostgreSQL). Screenshots at 390 px go to /work/notes/screens/offline/ (OFFLINE_SCREENS=<folder> to put them elsewhere)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,14 @@ def _prepare(server, visit_id: int, *, leave_out: tuple[str, ...]) -> dict:  # n
 def _answers(server, visit_id: int) -> dict:  # noqa: ANN001
     raw = scalar(server, 'select answers from visits where id = :v', v=visit_id)
     return json.loads(raw) if isinstance(raw, str) else raw
+
+
+@pytest.fixture(scope='module', params=['sqlite', 'postgresql'])
+def visiting_server(request, databases, tmp_path_factory):  # noqa: ANN001, ANN201
+    """The round while visiting, served on each database in turn."""
+    from tests.browser.conftest import _serve
+
+    yield from _serve(databases, tmp_path_factory, 'visiting', request.param)
 
 
 @pytest.fixture
