@@ -5,7 +5,8 @@ the submission arrives exactly once: one submission, one audit entry of the subm
 record (participants) kept. A draft typed offline arrives the same way. Logout leaves no page of the member on
 the phone, and the next member on the same phone sees only their own forms.
 
-Run on both databases (the app served on a SQLite file, then on PostgreSQL). Screenshots at 390 px go to /work/notes/screens/offline/ (OFFLINE_SCREENS=<folder> to put them elsewhere)."""
+Run on both databases (the app served on a SQLite file, then on PostgreSQL). Screenshots at 390 px go to
+/work/notes/screens/offline/ (OFFLINE_SCREENS=<folder> to put them elsewhere)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,12 @@ def _kept_online(ctx, username: str):  # noqa: ANN001, ANN202
     return page
 
 
+def _settled(page) -> None:  # noqa: ANN001
+    """Wait until the worker has kept this page's list (a page of /me online asks for it), so that no request is
+    still on its way when the test closes the browser and the server."""
+    page.wait_for_function("() => document.documentElement.hasAttribute('data-offline-kept')", timeout=20_000)
+
+
 def _cached_urls(page) -> list[str]:  # noqa: ANN001
     return page.evaluate("""async () => { const out = [];
         for (const name of await caches.keys()) { const c = await caches.open(name);
@@ -164,6 +171,7 @@ def test_a_submission_made_offline_arrives_once_after_the_tab_is_closed(phone, v
     again = ctx.new_page()
     errors = _errors(again)
     again.goto('/me')
+    _settled(again)
     expect(again.locator('[data-offline-messages]')).to_contain_text('Đã gửi kết quả nộp', timeout=20_000)
     expect(again.locator('[data-offline-pending]')).to_be_hidden()
     expect(again.locator('[data-offline-msg="sent"]', has_text='Đã gửi kết quả nộp')).to_have_count(1)
@@ -184,6 +192,7 @@ def test_a_submission_made_offline_arrives_once_after_the_tab_is_closed(phone, v
                           "and action = 'transition' and trigger = 'submit'", v=visit) == 1
     # Another load sends nothing more.
     again.reload()
+    _settled(again)
     again.wait_for_function("() => document.documentElement.hasAttribute('data-offline-flushed')")
     assert scalar(server, "select count(*) from audit_entries where entity_type = 'visit' and entity_id = :v "
                           "and action = 'transition' and trigger = 'submit'", v=visit) == 1
@@ -226,6 +235,7 @@ def test_a_draft_typed_offline_arrives_and_the_next_member_sees_only_their_forms
     ctx.set_offline(False)
     again = ctx.new_page()
     again.goto('/me')
+    _settled(again)
     expect(again.locator('[data-offline-messages]')).to_contain_text('Đã gửi bản nháp', timeout=20_000)
     again.wait_for_function('async () => (await IFQueue.all()).length === 0', timeout=20_000)
     assert _answers(server, visit)['committee_decision'] == 'Bản nháp: Quyết định số 9/QĐ-UBND (chưa đủ)'
@@ -268,6 +278,7 @@ def test_a_submission_the_server_refuses_stays_with_its_reason_until_dismissed(p
     ctx.set_offline(False)
     again = ctx.new_page()
     again.goto('/me')
+    _settled(again)
     refused = again.locator('[data-offline-msg="refused"]')
     expect(refused).to_contain_text('Không gửi được kết quả nộp', timeout=20_000)
     expect(again.locator('[data-offline-pending]')).to_be_hidden()
@@ -277,11 +288,13 @@ def test_a_submission_the_server_refuses_stays_with_its_reason_until_dismissed(p
     again.screenshot(path=str(SCREENS / 'me-refused-390.png'))
     # Still there on the next page, and on the one after: never dropped silently.
     again.reload()
+    _settled(again)
     expect(again.locator('[data-offline-msg="refused"]')).to_have_count(1)
     again.get_by_role('button', name='Bỏ yêu cầu này').click()
     expect(again.locator('[data-offline-msg="refused"]')).to_have_count(0)
     again.wait_for_function('async () => (await IFQueue.all()).length === 0')
     again.reload()
+    _settled(again)
     expect(again.locator('[data-offline-msg="refused"]')).to_have_count(0)
     assert errors == []
 
@@ -315,6 +328,7 @@ def test_the_record_page_typed_offline_arrives(phone, visiting_server):  # noqa:
     ctx.set_offline(False)
     again = ctx.new_page()
     again.goto('/me')
+    _settled(again)
     expect(again.locator('[data-offline-messages]')).to_contain_text('Đã gửi bản nháp', timeout=20_000)
     raw = scalar(server, 'select content from visits where id = :v', v=visit)
     content = json.loads(raw) if isinstance(raw, str) else raw
