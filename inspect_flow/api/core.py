@@ -96,11 +96,57 @@ def token_use() -> TokenUse:
     return g.api_token_use
 
 
-def _authenticate(*, cached: bool = False) -> User:
-    """The token's user; with *cached*, a snapshot from the process's token cache (see ``TokenCache``)."""
+def _same_origin() -> bool:
+    """The request comes from a page of this site (``Origin`` and ``Sec-Fetch-Site``, when sent, say so)."""
+    origin = request.headers.get('Origin')
+    if origin is not None and origin.rstrip('/') != request.host_url.rstrip('/'):
+        return False
+    return request.headers.get('Sec-Fetch-Site', 'same-origin') in ('same-origin', 'none')
+
+
+def _browser_user() -> User | None:
+    """The user of a same-origin browser call made with the page's login session (no bearer token): the
+    offline queue of the visit form. A call that changes data must carry the page's CSRF token in
+    ``X-CSRFToken`` and come from this site's own pages.
+
+    :raise Forbidden: ``csrf.invalid`` (the page may fetch a fresh token and retry)
+    """
+    from flask_wtf.csrf import validate_csrf
+    from wtforms import ValidationError as CSRFInvalid
+
+    from inspect_flow.web import sessions
+
+    uid = sessions.browser_user_id()
+    if uid is None:
+        return None
+    found = db().get(User, uid)
+    if found is None or not found.is_active or not sessions.stamped_for(found):
+        return None
+    if request.method not in ('GET', 'HEAD'):
+        try:
+            if not _same_origin():
+                raise CSRFInvalid('cross-origin')
+            validate_csrf(request.headers.get('X-CSRFToken'))
+        except CSRFInvalid:
+            raise Forbidden('csrf.invalid', 'Mã chống giả mạo (CSRF) của trang đã hết hạn hoặc không hợp lệ.',
+                            'The page\'s CSRF token has expired or is invalid.') from None
+    return found
+
+
+def _authenticate(*, cached: bool = False, browser: bool = False) -> User:
+    """The token's user; with *cached*, a snapshot from the process's token cache (see ``TokenCache``).
+
+    With *browser* (a route the visit form's offline queue calls), a request without ``Authorization`` may be
+    authenticated by the page's login session instead (:func:`_browser_user`).
+    """
     from inspect_flow.integrations.tokens import authenticate_token
 
     header = request.headers.get('Authorization', '')
+    if browser and not header:
+        found_user = _browser_user()
+        if found_user is not None:
+            g.api_token_use = None
+            return found_user
     scheme, _, secret = header.partition(' ')
     found = None
     if scheme.lower() == 'bearer' and secret.strip():
@@ -319,15 +365,25 @@ def json_response(model: BaseModel | dict, status: int = 200, headers: dict | No
 
 # --- routes -----------------------------------------------------------------------------------------------
 
+BROWSER_NOTE = ('Also called by the web app\'s own pages (the visit form\'s offline queue) without a token: with '
+                'the page\'s login session and, to change data, its CSRF token in `X-CSRFToken` (403 `csrf.invalid` '
+                'otherwise).')
+
+
 def route(method: str, path: str, *, summary: str, tag: str, responses: dict, query=None, body=None,  # noqa: ANN001
           body_media: str = 'application/json', auth: bool = True, headers: list | None = None,
-          description: str = '', reads: bool | Callable[[], bool] = False) -> Callable:
+          description: str = '', reads: bool | Callable[[], bool] = False, browser: bool = False) -> Callable:
     """Register a view on the blueprint and describe it in the OpenAPI document.
 
     :param reads: the view (or, if callable, this request) of a POST only reads (:func:`read_connection`) and
         hands its writes to a writer; it is authenticated through the token cache, and must check the token
         again where its writes are applied
+    :param browser: a request without a token may use the page's login session, with the CSRF header
+        (the visit form's offline queue; see :func:`_browser_user`)
     """
+
+    if browser:
+        description = (description + ' ' if description else '') + BROWSER_NOTE
 
     def decorator(func: Callable) -> Callable:
         op = Operation(method=method, path=path, name=func.__name__, summary=summary, tag=tag, responses=responses,
@@ -338,7 +394,7 @@ def route(method: str, path: str, *, summary: str, tag: str, responses: dict, qu
         def view(**kwargs: str) -> Response:
             only_reads = method not in ('GET', 'HEAD') and (reads() if callable(reads) else reads)
             if auth:
-                g.api_user = _authenticate(cached=only_reads)
+                g.api_user = _authenticate(cached=only_reads, browser=browser)
             return func(**kwargs)
 
         view.__name__ = func.__name__

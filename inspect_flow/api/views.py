@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
 from inspect_flow.accounts import access
 from inspect_flow.api import schemas as s
@@ -401,14 +401,14 @@ def list_visits() -> Response:
 
 
 @route('GET', '/visits/{visit_id}', summary='One visit with its record and form status', tag='visits',
-       responses={200: s.VisitDetailOut})
+       responses={200: s.VisitDetailOut}, browser=True)
 def get_visit(visit_id: str) -> Response:
     visit = load_visit(visit_id)
     return out(s.VisitDetailOut, visit_detail_out(visit), headers={'ETag': f'"{visit.version_id}"'})
 
 
 @route('PUT', '/visits/{visit_id}/answers', summary='Save draft answers (merged; partial answers are kept)',
-       tag='visits', body=s.AnswersBody, headers=[IF_MATCH], responses={200: s.AnswersOut})
+       tag='visits', body=s.AnswersBody, headers=[IF_MATCH], responses={200: s.AnswersOut}, browser=True)
 def save_answers(visit_id: str) -> Response:
     from inspect_flow.visits.operations import save_answers as save
 
@@ -439,7 +439,7 @@ def _prefers_async() -> bool:
 
 @route('POST', '/visits/{visit_id}/submissions', summary='Submit a visit record (idempotent)', tag='submissions',
        body=s.SubmissionBody, headers=[ID_HEADER, IF_MATCH, PREFER], reads=_prefers_async,
-       responses={201: s.SubmissionOut, 202: s.IntakeOut},
+       responses={201: s.SubmissionOut, 202: s.IntakeOut}, browser=True,
        description='Stores participants, content, checklist answers, the household roster and findings, then '
                    'submits the visit for review, in one transaction with the Idempotency-Key record. With '
                    '`Prefer: respond-async` the body is stored durably under its key and answered 202 with '
@@ -447,7 +447,7 @@ def _prefers_async() -> bool:
 def submit(visit_id: str) -> Response:
     from inspect_flow.integrations import idempotency
 
-    if _prefers_async():
+    if _prefers_async() and g.get('api_token_use') is not None:  # a browser's session call is answered at once
         return _submit_async(visit_id)
     from inspect_flow.intake import operations as intake
 

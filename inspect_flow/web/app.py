@@ -34,7 +34,7 @@ LANGUAGES = ('vi', 'en')
 #: What an anonymous visitor may reach: the login page, the health check, static assets and the language switch.
 #: Everything else redirects to the login page (401 for JSON). The API (``api_v1``) authenticates each request
 #: with its token and answers 401 itself; its contract (OpenAPI document and docs page) is public.
-PUBLIC_ENDPOINTS = frozenset({'auth.login', 'auth.set_language', 'healthz', 'static'})
+PUBLIC_ENDPOINTS = frozenset({'auth.login', 'auth.set_language', 'healthz', 'static', 'offline.service_worker'})
 #: Blueprints that authenticate each request with a token (no session, no cookies, no CSRF): the JSON API, and the
 #: OpenRosa server for ODK Collect (``/v1/key/<token>/…``), which answers a bad token 403 itself.
 TOKEN_BLUEPRINTS = frozenset({'api_v1', 'openrosa'})
@@ -233,6 +233,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         findings,
         follow_up,
         inbox,
+        offline,
         pick,
         plans,
         reminders,
@@ -244,7 +245,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (auth, plans, teams, schedule, visits, findings, documents, inbox, dashboard, audit, units, pick,
-                   bodies, reminders, work, follow_up):
+                   bodies, reminders, work, follow_up, offline):
         app.register_blueprint(module.bp)
     __import__('inspect_flow.api', fromlist=['init_app']).init_app(app)  # JSON API /api/v1 (bearer tokens)
     from inspect_flow.openrosa.views import bp as openrosa_bp

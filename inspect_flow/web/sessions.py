@@ -75,6 +75,37 @@ def matches(user) -> bool:  # noqa: ANN001
     return False
 
 
+def browser_user_id() -> int | None:
+    """The id of the user this request's session cookie is logged in as, for the JSON API's same-origin
+    browser calls (the offline queue), checked as a page request checks it: the idle timeout and the lifetime,
+    and the session-protection identifier. The session version is checked by the caller on the user's row
+    (:func:`stamped_for`). ``None``: no live login."""
+    from flask_login.utils import _create_identifier
+
+    uid = session.get('_user_id')
+    if not isinstance(uid, str) or not uid.isdigit() or len(uid) > 9:
+        return None
+    if session.get('_id') != _create_identifier():
+        return None
+    from flask import current_app
+
+    moment = now()
+    seen, login_at = session.get(SEEN), session.get(LOGIN_AT)
+    if not isinstance(seen, int | float) or not isinstance(login_at, int | float):
+        return None
+    if moment - login_at > _seconds(current_app.permanent_session_lifetime) or \
+            moment - seen > _seconds(current_app.config['SESSION_IDLE_TIMEOUT']):
+        return None
+    session[SEEN] = int(moment)
+    return int(uid)
+
+
+def stamped_for(user) -> bool:  # noqa: ANN001
+    """The session carries *user*'s current session version (as :func:`matches`, ending nothing)."""
+    stamped = session.get(VERSION)
+    return isinstance(stamped, int) and not isinstance(stamped, bool) and stamped == (user.session_version or 0)
+
+
 def end(reason: str | None = None) -> None:
     """Drop the login from this session (keeping the language); with *reason*, tell the login page why."""
     for key in _LOGIN_KEYS:

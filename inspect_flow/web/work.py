@@ -29,4 +29,4 @@ def item_url(item: WorkItem) -> str:
 @login_required
 def my_work_page():  # noqa: ANN201
     sections = my_work(db(), user(), today(), lang())
-    return render('web/work.html', sections=sections, item_url=item_url)
+    return render('web/work.html', sections=sections, item_url=item_url, precache_offline=True)

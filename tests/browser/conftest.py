@@ -45,8 +45,9 @@ class LiveServer:
         return self.app.extensions['inspect_flow.engine']
 
 
-def _serve(databases, tmp_path_factory, through: str):  # noqa: ANN001, ANN202
-    """Serve a fresh SQLite copy with the 2019 demo round advanced to *through*; yield the server, then stop it."""
+def _serve(databases, tmp_path_factory, through: str, kind: str = 'sqlite'):  # noqa: ANN001, ANN202
+    """Serve a fresh database (*kind*: a SQLite copy, or PostgreSQL) with the 2019 demo round advanced to
+    *through*; yield the server, then stop it."""
     from werkzeug.serving import make_server
 
     from inspect_flow import create_app
@@ -59,7 +60,7 @@ def _serve(databases, tmp_path_factory, through: str):  # noqa: ANN001, ANN202
     os.environ['INSPECT_FLOW_INSECURE_COOKIES'] = '1'
     os.environ['INSPECT_FLOW_INSTANCE'] = str(tmp_path_factory.mktemp('instance'))
     try:
-        app = create_app({'DATABASE_URL': databases.fresh('sqlite'), 'SECRET_KEY': 'browser-tests'})
+        app = create_app({'DATABASE_URL': databases.fresh(kind), 'SECRET_KEY': 'browser-tests'})
     finally:
         for key, value in saved.items():
             if value is None:

@@ -52,5 +52,28 @@
     }
   });
   form.addEventListener('submit', function () { saver.cancel(); });
-  form.setAttribute('data-ready', '1');
+  // Offline: the save button keeps the draft on the device; reopened offline, the page shows the kept draft
+  // (its fields that the page has: a person added offline shows once the draft is sent).
+  form.addEventListener('submit', function (e) {
+    if (navigator.onLine || !window.IFOffline) return;
+    e.preventDefault();
+    saver.save();
+  });
+  function restore() {
+    if (!window.IFOffline) return Promise.resolve();
+    var url = form.getAttribute('data-autosave');
+    return window.IFOffline.pending(form.getAttribute('data-visit')).then(function (entries) {
+      var draft = entries.filter(function (e) { return e.kind === 'draft' && e.url === url; })[0];
+      if (!draft) return;
+      var params = new URLSearchParams(draft.body);
+      form.querySelectorAll('[name]').forEach(function (el) {
+        var name = el.getAttribute('name');
+        if (name === 'csrf_token' || el.type === 'submit') return;
+        if (el.type === 'checkbox' || el.type === 'radio') { el.checked = params.getAll(name).indexOf(el.value) >= 0; return; }
+        if (params.has(name)) el.value = params.get(name);
+      });
+      saver.say('Đang hiện bản lưu trên máy, chưa gửi', 'Showing what is kept on this device, not sent yet');
+    }).catch(function () { /* no IndexedDB */ });
+  }
+  restore().then(function () { form.setAttribute('data-ready', '1'); });
 })();

@@ -1,5 +1,6 @@
 /* The visit form: relevance live in the browser (the server checks the same rules on submit),
-   drafts saved automatically, photos uploaded as they are chosen, roster rows added and removed. */
+   drafts saved automatically, photos uploaded as they are chosen, roster rows added and removed; without a
+   connection, drafts and the submission kept on the device (offline.js) and shown when the form is reopened. */
 (function () {
   'use strict';
   var form = document.getElementById('visit-form');
@@ -186,19 +187,23 @@
     }).catch(function () { say('Chưa tải lên được', 'Upload failed'); });
   }
 
+  function addRow(id) {
+    var list = form.querySelector('ol[data-rows="' + id + '"]');
+    var tpl = form.querySelector('template[data-row-template="' + id + '"]');
+    if (!list || !tpl) return null;
+    var index = list.children.length;
+    while (list.querySelector('[data-row="' + index + '"]')) index++;
+    list.insertAdjacentHTML('beforeend', tpl.innerHTML.split('__i__').join(String(index)));
+    return list;
+  }
+
   form.addEventListener('click', function (e) {
     var add = e.target.closest('[data-add-row]');
     if (add) {
       e.preventDefault();
-      var id = add.getAttribute('data-add-row');
-      var list = form.querySelector('ol[data-rows="' + id + '"]');
-      var tpl = form.querySelector('template[data-row-template="' + id + '"]');
-      var index = list.children.length;
-      while (list.querySelector('[data-row="' + index + '"]')) index++;
-      var html = tpl.innerHTML.split('__i__').join(String(index));
-      list.insertAdjacentHTML('beforeend', html);
+      var list = addRow(add.getAttribute('data-add-row'));
       refresh(); schedule();
-      var first = list.lastElementChild.querySelector('input, select');
+      var first = list && list.lastElementChild.querySelector('input, select');
       if (first) first.focus();
       return;
     }
@@ -210,6 +215,102 @@
     }
   });
   form.addEventListener('submit', function () { saver.cancel(); });
+
+  // --- Offline: a submission made without a connection goes into the offline queue (offline.js) and is
+  // sent through the JSON API when the connection returns; the form opened offline shows what is queued.
+  var visitId = form.getAttribute('data-visit');
+  var offline = window.IFOffline;
+  var label = form.getAttribute('data-visit-label') || '';
+  form.addEventListener('submit', function (e) {
+    if (navigator.onLine || !offline || !visitId || !form.getAttribute('data-autosave')) return;
+    e.preventDefault();
+    saver.cancel();
+    if (e.submitter && e.submitter.hasAttribute('data-submit')) {
+      offline.enqueueSubmission({ visit: visitId, answers: typed(collect()), label: label }).then(function () {
+        say('Đã nộp khi không có mạng — đang chờ gửi', 'Submitted offline — waiting to be sent');
+        form.setAttribute('data-queued', 'submit');
+      });
+    } else {
+      saver.save();
+    }
+  });
+
+  // The answers as the form's own submit reads them (visits.answers_from_form): a number typed in a number
+  // item is a number; what cannot be read stays as typed (the server says what is wrong).
+  function coerce(type, v) {
+    if (typeof v !== 'string') return v;
+    var text = v.trim();
+    if (text === '') return null;
+    if (type === 'integer' && /^-?\d+$/.test(text)) return parseInt(text, 10);
+    if ((type === 'decimal' || type === 'percentage') && /^-?(\d+(\.\d*)?|\.\d+)$/.test(text)) return parseFloat(text);
+    return v;
+  }
+  function typed(answers) {
+    var out = {};
+    Object.keys(answers).forEach(function (id) {
+      var v = answers[id];
+      if (types[id] === 'repeat' && Array.isArray(v)) {
+        out[id] = v.map(function (row) {
+          var r = {};
+          Object.keys(row).forEach(function (k) { r[k] = coerce(types[k], row[k]); });
+          return r;
+        });
+      } else {
+        out[id] = coerce(types[id], v);
+      }
+    });
+    return out;
+  }
+
+  function setControl(scope, name, value) {
+    scope.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (i) {
+      if (i.type === 'file') return;
+      if (i.type === 'radio') { i.checked = value !== null && value !== undefined && String(i.value) === String(value); return; }
+      if (i.type === 'checkbox') {
+        i.checked = Array.isArray(value) ? value.map(String).indexOf(i.value) >= 0 : value === true || String(value) === i.value;
+        return;
+      }
+      i.value = value === null || value === undefined ? '' : String(value);
+    });
+  }
+  function fill(answers) {
+    Object.keys(answers || {}).forEach(function (id) {
+      var block = form.querySelector('fieldset.section > .item[data-item="' + CSS.escape(id) + '"]');
+      if (!block) return;
+      if (block.getAttribute('data-type') === 'repeat') {
+        var rows = Array.isArray(answers[id]) ? answers[id] : [];
+        var list = form.querySelector('ol[data-rows="' + id + '"]');
+        if (!list) return;
+        while (list.children.length < rows.length && addRow(id)) { /* rows typed offline */ }
+        while (list.children.length > rows.length) list.lastElementChild.remove();
+        Array.prototype.forEach.call(list.children, function (li, i) {
+          li.querySelectorAll('.item[data-item]').forEach(function (cb) {
+            var input = cb.querySelector('[name]'), cid = cb.getAttribute('data-item');
+            if (input && rows[i] && cid in rows[i]) setControl(cb, input.getAttribute('name'), rows[i][cid]);
+          });
+        });
+        return;
+      }
+      setControl(block, 'a.' + id, answers[id]);
+    });
+  }
+  // What this device still holds for the visit (the newest of its draft and its submission) is what the form shows.
+  function restore() {
+    if (!offline || !visitId) return Promise.resolve();
+    return offline.pending(visitId).then(function (entries) {
+      var url = form.getAttribute('data-autosave');
+      var mine = entries.filter(function (e) { return e.answers && (e.kind === 'submit' || e.url === url); });
+      mine.sort(function (a, b) { return b.created - a.created; });
+      if (mine.length) {
+        fill(mine[0].answers);
+        say('Đang hiện bản lưu trên máy, chưa gửi', 'Showing what is kept on this device, not sent yet');
+      }
+      if (entries.some(function (e) { return e.kind === 'submit' && e.state === 'pending'; })) {
+        form.setAttribute('data-queued', 'submit');
+        say('Đã nộp khi không có mạng — đang chờ gửi', 'Submitted offline — waiting to be sent');
+      }
+    }).catch(function () { /* no IndexedDB: the form as the server sent it */ });
+  }
   refresh();
 
   // A refused submit: go to the first item in error (on a phone it is far below the summary), and let
@@ -242,5 +343,5 @@
     var block = e.target.closest('.focus-target');
     if (block) block.classList.remove('focus-target');
   });
-  form.setAttribute('data-ready', '1');
+  restore().then(function () { refresh(); form.setAttribute('data-ready', '1'); });
 })();
