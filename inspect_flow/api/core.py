@@ -25,6 +25,7 @@ from inspect_flow.core.errors import (
     DB_CONFLICT,
     LANGUAGE,
     DomainError,
+    Forbidden,
     InvalidInput,
     Unauthorized,
     not_found,
