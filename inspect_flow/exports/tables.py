@@ -327,7 +327,7 @@ SEVERITY = {'low': ('Thấp', 'Low'), 'medium': ('Trung bình', 'Medium'), 'high
 SOURCE = {'report': ('Báo cáo', 'Report'), 'records': ('Hồ sơ', 'Records'), 'household': ('Tham vấn hộ', 'Household'),
           'observation': ('Quan sát', 'Observation'), 'checklist': ('Bộ câu hỏi', 'Checklist')}
 STATUS = {'suggested': ('Đề xuất', 'Suggested'), 'accepted': ('Chấp nhận', 'Accepted'),
-          'rejected': ('Không chấp nhận', 'Rejected')}
+          'rejected': ('Không chấp nhận', 'Rejected'), 'withdrawn': ('Đã rút', 'Withdrawn')}
 
 
 # --- typing answers ---------------------------------------------------------------------------------------
