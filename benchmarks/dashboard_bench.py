@@ -151,8 +151,11 @@ def build(url: str, scale: float, seed: int = 2026) -> dict:
         categories = [c.name for c in vocabulary(session)]
         communes = _communes(session, scale)
         names = dict(session.execute(sa.select(AdminUnit.id, AdminUnit.name)).all())
-        create_user(session, username='bench.secretariat', password='bench-2026', role=Role.secretariat,
-                    full_name='Văn phòng thường trực')
+        staff = create_user(session, username='bench.secretariat', password='bench-2026', role=Role.secretariat,
+                            full_name='Văn phòng thường trực')
+        from inspect_flow.integrations.tokens import create_token
+
+        counts['token'] = create_token(session, staff, name='bench')[1]
         plans = []  # (plan id, year, two tiers, [(commune, district)], team ids, leader ids, plan)
         for p_index, (province_id, chosen) in enumerate(sorted(communes.items())):
             province = session.get(AdminUnit, province_id)
@@ -397,7 +400,7 @@ def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, flo
         times = []
         for n in range(runs + 2):
             t0 = time.perf_counter()
-            r = client.get(path)
+            r = client.get(path, headers={'Authorization': f'Bearer {info["token"]}'} if '/api/' in path else {})
             dt = time.perf_counter() - t0
             if r.status_code == 404 and path.startswith('/api/'):
                 break  # no API route on this code yet
