@@ -170,14 +170,12 @@ def _place(unit: AdminUnit) -> str:
 def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # noqa: ANN001
     """Group (commune, category, year, plan) by the commune that holds the place today: a 2019 commune and the
     2025 commune that succeeded it count as one unit."""
-    from inspect_flow.units.operations import current_successor
+    from inspect_flow.units.operations import current_successors
 
-    unit_ids = {t[0] for t in triples}
-    units = {u.id: u for u in session.scalars(sa.select(AdminUnit).where(AdminUnit.id.in_(unit_ids)))} \
-        if unit_ids else {}
-    now: dict[int, AdminUnit] = {}
-    for uid, unit in units.items():
-        now[uid] = current_successor(session, unit, day) or unit
+    unit_ids = sorted({t[0] for t in triples})
+    units = [u for i in range(0, len(unit_ids), 5000)
+             for u in session.scalars(sa.select(AdminUnit).where(AdminUnit.id.in_(unit_ids[i:i + 5000])))]
+    now = current_successors(session, units, day)
     plans: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for commune_id, category, year, plan_id in triples:
         plans[(now[commune_id].id, category)][plan_id] = year

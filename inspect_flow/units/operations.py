@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from importlib import resources
 
@@ -405,6 +406,44 @@ def current_successor(session: Session, unit: AdminUnit, day: date) -> AdminUnit
         seen.add(step.successor_id)
         current = step.successor
     return None if current.id == unit.id else current
+
+
+def current_successors(session: Session, units: Iterable[AdminUnit], day: date) -> dict[int, AdminUnit]:
+    """For each of *units*, the unit that holds its place on *day* (the unit itself when it is valid then or
+    nothing took it over): :func:`current_successor` for many units at once, one query per step of the chains
+    instead of one per unit."""
+    out: dict[int, AdminUnit] = {}
+    originals: dict[int, AdminUnit] = {}
+    walking: dict[int, tuple[AdminUnit, set[int]]] = {}  # unit id -> (where its chain stands, ids seen)
+    for unit in units:
+        if unit.is_valid_on(day):
+            out[unit.id] = unit
+        else:
+            originals[unit.id] = unit
+            walking[unit.id] = (unit, {unit.id})
+    while walking:
+        step: dict[int, AdminUnit] = {}
+        frontier = sorted({current.id for current, _seen in walking.values()})
+        for i in range(0, len(frontier), 5000):
+            rows = session.execute(
+                sa.select(UnitSuccession.predecessor_id, AdminUnit)
+                .join(AdminUnit, AdminUnit.id == UnitSuccession.successor_id)
+                .where(UnitSuccession.predecessor_id.in_(frontier[i:i + 5000]), UnitSuccession.is_default,
+                       UnitSuccession.effective <= day)
+                .order_by(UnitSuccession.predecessor_id, AdminUnit.code)).all()
+            for predecessor_id, successor in rows:
+                step.setdefault(predecessor_id, successor)  # the default one of the lowest code, as successions_from
+        still: dict[int, tuple[AdminUnit, set[int]]] = {}
+        for uid, (current, seen) in walking.items():
+            successor = step.get(current.id)
+            if successor is None or successor.id in seen:
+                out[uid] = originals[uid]  # nothing holds its place: the unit itself
+            elif successor.is_valid_on(day):
+                out[uid] = successor
+            else:
+                still[uid] = (successor, seen | {successor.id})
+        walking = still
+    return out
 
 
 def former_districts(session: Session, commune: AdminUnit) -> list[AdminUnit]:
