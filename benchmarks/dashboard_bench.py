@@ -159,11 +159,12 @@ def build(url: str, scale: float, seed: int = 2026) -> dict:
         plans = []  # (plan id, year, two tiers, [(commune, district)], team ids, leader ids, plan)
         for p_index, (province_id, chosen) in enumerate(sorted(communes.items())):
             province = session.get(AdminUnit, province_id)
-            body = add_issuing_body(session, slug=f'bcd-{province.code}', name=f'Ban Chỉ đạo giảm nghèo {province.full_name}',
-                                    abbreviation='BCĐGN', place_name=province.name, unit=province,
-                                    header_lines=['BAN CHỈ ĐẠO', 'GIẢM NGHÈO'], parent_header=f'UBND {province.full_name}'.upper())
-            people = [Person(full_name=f'Cán bộ {k + 1} {province.name}', title='Chuyên viên', agency='Sở Nông nghiệp và Môi trường',
-                             unit_id=province_id) for k in range(TEAMS * 2)]
+            body = add_issuing_body(session, slug=f'bcd-{province.code}', abbreviation='BCĐGN',
+                                    name=f'Ban Chỉ đạo giảm nghèo {province.full_name}', place_name=province.name,
+                                    unit=province, header_lines=['BAN CHỈ ĐẠO', 'GIẢM NGHÈO'],
+                                    parent_header=f'UBND {province.full_name}'.upper())
+            people = [Person(full_name=f'Cán bộ {k + 1} {province.name}', title='Chuyên viên', unit_id=province_id,
+                             agency='Sở Nông nghiệp và Môi trường') for k in range(TEAMS * 2)]
             session.add_all(people)
             session.flush()
             for year in YEARS:
@@ -171,7 +172,8 @@ def build(url: str, scale: float, seed: int = 2026) -> dict:
                 start = start + timedelta(days=p_index % 20)
                 end = start + timedelta(days=60)
                 plan = plan_ops.create_plan(
-                    session, issuer=body, number=100 + p_index, symbol='KH-BCĐGN', issue_date=start - timedelta(days=20),
+                    session, issuer=body, number=100 + p_index, symbol='KH-BCĐGN',
+                    issue_date=start - timedelta(days=20),
                     subject=f'Kiểm tra, giám sát công tác giảm nghèo năm {year} tại {province.full_name}',
                     fieldwork_start=start, fieldwork_end=end, households_per_commune=5, actor=ACTOR)
                 leaders = []
@@ -201,7 +203,7 @@ def build(url: str, scale: float, seed: int = 2026) -> dict:
             conn = session.connection()
             ids = Ids(conn)
             plan_meta = {}
-            for plan_id, year, two_tier, visited, teams, leaders, plan, start in plans:
+            for plan_id, _year, two_tier, visited, teams, leaders, plan, start in plans:
                 checklist = visit_checklist(types.SimpleNamespace(plan=plan))
                 households_form = household_checklist(plan)
                 _bulk(conn, plan_target_units, [{'plan_id': plan_id, 'unit_id': c} for c, _d in visited])
@@ -362,8 +364,9 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
 
 
-def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, float, float]]:
-    """{page: (p50 ms, p95 ms, query p50 ms)} timed through the Flask test client and the query functions."""
+def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, float, float, float]]:
+    """{page: (p50 ms, p95 ms, query p50 ms, the page's CPU time in this process p50 ms)} timed through the Flask
+    test client and the query functions."""
     import re
 
     os.environ['INSPECT_FLOW_TODAY'] = TODAY.isoformat()
@@ -397,8 +400,9 @@ def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, flo
     engine = app.extensions['inspect_flow.engine']
     out = {}
     for name, (path, (kind, args)) in pages.items():
-        times = []
+        times, cpu = [], []
         for n in range(runs + 2):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             r = client.get(path, headers={'Authorization': f'Bearer {info["token"]}'} if '/api/' in path else {})
             dt = time.perf_counter() - t0
@@ -407,6 +411,7 @@ def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, flo
             assert r.status_code == 200, (path, r.status_code)
             if n >= 2:
                 times.append(dt * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
         if not times:
             continue
         qtimes = []
@@ -423,13 +428,14 @@ def measure_pages(url: str, info: dict, runs: int) -> dict[str, tuple[float, flo
                 plan = session.get(Plan, plan_id)
                 if n >= 2:
                     qtimes.append(dt * 1000)
-        out[name] = (statistics.median(times), _pct(times, 0.95), statistics.median(qtimes))
+        out[name] = (statistics.median(times), _pct(times, 0.95), statistics.median(qtimes), statistics.median(cpu))
     engine.dispose()
     return out
 
 
-def measure_export(url: str) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB, file bytes) of ``inspect-flow export xlsx --all --from 2024`` in a subprocess."""
+def measure_export(url: str) -> tuple[float, float, int, float]:
+    """(seconds, peak RSS MiB, file bytes, CPU seconds) of ``inspect-flow export xlsx --all --from 2024``, run in a
+    subprocess."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / 'national.xlsx'
         code = ('import resource, sys, time\n'
@@ -437,15 +443,16 @@ def measure_export(url: str) -> tuple[float, float, int]:
                 't0 = time.perf_counter()\n'
                 f'cli(["--db", {url!r}, "export", "xlsx", "--all", "--from", "2024", "--out", {str(out)!r}], '
                 'standalone_mode=False)\n'
-                'print("BENCH", time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n')
+                'u = resource.getrusage(resource.RUSAGE_SELF)\n'
+                'print("BENCH", time.perf_counter() - t0, u.ru_maxrss, u.ru_utime + u.ru_stime)\n')
         env = {**os.environ, 'PYTHONPATH': str(ROOT), 'INSPECT_FLOW_TODAY': TODAY.isoformat()}
         p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, timeout=1800,
                            check=False)
         line = next((ln for ln in p.stdout.splitlines() if ln.startswith('BENCH')), None)
         if p.returncode != 0 or line is None:
             raise RuntimeError(f'export failed: {p.stderr[-2000:]}')
-        _tag, seconds, rss_kib = line.split()
-        return float(seconds), int(rss_kib) / 1024, out.stat().st_size
+        _tag, seconds, rss_kib, cpu = line.split()
+        return float(seconds), int(rss_kib) / 1024, out.stat().st_size, float(cpu)
 
 
 def baseline_rss() -> float:
@@ -523,12 +530,13 @@ def main() -> None:
                           f'{info["reports"]:,} follow-up reports; units {info["units_s"]:.1f} s, '
                           f'rounds built in {info["build_s"]:.1f} s', flush=True)
                     pages = measure_pages(url, info, args.runs)
-                    for name, (p50, p95, q50) in pages.items():
-                        print(f'  {name:<38} page p50 {p50:7.1f} ms  p95 {p95:7.1f} ms   query p50 {q50:7.1f} ms',
-                              flush=True)
+                    for name, (p50, p95, q50, c50) in pages.items():
+                        print(f'  {name:<38} page p50 {p50:7.1f} ms  p95 {p95:7.1f} ms (CPU here {c50:6.1f} ms)  '
+                              f'query p50 {q50:7.1f} ms', flush=True)
                     export = None if args.no_export else measure_export(url)
                     if export:
-                        print(f'  national XLSX export: {export[0]:.1f} s, peak RSS {export[1]:.0f} MiB '
+                        print(f'  national XLSX export: {export[0]:.1f} s ({export[3]:.1f} s CPU), peak RSS '
+                              f'{export[1]:.0f} MiB '
                               f'(imports alone {base_rss:.0f} MiB), {export[2] / 2**20:.1f} MiB file', flush=True)
                     results[kind][step] = {'info': info, 'pages': pages, 'export': export}
             finally:

@@ -408,40 +408,47 @@ def current_successor(session: Session, unit: AdminUnit, day: date) -> AdminUnit
     return None if current.id == unit.id else current
 
 
-def current_successors(session: Session, units: Iterable[AdminUnit], day: date) -> dict[int, AdminUnit]:
-    """For each of *units*, the unit that holds its place on *day* (the unit itself when it is valid then or
-    nothing took it over): :func:`current_successor` for many units at once, one query per step of the chains
-    instead of one per unit."""
-    out: dict[int, AdminUnit] = {}
-    originals: dict[int, AdminUnit] = {}
-    walking: dict[int, tuple[AdminUnit, set[int]]] = {}  # unit id -> (where its chain stands, ids seen)
-    for unit in units:
-        if unit.is_valid_on(day):
-            out[unit.id] = unit
-        else:
-            originals[unit.id] = unit
-            walking[unit.id] = (unit, {unit.id})
+def current_successor_ids(session: Session, unit_ids: Iterable[int], day: date) -> dict[int, int]:
+    """For each unit id, the id of the unit that holds its place on *day* (its own id when it is valid then or
+    nothing took it over): :func:`current_successor` for many units at once, reading bare columns, one query
+    per step of the chains instead of several per unit."""
+
+    def valid(valid_from: date, valid_to: date | None) -> bool:  # AdminUnit.is_valid_on
+        return valid_from <= day and (valid_to is None or day < valid_to)
+
+    ids = sorted(set(unit_ids))
+    out: dict[int, int] = {}
+    walking: dict[int, tuple[int, set[int]]] = {}  # unit id -> (where its chain stands, ids seen)
+    for i in range(0, len(ids), 5000):
+        for uid, valid_from, valid_to in session.execute(
+                sa.select(AdminUnit.id, AdminUnit.valid_from, AdminUnit.valid_to)
+                .where(AdminUnit.id.in_(ids[i:i + 5000]))):
+            if valid(valid_from, valid_to):
+                out[uid] = uid
+            else:
+                walking[uid] = (uid, {uid})
     while walking:
-        step: dict[int, AdminUnit] = {}
-        frontier = sorted({current.id for current, _seen in walking.values()})
+        step: dict[int, tuple[int, bool]] = {}
+        frontier = sorted({current for current, _seen in walking.values()})
         for i in range(0, len(frontier), 5000):
             rows = session.execute(
-                sa.select(UnitSuccession.predecessor_id, AdminUnit)
+                sa.select(UnitSuccession.predecessor_id, AdminUnit.id, AdminUnit.valid_from, AdminUnit.valid_to)
                 .join(AdminUnit, AdminUnit.id == UnitSuccession.successor_id)
                 .where(UnitSuccession.predecessor_id.in_(frontier[i:i + 5000]), UnitSuccession.is_default,
                        UnitSuccession.effective <= day)
-                .order_by(UnitSuccession.predecessor_id, AdminUnit.code)).all()
-            for predecessor_id, successor in rows:
-                step.setdefault(predecessor_id, successor)  # the default one of the lowest code, as successions_from
-        still: dict[int, tuple[AdminUnit, set[int]]] = {}
+                .order_by(UnitSuccession.predecessor_id, AdminUnit.code))
+            for predecessor_id, successor_id, valid_from, valid_to in rows:
+                # the default succession of the lowest successor code, as successions_from() puts them
+                step.setdefault(predecessor_id, (successor_id, valid(valid_from, valid_to)))
+        still: dict[int, tuple[int, set[int]]] = {}
         for uid, (current, seen) in walking.items():
-            successor = step.get(current.id)
-            if successor is None or successor.id in seen:
-                out[uid] = originals[uid]  # nothing holds its place: the unit itself
-            elif successor.is_valid_on(day):
-                out[uid] = successor
+            successor_id, is_valid = step.get(current, (None, False))
+            if successor_id is None or successor_id in seen:
+                out[uid] = uid  # nothing holds its place: the unit itself
+            elif is_valid:
+                out[uid] = successor_id
             else:
-                still[uid] = (successor, seen | {successor.id})
+                still[uid] = (successor_id, seen | {successor_id})
         walking = still
     return out
 
