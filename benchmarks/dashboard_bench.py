@@ -467,8 +467,8 @@ def baseline_rss() -> float:
 # --- databases ------------------------------------------------------------------------------------------------
 
 class Database:
-    def __init__(self, kind: str, pg_url: str, tmp: Path) -> None:
-        self.kind, self.pg_url, self.tmp = kind, pg_url, tmp
+    def __init__(self, kind: str, pg_url: str, tmp: Path, name: str = BENCH_DB) -> None:
+        self.kind, self.pg_url, self.tmp, self.name = kind, pg_url, tmp, name
         self.url = ''
 
     def fresh(self) -> str:
@@ -481,16 +481,16 @@ class Database:
         else:
             admin = make_engine(self.pg_url, isolation_level='AUTOCOMMIT', poolclass=sa.pool.NullPool)
             with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE {BENCH_DB}'))
+                conn.execute(sa.text(f'CREATE DATABASE {self.name}'))
             admin.dispose()
-            self.url = self.pg_url.rsplit('/', 1)[0] + '/' + BENCH_DB
+            self.url = self.pg_url.rsplit('/', 1)[0] + '/' + self.name
         return self.url
 
     def drop(self) -> None:
         if self.kind == 'postgresql':
             admin = make_engine(self.pg_url, isolation_level='AUTOCOMMIT', poolclass=sa.pool.NullPool)
             with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)'))
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS {self.name} WITH (FORCE)'))
             admin.dispose()
         else:
             for p in self.tmp.glob('bench.sqlite3*'):
@@ -509,7 +509,8 @@ def main() -> None:
     parser.add_argument('--steps', default='0.1,0.3,1', help='Fractions of --scale measured, smallest first.')
     parser.add_argument('--no-export', action='store_true', help='Skip the national XLSX export.')
     parser.add_argument('--pg', default=os.environ.get('INSPECT_FLOW_TEST_PG_URL', PG_DEFAULT),
-                        help='Admin URL of the PostgreSQL server (a database inspect_flow_bench is made beside it).')
+                        help='Admin URL of the PostgreSQL server (the benchmark database is made beside it).')
+    parser.add_argument('--pg-db', default=BENCH_DB, help='Name of the benchmark database (created, then dropped).')
     args = parser.parse_args()
     kinds = ('sqlite', 'postgresql') if args.db == 'both' else (args.db,)
     steps = [float(s) * args.scale for s in args.steps.split(',')]
@@ -519,7 +520,7 @@ def main() -> None:
     results: dict[str, dict[float, dict]] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            db = Database(kind, args.pg, Path(tmp))
+            db = Database(kind, args.pg, Path(tmp), args.pg_db)
             try:
                 for step in steps:
                     url = db.fresh()

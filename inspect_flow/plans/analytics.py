@@ -153,7 +153,8 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
                 states[state.value] += n
 
     # the same limitation category in the same commune in two or more rounds (distinct triples, one query)
-    triples = []
+    triples: list[tuple[int, str, int, int]] = []
+    communes = sa.select(Visit.commune_id).where(Visit.plan_id.in_(list(kept)))  # the visited communes
     if kept:
         limitation = [Finding.kind == FindingKind.limitation, Finding.status.not_in(DROPPED),
                       Finding.plan_id.in_(list(kept))]
@@ -162,7 +163,7 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
         triples = [(commune_id, category, kept[plan_id], plan_id) for commune_id, category, plan_id in session.execute(
             sa.select(Visit.commune_id, Finding.category, Finding.plan_id)
             .join(Visit, Visit.id == Finding.visit_id).where(*limitation).distinct())]
-    recurring = _recurring(session, triples, day)
+    recurring = _recurring(session, triples, communes, day)
 
     years = sorted(session.scalars(sa.select(Plan.year).where(Plan.state != PlanState.cancelled).distinct()))
     provinces = session.execute(
@@ -172,24 +173,38 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
                           sorted(in_use))
 
 
-def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # noqa: ANN001
+def _recurring(session: Session, triples, communes: sa.Select, day: date) -> list[RecurringUnit]:  # noqa: ANN001
     """Group (commune, category, year, plan) by the commune that holds the place today: a 2019 commune and the
-    2025 commune that succeeded it count as one unit. Named ``"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long"``: the name with
-    its parent's, as names repeat across provinces."""
+    2025 commune that succeeded it count as one unit (*communes*: a query of the visited communes' ids). Named
+    ``"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long"``: the name with its parent's, as names repeat across provinces."""
+    from inspect_flow.units.models import UnitSuccession
     from inspect_flow.units.operations import current_successor_ids
 
-    now = current_successor_ids(session, (t[0] for t in triples), day)
+    if not triples:
+        return []
+    now = current_successor_ids(session, communes, day)
     plans: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for commune_id, category, year, plan_id in triples:
         plans[(now[commune_id], category)][plan_id] = year
     found = {key: rounds for key, rounds in plans.items() if len(rounds) >= 2}
-    ids = sorted({uid for uid, _category in found})
+    if not found:
+        return []
+    # the names of the visited communes and of those that took them over (subqueries, no list of ids)
     parent = sa.orm.aliased(AdminUnit)
+    successors = sa.select(UnitSuccession.successor_id).where(UnitSuccession.predecessor_id.in_(communes))
+    wanted = {uid for uid, _category in found}
     names: dict[int, str] = {}
-    for i in range(0, len(ids), 5000):
+    for uid, name, parent_name in session.execute(
+            sa.select(AdminUnit.id, AdminUnit.full_name, parent.full_name)
+            .outerjoin(parent, parent.id == AdminUnit.parent_id)
+            .where(sa.or_(AdminUnit.id.in_(communes), AdminUnit.id.in_(successors)))):
+        if uid in wanted:
+            names[uid] = f'{name}, {parent_name}' if parent_name is not None else name
+    missing = sorted(wanted - set(names))  # a successor reached in more than one step
+    for i in range(0, len(missing), 1000):
         for uid, name, parent_name in session.execute(
                 sa.select(AdminUnit.id, AdminUnit.full_name, parent.full_name)
-                .outerjoin(parent, parent.id == AdminUnit.parent_id).where(AdminUnit.id.in_(ids[i:i + 5000]))):
+                .outerjoin(parent, parent.id == AdminUnit.parent_id).where(AdminUnit.id.in_(missing[i:i + 1000]))):
             names[uid] = f'{name}, {parent_name}' if parent_name is not None else name
     out = [RecurringUnit(names[uid], category, sorted(rounds.values())) for (uid, category), rounds in found.items()]
     return sorted(out, key=lambda r: (-r.rounds, r.unit, r.category))
