@@ -111,21 +111,23 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
     """The cross-round figures on *day* under *filters*.
 
     Shaped for the national scale (3,321 communes, several years; ``benchmarks/dashboard_bench.py``): the few
-    rounds are read first, then each large table is read once, aggregated in SQL (covered by the indexes
-    ``ix_findings_rollup`` and ``ix_recommendations_rollup``), and only the aggregates reach Python.
+    rounds are read first; findings and recommendations are aggregated in SQL (read from the indexes
+    ``ix_findings_rollup`` and ``ix_recommendations_rollup`` where they cover the query), and only aggregates
+    and the distinct (commune, category, round) of limitations reach Python.
     """
     filters = filters or CrossFilters()
     kept = dict(session.execute(sa.select(Plan.id, Plan.year).where(*_plan_where(filters))).all())
 
-    # trends: findings per year by kind, and the categories in use (one grouped scan of the findings)
+    # trends: findings per year by kind (one grouped query, narrowed by the filters in SQL)
+    plan_where = _plan_where(filters)
+    finding_where = [Finding.status.not_in(DROPPED), *plan_where]
+    if filters.category:
+        finding_where.append(Finding.category == filters.category)
     per_year: dict[int, Counter] = defaultdict(Counter)
-    in_use: set[str] = set()
-    for plan_id, kind, category, n in session.execute(
-            sa.select(Finding.plan_id, Finding.kind, Finding.category, sa.func.count())
-            .where(Finding.status.not_in(DROPPED)).group_by(Finding.plan_id, Finding.kind, Finding.category)):
-        in_use.add(category)
-        if plan_id in kept and (not filters.category or category == filters.category):
-            per_year[kept[plan_id]][kind.value] += n
+    for year, kind, n in session.execute(
+            sa.select(Plan.year, Finding.kind, sa.func.count()).join(Plan, Plan.id == Finding.plan_id)
+            .where(*finding_where).group_by(Plan.year, Finding.kind)):
+        per_year[year][kind.value] += n
     trends = [Bar(str(y), dict(per_year[y]), key=y) for y in sorted(per_year)]
 
     # recommendations by state, the overdue ones by age past their deadline (one grouped query, CASE in SQL)
@@ -169,8 +171,9 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
     provinces = session.execute(
         sa.select(AdminUnit.code, AdminUnit.full_name).join(IssuingBody, IssuingBody.unit_id == AdminUnit.id)
         .join(Plan, Plan.issuer_id == IssuingBody.id).distinct().order_by(AdminUnit.code)).all()
-    return CrossDashboard(filters, trends, states, ages, recurring, years, [tuple(p) for p in provinces],
-                          sorted(in_use))
+    categories = sorted(session.scalars(sa.select(Finding.category).where(Finding.status.not_in(DROPPED))
+                                        .distinct()))  # read from ix_findings_rollup alone
+    return CrossDashboard(filters, trends, states, ages, recurring, years, [tuple(p) for p in provinces], categories)
 
 
 def _recurring(session: Session, triples, communes: sa.Select, day: date) -> list[RecurringUnit]:  # noqa: ANN001
