@@ -62,6 +62,7 @@ bench: setup
 	$(PY) benchmarks/documents_bench.py
 	$(PY) benchmarks/units_bench.py
 	$(PY) benchmarks/search_bench.py
+	$(PY) benchmarks/dashboard_bench.py --scale 0.1
 
 lint: venv
 	$(VENV)/bin/ruff check inspect_flow tests benchmarks

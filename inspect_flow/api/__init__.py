@@ -15,7 +15,7 @@ bp = Blueprint('api_v1', __name__, url_prefix='/api/v1')
 
 def init_app(app: Flask) -> None:
     """Register the API on *app*: the blueprint, exempt from CSRF (bearer tokens, no cookies)."""
-    from inspect_flow.api import core, follow_up, planning, views  # noqa: F401  (registers the routes)
+    from inspect_flow.api import core, dashboard, follow_up, planning, views  # noqa: F401  (registers the routes)
     from inspect_flow.web.app import csrf
 
     csrf.exempt(bp)

@@ -327,7 +327,7 @@ SEVERITY = {'low': ('Thấp', 'Low'), 'medium': ('Trung bình', 'Medium'), 'high
 SOURCE = {'report': ('Báo cáo', 'Report'), 'records': ('Hồ sơ', 'Records'), 'household': ('Tham vấn hộ', 'Household'),
           'observation': ('Quan sát', 'Observation'), 'checklist': ('Bộ câu hỏi', 'Checklist')}
 STATUS = {'suggested': ('Đề xuất', 'Suggested'), 'accepted': ('Chấp nhận', 'Accepted'),
-          'rejected': ('Không chấp nhận', 'Rejected')}
+          'rejected': ('Không chấp nhận', 'Rejected'), 'withdrawn': ('Đã rút', 'Withdrawn')}
 
 
 # --- typing answers ---------------------------------------------------------------------------------------
@@ -426,14 +426,19 @@ def cross_round_tables(session: Session, *, lang: str = 'vi', from_year: int | N
                    text, _pick(STATUS[status], lang))
 
     def recommendations() -> Iterator[tuple]:
-        q = (sa.select(Recommendation).join(Plan, Plan.id == Recommendation.plan_id).where(plan_filter)
+        # bare columns, streamed: no Recommendation object is built for the national export
+        from inspect_flow.plans.dashboard import OPEN_STATES
+        from inspect_flow.workflow.states import RecommendationState
+
+        q = (sa.select(Plan.year, Plan.number, Plan.symbol, Recommendation.addressee_label, Recommendation.text,
+                       Recommendation.deadline, Recommendation.state)
+             .join(Plan, Plan.id == Recommendation.plan_id).where(plan_filter)
              .order_by(Plan.year, Plan.id, Recommendation.id).execution_options(yield_per=2000))
-        refs = {p.id: (p.year, p.reference) for p in session.scalars(plans_q)}
-        for r in session.scalars(q):
-            year, ref = refs[r.plan_id]
-            late = is_overdue(r, day)
-            yield (year, ref, r.addressee_label, r.text, r.deadline, _state(r.state, lang), late,
-                   (day - r.deadline).days if r.deadline else None)
+        for year, number, symbol, addressee, text, deadline, state in session.execute(q):
+            late = state == RecommendationState.overdue or (  # is_overdue() on the columns
+                state in OPEN_STATES and deadline is not None and day > deadline)
+            yield (year, _ref(number, symbol), addressee, text, deadline, _state(state, lang), late,
+                   (day - deadline).days if deadline else None)
 
     return [
         Table('rounds', 'Các đợt', 'Rounds',

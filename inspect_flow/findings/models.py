@@ -62,6 +62,8 @@ class Finding(Base):
     """One finding of a round, usually from one visit."""
 
     __tablename__ = 'findings'
+    #: The dashboards' roll-ups read this index alone (``benchmarks/dashboard_bench.py``).
+    __table_args__ = (sa.Index('ix_findings_rollup', 'category', 'kind', 'status', 'plan_id', 'visit_id', 'id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)
@@ -140,6 +142,8 @@ class Recommendation(Base):
     """
 
     __tablename__ = 'recommendations'
+    #: Recommendations by state and age past their deadline, read from this index alone.
+    __table_args__ = (sa.Index('ix_recommendations_rollup', 'plan_id', 'state', 'deadline', 'finding_id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey('plans.id', ondelete='CASCADE'), index=True)

@@ -108,14 +108,21 @@ def _plan_where(filters: CrossFilters) -> list:
 
 
 def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None = None) -> CrossDashboard:
-    """The cross-round figures on *day* under *filters*."""
+    """The cross-round figures on *day* under *filters*.
+
+    Shaped for the national scale (3,321 communes, several years; ``benchmarks/dashboard_bench.py``): the few
+    rounds are read first; findings and recommendations are aggregated in SQL (read from the indexes
+    ``ix_findings_rollup`` and ``ix_recommendations_rollup`` where they cover the query), and only aggregates
+    and the distinct (commune, category, round) of limitations reach Python.
+    """
     filters = filters or CrossFilters()
+    kept = dict(session.execute(sa.select(Plan.id, Plan.year).where(*_plan_where(filters))).all())
+
+    # trends: findings per year by kind (one grouped query, narrowed by the filters in SQL)
     plan_where = _plan_where(filters)
     finding_where = [Finding.status.not_in(DROPPED), *plan_where]
     if filters.category:
         finding_where.append(Finding.category == filters.category)
-
-    # trends: findings per year by kind (one grouped query)
     per_year: dict[int, Counter] = defaultdict(Counter)
     for year, kind, n in session.execute(
             sa.select(Plan.year, Finding.kind, sa.func.count()).join(Plan, Plan.id == Finding.plan_id)
@@ -124,7 +131,7 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
     trends = [Bar(str(y), dict(per_year[y]), key=y) for y in sorted(per_year)]
 
     # recommendations by state, the overdue ones by age past their deadline (one grouped query, CASE in SQL)
-    rec_where = [Recommendation.state != RecommendationState.withdrawn, *plan_where]
+    rec_where = [Recommendation.state != RecommendationState.withdrawn, Recommendation.plan_id.in_(list(kept))]
     if filters.category:
         rec_where.append(Recommendation.finding_id.in_(
             sa.select(Finding.id).where(Finding.category == filters.category)))
@@ -137,51 +144,70 @@ def cross_dashboard(session: Session, *, day: date, filters: CrossFilters | None
     bucket = sa.case(*whens, else_='')
     states: Counter = Counter()
     ages: Counter = Counter()
-    for state, age, n in session.execute(
-            sa.select(Recommendation.state, bucket, sa.func.count()).join(Plan, Plan.id == Recommendation.plan_id)
-            .where(*rec_where).group_by(Recommendation.state, bucket)):
-        if age:
-            states['overdue'] += n
-            ages[age] += n
-        else:
-            states[state.value] += n
+    if kept:
+        for state, age, n in session.execute(
+                sa.select(Recommendation.state, bucket, sa.func.count())
+                .where(*rec_where).group_by(Recommendation.state, bucket)):
+            if age:
+                states['overdue'] += n
+                ages[age] += n
+            else:
+                states[state.value] += n
 
     # the same limitation category in the same commune in two or more rounds (distinct triples, one query)
-    triples = session.execute(
-        sa.select(Visit.commune_id, Finding.category, Plan.year, Plan.id)
-        .join(Visit, Visit.id == Finding.visit_id).join(Plan, Plan.id == Finding.plan_id)
-        .where(Finding.kind == FindingKind.limitation, *finding_where).distinct()).all()
-    recurring = _recurring(session, triples, day)
+    triples: list[tuple[int, str, int, int]] = []
+    communes = sa.select(Visit.commune_id).where(Visit.plan_id.in_(list(kept)))  # the visited communes
+    if kept:
+        limitation = [Finding.kind == FindingKind.limitation, Finding.status.not_in(DROPPED),
+                      Finding.plan_id.in_(list(kept))]
+        if filters.category:
+            limitation.append(Finding.category == filters.category)
+        triples = [(commune_id, category, kept[plan_id], plan_id) for commune_id, category, plan_id in session.execute(
+            sa.select(Visit.commune_id, Finding.category, Finding.plan_id)
+            .join(Visit, Visit.id == Finding.visit_id).where(*limitation).distinct())]
+    recurring = _recurring(session, triples, communes, day)
 
     years = sorted(session.scalars(sa.select(Plan.year).where(Plan.state != PlanState.cancelled).distinct()))
     provinces = session.execute(
         sa.select(AdminUnit.code, AdminUnit.full_name).join(IssuingBody, IssuingBody.unit_id == AdminUnit.id)
         .join(Plan, Plan.issuer_id == IssuingBody.id).distinct().order_by(AdminUnit.code)).all()
     categories = sorted(session.scalars(sa.select(Finding.category).where(Finding.status.not_in(DROPPED))
-                                        .distinct()))
+                                        .distinct()))  # read from ix_findings_rollup alone
     return CrossDashboard(filters, trends, states, ages, recurring, years, [tuple(p) for p in provinces], categories)
 
 
-def _place(unit: AdminUnit) -> str:
-    """"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long": the name with its parent's, as names repeat across provinces."""
-    return f'{unit.full_name}, {unit.parent.full_name}' if unit.parent is not None else unit.full_name
-
-
-def _recurring(session: Session, triples, day: date) -> list[RecurringUnit]:  # noqa: ANN001
+def _recurring(session: Session, triples, communes: sa.Select, day: date) -> list[RecurringUnit]:  # noqa: ANN001
     """Group (commune, category, year, plan) by the commune that holds the place today: a 2019 commune and the
-    2025 commune that succeeded it count as one unit."""
-    from inspect_flow.units.operations import current_successor
+    2025 commune that succeeded it count as one unit (*communes*: a query of the visited communes' ids). Named
+    ``"Xã Nhuận Phú Tân, Tỉnh Vĩnh Long"``: the name with its parent's, as names repeat across provinces."""
+    from inspect_flow.units.models import UnitSuccession
+    from inspect_flow.units.operations import current_successor_ids
 
-    unit_ids = {t[0] for t in triples}
-    units = {u.id: u for u in session.scalars(sa.select(AdminUnit).where(AdminUnit.id.in_(unit_ids)))} \
-        if unit_ids else {}
-    now: dict[int, AdminUnit] = {}
-    for uid, unit in units.items():
-        now[uid] = current_successor(session, unit, day) or unit
+    if not triples:
+        return []
+    now = current_successor_ids(session, communes, day)
     plans: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for commune_id, category, year, plan_id in triples:
-        plans[(now[commune_id].id, category)][plan_id] = year
-    by_id = {u.id: u for u in now.values()}
-    out = [RecurringUnit(_place(by_id[uid]), category, sorted(rounds.values()))
-           for (uid, category), rounds in plans.items() if len(rounds) >= 2]
+        plans[(now[commune_id], category)][plan_id] = year
+    found = {key: rounds for key, rounds in plans.items() if len(rounds) >= 2}
+    if not found:
+        return []
+    # the names of the visited communes and of those that took them over (subqueries, no list of ids)
+    parent = sa.orm.aliased(AdminUnit)
+    successors = sa.select(UnitSuccession.successor_id).where(UnitSuccession.predecessor_id.in_(communes))
+    wanted = {uid for uid, _category in found}
+    names: dict[int, str] = {}
+    for uid, name, parent_name in session.execute(
+            sa.select(AdminUnit.id, AdminUnit.full_name, parent.full_name)
+            .outerjoin(parent, parent.id == AdminUnit.parent_id)
+            .where(sa.or_(AdminUnit.id.in_(communes), AdminUnit.id.in_(successors)))):
+        if uid in wanted:
+            names[uid] = f'{name}, {parent_name}' if parent_name is not None else name
+    missing = sorted(wanted - set(names))  # a successor reached in more than one step
+    for i in range(0, len(missing), 1000):
+        for uid, name, parent_name in session.execute(
+                sa.select(AdminUnit.id, AdminUnit.full_name, parent.full_name)
+                .outerjoin(parent, parent.id == AdminUnit.parent_id).where(AdminUnit.id.in_(missing[i:i + 1000]))):
+            names[uid] = f'{name}, {parent_name}' if parent_name is not None else name
+    out = [RecurringUnit(names[uid], category, sorted(rounds.values())) for (uid, category), rounds in found.items()]
     return sorted(out, key=lambda r: (-r.rounds, r.unit, r.category))

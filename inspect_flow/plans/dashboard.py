@@ -111,41 +111,60 @@ def is_overdue(rec: Recommendation, day: date) -> bool:
 
 def round_dashboard(session: Session, plan: Plan, *, day: date,
                     filters: OverdueFilters | None = None) -> RoundDashboard:
-    """The figures of *plan*'s dashboard on *day*."""
+    """The figures of *plan*'s dashboard on *day*: counted in SQL (visits by team, unit and state; findings by
+    unit, category and kind), the recommendations read as bare columns; no visit's record is loaded."""
+    from inspect_flow.plans.models import Team
+    from inspect_flow.units.models import AdminUnit
+
     filters = filters or OverdueFilters()
     overall = Progress()
     by_team: dict[int, Progress] = defaultdict(Progress)
     by_unit: dict[str, Progress] = defaultdict(Progress)
-    visits = list(session.scalars(sa.select(Visit).where(Visit.plan_id == plan.id).order_by(Visit.starts_at, Visit.id)))
-    for v in visits:
-        for p in (overall, by_team[v.team.number], by_unit[v.conclusion_unit.full_name]):
-            p.total += 1
-            p.cancelled += v.state == VisitState.cancelled
-            p.reviewed += v.state == VisitState.reviewed
-            p.submitted += v.state == VisitState.submitted
-            p.done += v.state in DONE_STATES
-    cancelled = [v for v in visits if v.state == VisitState.cancelled]
+    unit_of_visit = sa.func.coalesce(Visit.district_id, Visit.commune_id)  # Visit.conclusion_unit
+    counts = session.execute(
+        sa.select(Team.number, unit_of_visit, Visit.state, sa.func.count()).join(Team, Team.id == Visit.team_id)
+        .where(Visit.plan_id == plan.id).group_by(Team.number, unit_of_visit, Visit.state)).all()
+    unit_ids = {uid for _n, uid, _s, _c in counts}
+    names = dict(session.execute(sa.select(AdminUnit.id, AdminUnit.full_name)
+                                 .where(AdminUnit.id.in_(unit_ids))).all()) if unit_ids else {}
+    for number, unit_id, state, n in counts:
+        for p in (overall, by_team[number], by_unit[names[unit_id]]):
+            p.total += n
+            p.cancelled += n * (state == VisitState.cancelled)
+            p.reviewed += n * (state == VisitState.reviewed)
+            p.submitted += n * (state == VisitState.submitted)
+            p.done += n * (state in DONE_STATES)
+    cancelled = list(session.scalars(sa.select(Visit).where(Visit.plan_id == plan.id,
+                                                            Visit.state == VisitState.cancelled)
+                                     .order_by(Visit.starts_at, Visit.id)))
 
     # findings (rejected and withdrawn ones aside) by the visit's concluded unit and by category, split by kind
-    unit_name = {v.id: v.conclusion_unit.full_name for v in visits}
     unit_counts: dict[str | None, Counter] = defaultdict(Counter)
     cat_counts: dict[str, Counter] = defaultdict(Counter)
     dropped = (FindingStatus.rejected, FindingStatus.withdrawn)
-    rows = session.execute(sa.select(Finding.visit_id, Finding.category, Finding.kind, sa.func.count())
+    rows = session.execute(sa.select(unit_of_visit, Finding.category, Finding.kind, sa.func.count())
+                           .outerjoin(Visit, Visit.id == Finding.visit_id)
                            .where(Finding.plan_id == plan.id, Finding.status.not_in(dropped))
-                           .group_by(Finding.visit_id, Finding.category, Finding.kind))
-    for visit_id, category, kind, n in rows:
-        unit_counts[unit_name.get(visit_id)][kind.value] += n  # None: a round-level finding
+                           .group_by(unit_of_visit, Finding.category, Finding.kind))
+    for unit_id, category, kind, n in rows:
+        unit_counts[names.get(unit_id)][kind.value] += n  # None: a round-level finding
         cat_counts[category][kind.value] += n
     by_unit_bars = sorted((Bar(u, dict(c)) for u, c in unit_counts.items()), key=lambda b: (-b.total, b.label or ''))
     by_cat_bars = sorted((Bar(k, dict(c)) for k, c in cat_counts.items()), key=lambda b: (-b.total, b.label))
 
-    recs = list(session.scalars(sa.select(Recommendation).where(Recommendation.plan_id == plan.id,
-                                                              Recommendation.state != RecommendationState.withdrawn)))
-    states = Counter('overdue' if is_overdue(r, day) else r.state.value for r in recs)
+    recs = session.execute(sa.select(Recommendation.id, Recommendation.addressee_label, Recommendation.text,
+                                     Recommendation.deadline, Recommendation.state)
+                           .where(Recommendation.plan_id == plan.id,
+                                  Recommendation.state != RecommendationState.withdrawn)).all()
+
+    def late(state: RecommendationState, deadline: date | None) -> bool:  # is_overdue() on bare columns
+        return state == RecommendationState.overdue or (state in OPEN_STATES and deadline is not None
+                                                         and day > deadline)
+
+    states = Counter('overdue' if late(r.state, r.deadline) else r.state.value for r in recs)
     overdue_all = [OverdueRow(r.id, r.addressee_label, r.text, r.deadline,
                               (day - r.deadline).days if r.deadline else 0, r.state)
-                   for r in recs if is_overdue(r, day)]
+                   for r in recs if late(r.state, r.deadline)]
     wanted = overdue_all
     if filters.addressee:
         wanted = [o for o in wanted if o.addressee == filters.addressee]

@@ -407,6 +407,57 @@ def current_successor(session: Session, unit: AdminUnit, day: date) -> AdminUnit
     return None if current.id == unit.id else current
 
 
+def current_successor_ids(session: Session, unit_ids: sa.Select, day: date) -> dict[int, int]:
+    """For each unit id that *unit_ids* (a query of ids) selects, the id of the unit that holds its place on *day*
+    (its own id when it is valid then or nothing took it over): :func:`current_successor` for many units at once,
+    reading bare columns, one query per step of the chains (the ids stay a subquery: no list of thousands of
+    parameters)."""
+
+    def valid(valid_from: date, valid_to: date | None) -> bool:  # AdminUnit.is_valid_on
+        return valid_from <= day and (valid_to is None or day < valid_to)
+
+    def steps(predecessors) -> dict[int, tuple[int, bool]]:  # noqa: ANN001
+        rows = session.execute(
+            sa.select(UnitSuccession.predecessor_id, AdminUnit.id, AdminUnit.valid_from, AdminUnit.valid_to)
+            .join(AdminUnit, AdminUnit.id == UnitSuccession.successor_id)
+            .where(UnitSuccession.predecessor_id.in_(predecessors), UnitSuccession.is_default,
+                   UnitSuccession.effective <= day)
+            .order_by(UnitSuccession.predecessor_id, AdminUnit.code))
+        out: dict[int, tuple[int, bool]] = {}
+        for predecessor_id, successor_id, valid_from, valid_to in rows:
+            # the default succession of the lowest successor code, as successions_from() puts them
+            out.setdefault(predecessor_id, (successor_id, valid(valid_from, valid_to)))
+        return out
+
+    ids = unit_ids.scalar_subquery() if isinstance(unit_ids, sa.Select) else unit_ids
+    out: dict[int, int] = {}
+    walking: dict[int, tuple[int, set[int]]] = {}  # unit id -> (where its chain stands, ids seen)
+    for uid, valid_from, valid_to in session.execute(
+            sa.select(AdminUnit.id, AdminUnit.valid_from, AdminUnit.valid_to).where(AdminUnit.id.in_(ids))):
+        if valid(valid_from, valid_to):
+            out[uid] = uid
+        else:
+            walking[uid] = (uid, {uid})
+    step = steps(ids) if walking else {}  # the first step straight from the query of ids
+    while walking:
+        still: dict[int, tuple[int, set[int]]] = {}
+        for uid, (current, seen) in walking.items():
+            successor_id, is_valid = step.get(current, (None, False))
+            if successor_id is None or successor_id in seen:
+                out[uid] = uid  # nothing holds its place: the unit itself
+            elif is_valid:
+                out[uid] = successor_id
+            else:
+                still[uid] = (successor_id, seen | {successor_id})
+        walking = still
+        if walking:  # a unit changed more than once (rare): the next step of those chains
+            frontier = sorted({current for current, _seen in walking.values()})
+            step = {}
+            for i in range(0, len(frontier), 1000):
+                step.update(steps(frontier[i:i + 1000]))
+    return out
+
+
 def former_districts(session: Session, commune: AdminUnit) -> list[AdminUnit]:
     """Return the district-level units a two-tier commune's predecessor communes belonged to, in code order.
 

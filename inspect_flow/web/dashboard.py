@@ -13,6 +13,8 @@ from inspect_flow.web.helpers import db, lang, render, require, user
 from inspect_flow.web.plans import load_plan
 
 bp = Blueprint('dashboard', __name__)
+#: How many returning limitations the /dashboard page lists (the workbook and the API list them all).
+RECURRING_SHOWN = 100
 
 
 @bp.app_template_global('finding_categories')
@@ -48,7 +50,8 @@ def cross_dashboard_page():  # noqa: ANN201
     from inspect_flow.plans.analytics import CrossFilters, cross_dashboard
 
     d = cross_dashboard(db(), day=today(), filters=CrossFilters.parse(request.args))
-    return render('web/dashboard.html', d=d)
+    # the national list runs to thousands of rows: the page shows the units returning most often, the workbook all
+    return render('web/dashboard.html', d=d, recurring_shown=RECURRING_SHOWN)
 
 
 @bp.get('/dashboard.xlsx')

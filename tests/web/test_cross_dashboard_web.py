@@ -66,3 +66,27 @@ def test_cross_dashboard_per_role_with_filters_and_workbook(app_factory) -> None
     assert wb.sheetnames[0] == 'Findings by year'
     assert list(wb.worksheets[0].iter_rows(values_only=True)) == [('Year', 'Achievements', 'Limitations', 'Causes',
                                                                   'Total')]  # header only: no round from 2020
+
+
+def test_the_page_lists_the_most_returning_units_and_points_to_the_workbook(app_factory, monkeypatch) -> None:  # noqa: ANN001
+    from inspect_flow.core.db import make_session_factory, unit_of_work
+    from inspect_flow.demo.round2026 import run_demo
+    from inspect_flow.web import dashboard as web_dashboard
+
+    app = app_factory('closed')
+    with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
+        run_demo(s, 'closed')  # the 2026 round: limitations return in the communes that succeeded 2019's
+    staff = Client(app)
+    staff.login(ROLES['secretariat'])
+    whole = staff.get('/dashboard').get_data(as_text=True)
+    section = whole[whole.index('id="recurring"'):]
+    rows = section.count('<tr><td>')
+    assert rows >= 3 and 'cả' not in section.split('</table>')[1].split('</section>')[0]
+    monkeypatch.setattr(web_dashboard, 'RECURRING_SHOWN', 2)
+    page = staff.get('/dashboard').get_data(as_text=True)
+    section = page[page.index('id="recurring"'):]
+    assert section.count('<tr><td>') == 2
+    assert f'Hiện 2 đơn vị lặp lại nhiều đợt nhất; cả {rows} dòng có trong sổ tính Excel' in section
+    assert f'({rows})' in section  # the heading still counts them all
+    wb = openpyxl.load_workbook(io.BytesIO(staff.get('/dashboard.xlsx').data))
+    assert wb['Hạn chế lặp lại'].max_row == rows + 1  # every one in the workbook
