@@ -301,6 +301,7 @@ def batch(ctx: CliContext, plan_ref, out, issue_date, signer_name, signer_title,
           drafting_unit, timeout) -> None:
     """Issue and render the round's whole document set on the workers (in process when no broker is set),
     with a progress bar; then write every PDF into --out. Run it again to resume an interrupted batch."""
+    import sys
     import time
 
     from inspect_flow import create_app
@@ -330,7 +331,7 @@ def batch(ctx: CliContext, plan_ref, out, issue_date, signer_name, signer_title,
 
     deadline = time.monotonic() + timeout if timeout else None
     with app.app_context(), click.progressbar(length=total, label=ctx.msg('Văn bản', 'Documents'),
-                                              file=click.get_text_stream('stderr'), show_pos=True) as bar:
+                                              file=sys.stderr, show_pos=True) as bar:
         seen = total - len(todo)
         bar.update(seen)
         eager = in_process(app)
