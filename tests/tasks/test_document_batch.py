@@ -63,7 +63,7 @@ def test_a_worker_killed_mid_batch(make_worker, db_url):  # noqa: ANN001
     plan_id = build_round(db_url)
     first = make_worker(db_url, REDIS_URL)
     first.start()
-    app = first.celery()
+    app = first._app()  # the worker's own app in this process: disposed when the worker stops
     factory = make_session_factory(app.extensions['inspect_flow.engine'])
     with factory() as s:
         batch, _ = batches.start_batch(s, s.get(Plan, plan_id), actor='tester', signer=SIGNER)
