@@ -15,7 +15,7 @@ Running an item is safe to repeat (delivery is *at least once*: a task whose wor
    items makes a second reservation of one number impossible.
 2. **Render** (no transaction held, so the workers render side by side): the PDF/A with that number.
 3. **Store** (a short transaction, the item locked again): the issued document, with the reserved number; a run
-   that finds the item already done stores nothing (``UNIQUE (document_id)``, and the register's own
+   that finds the item already done stores nothing (``UNIQUE (batch_id, document_id)``, and the register's own
    ``UNIQUE (issuer_id, year, type_code, number)`` on documents).
 
 A document already issued (before the batch, or by an earlier batch) is taken as it is: no new number. The
@@ -80,8 +80,9 @@ def start_batch(session: Session, plan: Plan, *, actor: str, issue_date: date | 
                 signer: SignerIn | None = None, drafting_unit: str | None = None) -> tuple[DocumentBatch, bool]:
     """Start a batch over *plan*'s document set, or resume its unfinished one; return it and whether it is new.
 
-    Resuming keeps the batch's date and signer, puts the failed items back to pending, and adds the documents
-    the round gained since (new visits).
+    Resuming puts the failed items back to pending, takes the signer, date and drafting unit given now (the
+    batch's own otherwise; a number already reserved keeps its year), and adds the documents the round gained
+    since (new visits).
 
     :raise Conflict: the plan has not been issued (it has no number: the documents carrying it out cannot be)
     """
@@ -101,7 +102,13 @@ def start_batch(session: Session, plan: Plan, *, actor: str, issue_date: date | 
                               created_by=actor, created_dt=utcnow())
         session.add(batch)
         session.flush()
-    else:  # resuming: what failed is tried again
+    else:  # resuming: what failed is tried again, with the signer and date given now, if any
+        if signer is not None and signer.name:
+            batch.signer = signer.as_dict()
+        if issue_date is not None:
+            batch.issue_date = issue_date
+        if drafting_unit:
+            batch.drafting_unit = drafting_unit
         session.execute(sa.update(BatchItem).where(BatchItem.batch_id == batch.id, BatchItem.state == ItemState.failed)
                         .values(state=ItemState.pending, error=None))
     have = set(session.scalars(sa.select(BatchItem.slug).where(BatchItem.batch_id == batch.id)))
@@ -334,17 +341,21 @@ def _about(session: Session, item: BatchItem) -> str:
 
 
 def item_filename(session: Session, item: BatchItem, doc: IssuedDocument | None) -> str:
-    """``0012-BB-2026-minutes-xa-an-thanh.pdf``: the number, type code and year when numbered, the kind, what
-    it is about (ASCII, so that every unzip and file server shows it); ``schedule.pdf`` for the annex."""
+    """``0012-BB-2026-minutes-xa-an-thanh.pdf``: the number, type code and year when numbered, the kind, what it
+    is about (ASCII, so that every unzip and file server shows it); the plan numbered outside inspect_flow with
+    its own number, the working schedule (an annex, no number) as ``schedule.pdf``."""
     about = _about(session, item)
     parts = []
     if doc is not None:
         parts += [f'{doc.number:04d}', doc.type_code.replace('Đ', 'D'), str(doc.year)]
+    elif item.kind == 'plan':
+        plan = session.get(DocumentBatch, item.batch_id).plan_id
+        plan = session.get(Plan, plan)
+        if plan.number is not None:
+            parts += [f'{plan.number:04d}', 'KH', str(plan.year)]
     parts.append(item.kind)
     if about:
         parts.append(about)
-    if doc is None:
-        parts.append(f'{item.id}')
     return '-'.join(parts) + '.pdf'
 
 

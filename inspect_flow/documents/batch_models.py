@@ -48,14 +48,14 @@ class BatchItem(Base):
 
     The number is taken once, in a transaction of its own, and kept on the item: a run repeated after its worker
     died renders with the same number. ``UNIQUE (issuer_id, year, type_code, number)`` makes a second reservation
-    of one number impossible, and ``UNIQUE (document_id)`` a second document for one item.
+    of one number impossible, and ``UNIQUE (batch_id, document_id)`` two items of a batch on one document.
     """
 
     __tablename__ = 'document_batch_items'
     __table_args__ = (
         sa.UniqueConstraint('batch_id', 'slug'),
         sa.UniqueConstraint('issuer_id', 'year', 'type_code', 'number'),
-        sa.UniqueConstraint('document_id'),
+        sa.UniqueConstraint('batch_id', 'document_id'),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ Revises: c4f1a8e2d7b6
 Create Date: 2026-12-02 16:00:00
 
 Two new tables. ``document_batch_items`` holds the number an item reserved, unique per register
-(``issuer_id, year, type_code, number``), and the document it produced (unique).
+(``issuer_id, year, type_code, number``), and the document it produced (unique per batch).
 """
 
 import sqlalchemy as sa
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column('finished_dt', sa.DateTime(), nullable=True),
         sa.UniqueConstraint('batch_id', 'slug'),
         sa.UniqueConstraint('issuer_id', 'year', 'type_code', 'number'),
-        sa.UniqueConstraint('document_id'),
+        sa.UniqueConstraint('batch_id', 'document_id'),
     )
     op.create_index('ix_document_batch_items_batch_id', 'document_batch_items', ['batch_id'])
 
