@@ -11,8 +11,8 @@ Run: ``.venv/bin/python benchmarks/national_round.py [--scale 0.05] [--admin-url
    visit, the conclusion notice of every commune, every team's report and the round report.
 3. The set is rendered as a document batch (``inspect_flow.documents.batch``, the task
    ``inspect_flow.documents.render_item``) by a real worker on Redis: ``inspect-flow worker --concurrency 1``,
-   then ``--concurrency 2``. ``--scale`` renders that fraction of the items (the same items, in the set's
-   order, spread over all kinds), issued, numbered and stored, each run on a clean register.
+   then ``--concurrency 2``. ``--scale`` renders that fraction of the items (every n-th item of the set, so
+   every kind in proportion; the same items in both runs), issued, numbered and stored, each run on a clean register.
 
 Printed: documents per second for each run, the efficiency of the added worker
 (throughput(2) / (2 × throughput(1))), the peak RSS of each worker process (``VmHWM``), and the machine's load
@@ -144,9 +144,10 @@ def build_round(url: str) -> tuple[int, int]:
              'nghèo.', 'created_by': ACTOR, 'version_id': 1} for _, c in visits])
         conclusions = s.execute(sa.select(Conclusion.id, Conclusion.unit_id)
                                 .where(Conclusion.plan_id == plan_id)).all()
+        names = {c: name for c, _p, name in communes}
         s.execute(sa.insert(Recommendation), [
             {'plan_id': plan_id, 'conclusion_id': cid, 'number': 1, 'addressee_unit_id': unit_id,
-             'addressee_label': '', 'text': 'Tăng cường kiểm tra việc sử dụng vốn vay.',
+             'addressee_label': f'UBND {names[unit_id]}', 'text': 'Tăng cường kiểm tra việc sử dụng vốn vay.',
              'deadline': date(2026, 12, 31), 'created_by': ACTOR, 'version_id': 1} for cid, unit_id in conclusions])
         s.execute(sa.update(Plan).where(Plan.id == plan_id).values(state=PlanState.conclusions))
         s.commit()
@@ -201,7 +202,7 @@ def run(url: str, plan_id: int, broker: str, concurrency: int, scale: float, tim
                                                        on_behalf_of='Trưởng ban'))
         s.commit()
         batch_id, items = batch.id, batches.unfinished_items(s, batch)
-    chosen = items[:max(1, round(len(items) * scale))] if scale < 1 else items
+    chosen = items[::max(1, round(1 / scale))] if scale < 1 else items  # every n-th: all kinds, in proportion
     log = open(f'/tmp/national-worker-{concurrency}.log', 'wb')  # noqa: SIM115
     worker = subprocess.Popen([sys.executable, '-c', 'from inspect_flow.cli import main; main()', 'worker',
                                f'--concurrency={concurrency}', '--loglevel=warning',

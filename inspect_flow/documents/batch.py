@@ -280,13 +280,16 @@ def run_item(factory: sessionmaker[Session], item_id: int) -> str:
             item = session.get(BatchItem, item_id)
             batch = session.get(DocumentBatch, item.batch_id)
             target = _target_of(session, batch, item)
+            # a minutes or a notice reads only its own unit's rows, not the whole (perhaps national) round
+            unit = target.visit.conclusion_unit_id if target.visit is not None else item.unit_id
+            data = sources.load_round(session, target.plan, units={unit}) if unit is not None else None
             if item.number is not None:
                 view = sources.build_view_model(session, target, number=item.number, issued_on=batch.issue_date,
-                                                signer=_signer(batch), drafting_unit=batch.drafting_unit)
+                                                signer=_signer(batch), drafting_unit=batch.drafting_unit, data=data)
                 variant = ops.ISSUED_PDF_VARIANT
             else:
                 view = sources.build_view_model(session, target, signer=_signer(batch),
-                                                drafting_unit=batch.drafting_unit)
+                                                drafting_unit=batch.drafting_unit, data=data)
                 variant = None
             kind = item.kind
         pdf = render_pdf(kind, view, pdf_variant=variant) if variant else render_pdf(kind, view)

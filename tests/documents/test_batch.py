@@ -162,3 +162,20 @@ def test_a_batch_needs_an_issued_plan(session):  # noqa: ANN001
                                             ('Thị trấn  Mỏ Cày/2', 'thi-tran-mo-cay-2')])
 def test_ascii_slug(text: str, slug: str) -> None:
     assert batches.ascii_slug(text) == slug
+
+
+@pytest.mark.parametrize('two_tier', [False, True], ids=['three_tiers', 'two_tiers'])
+def test_a_units_rows_build_the_same_minutes_and_notice_as_the_whole_round(session, two_tier):  # noqa: ANN001
+    from inspect_flow.documents import sources
+    from tests import builders
+
+    plan = builders.plan_at(session, 'conclusions', two_tier=two_tier)
+    whole = sources.load_round(session, plan)
+    targets = [t for t in sources.document_set(plan) if t.kind in ('minutes', 'conclusion')]
+    assert len(targets) == 4
+    for target in targets:
+        unit = target.visit.conclusion_unit_id if target.visit is not None else target.unit.id
+        part = sources.load_round(session, plan, units={unit})
+        assert len(part.visits) < len(whole.visits)
+        full = sources.build_view_model(session, target, number=3, data=whole)
+        assert sources.build_view_model(session, target, number=3, data=part) == full
