@@ -83,7 +83,6 @@ def build_round(url: str) -> tuple[int, int]:
     print(f'units loaded in {time.perf_counter() - t0:.1f} s')
     t0 = time.perf_counter()
     with Session(engine) as s:
-        day = FIELDWORK[0]
         provinces = list(s.scalars(sa.select(AdminUnit).where(AdminUnit.level == UnitLevel.province,
                                                               AdminUnit.valid_from >= date(2025, 7, 1))
                                    .order_by(AdminUnit.code)))

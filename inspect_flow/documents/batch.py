@@ -257,7 +257,8 @@ def run_item(factory: sessionmaker[Session], item_id: int) -> str:
                 return 'done'
             batch = session.get(DocumentBatch, item.batch_id)
             target = _target_of(session, batch, item)
-            item.state, item.attempts, item.error, item.started_dt = ItemState.running, item.attempts + 1, None, utcnow()
+            item.state, item.attempts, item.error = ItemState.running, item.attempts + 1, None
+            item.started_dt = utcnow()
             issued = ops.current_issued(session, target) if KINDS[item.kind].type_code else None
             if issued is not None and item.number is None:
                 item.document_id = issued.id  # issued before: taken as it is, no new number

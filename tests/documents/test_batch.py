@@ -158,7 +158,8 @@ def test_a_batch_needs_an_issued_plan(session):  # noqa: ANN001
     assert err.value.field == 'plan'
 
 
-@pytest.mark.parametrize(('text', 'slug'), [('Xã Nhuận Phú Tân', 'xa-nhuan-phu-tan'), ('Phường Đông Hải', 'phuong-dong-hai'),
+@pytest.mark.parametrize(('text', 'slug'), [('Xã Nhuận Phú Tân', 'xa-nhuan-phu-tan'),
+                                            ('Phường Đông Hải', 'phuong-dong-hai'),
                                             ('Thị trấn  Mỏ Cày/2', 'thi-tran-mo-cay-2')])
 def test_ascii_slug(text: str, slug: str) -> None:
     assert batches.ascii_slug(text) == slug

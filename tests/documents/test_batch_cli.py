@@ -74,7 +74,8 @@ def test_batch_errors_are_one_line(db_url, tmp_path, case):  # noqa: ANN001
     else:
         plain = tmp_path / 'a-file.txt'  # a folder cannot be made under a file (root may write anywhere else)
         plain.write_text('x')
-        args, expected = [f'#{plan_id}', '--out', str(plain / 'out')], f'Lỗi: Không ghi được vào thư mục {plain / "out"}'
+        args = [f'#{plan_id}', '--out', str(plain / 'out')]
+        expected = f'Lỗi: Không ghi được vào thư mục {plain / "out"}'
     result = _batch(db_url, *args)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 

@@ -52,7 +52,8 @@ def test_the_page_starts_a_batch_and_shows_its_progress(db_url, monkeypatch):  #
         assert staff.get(f'/plans/{plan_id}/documents/batch.json').get_json() == {'batch': None}
 
         # no CSRF token: refused, nothing started
-        assert staff.post(f'/plans/{plan_id}/documents/batch', {'signer': 'Nguyễn Văn An'}, csrf=False).status_code == 400
+        url = f'/plans/{plan_id}/documents/batch'
+        assert staff.post(url, {'signer': 'Nguyễn Văn An'}, csrf=False).status_code == 400
         assert staff.get(f'/plans/{plan_id}/documents/batch.json').get_json() == {'batch': None}
         # no signer: the field named, what was typed kept
         r = staff.post(f'/plans/{plan_id}/documents/batch', {'signer': ' ', 'signer_title': 'Phó Trưởng ban X'})
@@ -60,8 +61,7 @@ def test_the_page_starts_a_batch_and_shows_its_progress(db_url, monkeypatch):  #
         assert 'Phải ghi họ tên người ký' in r.get_data(as_text=True)
         assert 'value="Phó Trưởng ban X"' in r.get_data(as_text=True)
 
-        r = staff.post(f'/plans/{plan_id}/documents/batch', {'signer': 'Nguyễn Văn An', 'signer_title': 'Phó Trưởng ban',
-                                                             'authority': 'KT.'})
+        r = staff.post(url, {'signer': 'Nguyễn Văn An', 'signer_title': 'Phó Trưởng ban', 'authority': 'KT.'})
         assert r.status_code == 302 and r.headers['Location'].endswith('#batch')
         body = staff.get(f'/plans/{plan_id}/documents/batch.json').get_json()['batch']
         assert {k: body[k] for k in ('total', 'done', 'failed', 'pending', 'running', 'finished', 'percent')} == {
