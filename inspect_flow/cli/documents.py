@@ -9,6 +9,9 @@
 * ``export-docx PLAN --kind KIND [...] --out DIR`` writes an editable DOCX of the draft;
 * ``replace DOC_ID --reason "…"`` starts preparing a replacement of an issued document: what it carries can
   be corrected again until ``issue … --supersedes DOC_ID`` issues the replacement.
+* ``batch PLAN --out DIR [--date …] --signer NAME`` numbers, issues and renders the whole set on the workers (in
+  process without a broker), with a progress bar, then writes every PDF; run again, it resumes
+  (:mod:`inspect_flow.documents.batch`).
 
 Exit status: 0 on success, 1 on a refusal (one line on stderr), 2 on bad usage (click), 4 when a
 stored PDF no longer matches its SHA-256.
