@@ -2,6 +2,7 @@
 
 from inspect_flow.accounts.models import LoginAttempt, Role, User
 from inspect_flow.audit.models import AuditEntry
+from inspect_flow.documents.batch_models import BatchItem, DocumentBatch, ItemState
 from inspect_flow.documents.models import DocumentReplacement, DocumentState, IssuedDocument, NumberRegister
 from inspect_flow.evidence.models import EvidenceFile, EvidenceUpload
 from inspect_flow.findings.categories import FindingCategory
@@ -37,6 +38,7 @@ from inspect_flow.visits.models import (
 )
 
 __all__ = [
+    'BatchItem', 'DocumentBatch', 'ItemState',
     'AdminUnit', 'AuditEntry', 'LoginAttempt', 'Role', 'User',
     'CommuneDraw', 'Conclusion', 'EvidenceFile', 'EvidenceUpload', 'CoverageRule', 'DocumentReplacement',
     'DocumentState', 'Finding', 'FindingCategory',

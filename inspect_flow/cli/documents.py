@@ -9,6 +9,9 @@
 * ``export-docx PLAN --kind KIND [...] --out DIR`` writes an editable DOCX of the draft;
 * ``replace DOC_ID --reason "…"`` starts preparing a replacement of an issued document: what it carries can
   be corrected again until ``issue … --supersedes DOC_ID`` issues the replacement.
+* ``batch PLAN --out DIR [--date …] --signer NAME`` numbers, issues and renders the whole set on the workers (in
+  process without a broker), with a progress bar, then writes every PDF; run again, it resumes
+  (:mod:`inspect_flow.documents.batch`).
 
 Exit status: 0 on success, 1 on a refusal (one line on stderr), 2 on bad usage (click), 4 when a
 stored PDF no longer matches its SHA-256.
@@ -269,3 +272,101 @@ def export_docx(ctx: CliContext, plan_ref, kind, visit, unit, district, team, ou
         path = _out_dir(out) / f'{target.slug}-draft.docx'
         path.write_bytes(render_docx(kind, view))
     click.echo(str(path))
+
+
+def _writable_folder(ctx: CliContext, out: str) -> Path:
+    """The output folder, created if need be, checked writable before any work starts."""
+    import tempfile
+
+    from inspect_flow.core.errors import InvalidInput
+
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix='.inspect-flow-', delete=True):
+            pass
+    except OSError as exc:
+        raise InvalidInput('batch.out_not_writable', f'Không ghi được vào thư mục {out}: {exc.strerror or exc}.',
+                           f'Cannot write to the folder {out}: {exc.strerror or exc}.', field='out') from exc
+    return path
+
+
+@documents.command('batch')
+@click.argument('plan_ref', metavar='PLAN')
+@click.option('--out', 'out', required=True, type=click.Path(file_okay=False), help='Folder to write the PDFs to.')
+@click.option('--date', 'issue_date', type=DATE,
+              help='The date of issue of the documents numbered by this batch, DD/MM/YYYY (default: today).')
+@_signer_options
+@click.option('--timeout', type=click.FloatRange(min=1), default=None, metavar='SECONDS',
+              help='Stop waiting after this long (the workers go on; run the command again to resume).')
+@pass_ctx
+def batch(ctx: CliContext, plan_ref, out, issue_date, signer_name, signer_title, authority, signer_for,  # noqa: ANN001
+          drafting_unit, timeout) -> None:
+    """Issue and render the round's whole document set on the workers (in process when no broker is set),
+    with a progress bar; then write every PDF into --out. Run it again to resume an interrupted batch."""
+    import sys
+    import time
+
+    from inspect_flow import create_app
+    from inspect_flow.core.errors import DomainError
+    from inspect_flow.documents import batch as batches
+    from inspect_flow.tasks.app import dispatch, in_process
+
+    folder = _writable_folder(ctx, out)
+    signer = _signer(signer_name, signer_title, authority, signer_for)
+    with ctx.session() as session:
+        plan = _plan(session, plan_ref)
+        the_batch, created = batches.start_batch(session, plan, actor=ctx.actor, issue_date=issue_date,
+                                                 signer=signer, drafting_unit=drafting_unit)
+        batch_id, plan_label = the_batch.id, plan.reference
+        todo = batches.unfinished_items(session, the_batch)
+        total = batches.progress(session, the_batch).total
+    click.echo(ctx.msg(f'{"Bắt đầu" if created else "Tiếp tục"} lô văn bản #{batch_id} của kế hoạch {plan_label}: '
+                       f'{total} văn bản, còn {len(todo)}.',
+                       f'{"Starting" if created else "Resuming"} batch #{batch_id} of plan {plan_label}: '
+                       f'{total} documents, {len(todo)} to do.'), err=True)
+    app = create_app({'DATABASE_URL': ctx.db_url} if ctx.db_url else None)
+    factory = app.extensions['inspect_flow.sessions']
+
+    def current() -> batches.Progress:
+        with factory() as session:
+            return batches.progress(session, batches.get_batch(session, batch_id))
+
+    deadline = time.monotonic() + timeout if timeout else None
+    with app.app_context(), click.progressbar(length=total, label=ctx.msg('Văn bản', 'Documents'),
+                                              file=sys.stderr, show_pos=True) as bar:
+        seen = total - len(todo)
+        bar.update(seen)
+        eager = in_process(app)
+        for item_id in todo:
+            dispatch('inspect_flow.documents.render_item', item_id)
+            if eager:
+                bar.update(1)
+        seen = total if eager else seen
+        while not eager:
+            state = current()
+            bar.update(state.settled - seen)
+            seen = max(seen, state.settled)
+            if state.settled >= state.total:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise DomainError('batch.timeout', f'Hết thời gian chờ: lô #{batch_id} mới xong {state.settled}/'
+                                  f'{state.total} văn bản; các tác vụ vẫn chạy, hãy chạy lại lệnh để tiếp tục.',
+                                  f'Timed out: batch #{batch_id} has {state.settled}/{state.total} documents '
+                                  'settled; the workers go on; run the command again to resume.')
+            time.sleep(0.5)
+    state = current()
+    written = 0
+    with factory() as session:
+        for name, pdf in batches.batch_files(session, batches.get_batch(session, batch_id)):
+            (folder / name).write_bytes(pdf)
+            written += 1
+    app.extensions['inspect_flow.engine'].dispose()
+    click.echo(ctx.msg(f'Đã ghi {written} tệp PDF vào {folder}.', f'Wrote {written} PDF files to {folder}.'))
+    if state.failed:
+        for f in state.failures:
+            click.echo(f'  #{f["item"]} {f["label"]}: {f["error"]}', err=True)
+        raise DomainError('batch.failed', f'{state.failed} văn bản chưa làm được (xem lý do ở trên); sửa rồi chạy lại '
+                          'lệnh để tiếp tục lô.',
+                          f'{state.failed} documents could not be done (reasons above); fix them and run the command '
+                          'again to resume the batch.')

@@ -371,6 +371,31 @@ def _ref_of(doc: IssuedDocument, issuer_name: str) -> vm.DocumentRef:
                           issued_on=doc.issue_date, issuer_name=issuer_name)
 
 
+def check_issuable(session: Session, target: Target, *, issue_date: date, signer: SignerIn) -> None:
+    """Everything :func:`issue_document` checks before it takes a number (not whether it was issued already).
+
+    :raise InvalidInput: an annex, no signer or a signature against the rules of authority, a bad date
+    :raise Conflict: not ready to be issued (visit not reviewed, no conclusion…)
+    """
+    kind = target.kind
+    spec = KINDS[kind]
+    if spec.type_code is None:
+        raise InvalidInput('document.not_issuable',
+                           f'{sources.KIND_LABELS[kind][0]} là phụ lục kèm theo Kế hoạch, không có số riêng; hãy ban '
+                           'hành Kế hoạch.',
+                           f'The {sources.KIND_LABELS[kind][1].lower()} is an annex of the plan and has no number of '
+                           'its own; issue the plan.', field='kind')
+    if kind in sources.COMMITTEE_KINDS and not (signer.name and signer.name.strip()):
+        raise InvalidInput('document.signer_required',
+                           'Cần ghi họ tên người ký văn bản của Ban Chỉ đạo (--signer).',
+                           "The name of the committee's signer is required (--signer).", field='signer')
+    signer.signature()  # refuse a bad authority prefix before a number is taken
+    if kind in sources.COMMITTEE_KINDS:
+        signer.check_authority()
+    _check_ready(session, target)
+    _check_date(session, target, issue_date)
+
+
 def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit=None, unit=None,  # noqa: ANN001
                    team=None, issue_date: date | None = None, signer: SignerIn | None = None,
                    drafting_unit: str | None = None,
@@ -392,24 +417,10 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
     :raise Conflict: already issued, not ready to be issued (visit not reviewed, no conclusion…)
     """
     target = _target(session, plan, kind, visit, unit, team, district)
-    spec = KINDS[kind]
-    if spec.type_code is None:
-        raise InvalidInput('document.not_issuable',
-                           f'{sources.KIND_LABELS[kind][0]} là phụ lục kèm theo Kế hoạch, không có số riêng; hãy ban '
-                           'hành Kế hoạch.',
-                           f'The {sources.KIND_LABELS[kind][1].lower()} is an annex of the plan and has no number of '
-                           'its own; issue the plan.', field='kind')
     signer = signer or SignerIn()
-    if kind in sources.COMMITTEE_KINDS and not (signer.name and signer.name.strip()):
-        raise InvalidInput('document.signer_required',
-                           'Cần ghi họ tên người ký văn bản của Ban Chỉ đạo (--signer).',
-                           "The name of the committee's signer is required (--signer).", field='signer')
-    signer.signature()  # refuse a bad authority prefix before a number is taken
-    if kind in sources.COMMITTEE_KINDS:
-        signer.check_authority()
-    _check_ready(session, target)
     issue_date = issue_date or today()
-    _check_date(session, target, issue_date)
+    check_issuable(session, target, issue_date=issue_date, signer=signer)
+    spec = KINDS[kind]
     _check_supersedes(session, target, supersedes)  # refuse early, before waiting for the register
 
     issuer = plan.issuer
@@ -429,11 +440,27 @@ def issue_document(session: Session, plan: Plan, kind: str, *, actor: str, visit
 def _freeze(session: Session, target: Target, type_code: str, number: int, issue_date: date, signer: SignerIn,
             drafting_unit: str | None, old: IssuedDocument | None, actor: str) -> IssuedDocument:
     """Render the final PDF/A with *number* and store it, frozen, with its SHA-256 and an audit entry."""
-    plan, kind, issuer = target.plan, target.kind, target.plan.issuer
+    view, pdf = render_issued(session, target, number, issue_date, signer, drafting_unit, old)
+    return store_issued(session, target, type_code, number, issue_date, signer, view, pdf, old, actor)
+
+
+def render_issued(session: Session, target: Target, number: int, issue_date: date, signer: SignerIn,
+                  drafting_unit: str | None, old: IssuedDocument | None = None, data=None):  # noqa: ANN001, ANN201
+    """The view model and PDF/A of *target* issued with *number* on *issue_date* (nothing stored).
+
+    The view model is built from the session; the PDF is laid out from it alone, so a caller may close its
+    transaction first (a batch renders outside any transaction)."""
+    issuer = target.plan.issuer
     replaces = _ref_of(old, issuer.name) if old is not None else None
     view = sources.build_view_model(session, target, number=number, issued_on=issue_date, signer=signer,
-                                    drafting_unit=drafting_unit, replaces=replaces)
-    pdf = render_pdf(kind, view, pdf_variant=ISSUED_PDF_VARIANT)
+                                    drafting_unit=drafting_unit, replaces=replaces, data=data)
+    return view, render_pdf(target.kind, view, pdf_variant=ISSUED_PDF_VARIANT)
+
+
+def store_issued(session: Session, target: Target, type_code: str, number: int, issue_date: date, signer: SignerIn,
+                 view, pdf: bytes, old: IssuedDocument | None, actor: str) -> IssuedDocument:  # noqa: ANN001
+    """Store the issued document *target* with its *number* and rendered *pdf*, frozen, with an audit entry."""
+    plan, kind, issuer = target.plan, target.kind, target.plan.issuer
     doc = IssuedDocument(
         plan_id=plan.id, issuer_id=issuer.id, kind=kind, type_code=type_code, year=issue_date.year,
         number=number, symbol=vnformat.symbol(type_code, issuer.abbreviation), subject=view.meta.subject,

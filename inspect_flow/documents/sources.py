@@ -686,18 +686,34 @@ def _checklist_labels(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
     return labels, choices
 
 
-def load_round(session: Session, plan: Plan) -> RoundData:
-    """Read the round's rows once (findings accepted by the team only; withdrawn recommendations left out)."""
-    visits = _active_visits(plan)
-    findings = list(session.scalars(
-        sa.select(Finding).where(Finding.plan_id == plan.id, Finding.status == FindingStatus.accepted)
-        .order_by(Finding.id)))
-    conclusions = {c.unit_id: c for c in session.scalars(
-        sa.select(Conclusion).where(Conclusion.plan_id == plan.id).order_by(Conclusion.id))}
+def load_round(session: Session, plan: Plan, *, units: set[int] | None = None) -> RoundData:
+    """Read the round's rows once (findings accepted by the team only; withdrawn recommendations left out).
+
+    :param units: only what concerns these concluded units (districts, or communes in two tiers): their visits,
+        those visits' findings, their conclusions and recommendations; what a minutes or a conclusion notice about
+        them reads, without reading a national round's thousands of other visits (a document batch's items)
+    """
+    if units is None:
+        visits = _active_visits(plan)
+    else:
+        rows = session.scalars(sa.select(Visit).where(
+            Visit.plan_id == plan.id, Visit.state != VisitState.cancelled,
+            sa.or_(Visit.commune_id.in_(units), Visit.district_id.in_(units))))
+        visits = sorted((v for v in rows if v.conclusion_unit_id in units),
+                        key=lambda v: (v.starts_at, v.team.number, v.id))
+    findings_q = sa.select(Finding).where(Finding.plan_id == plan.id, Finding.status == FindingStatus.accepted)
+    conclusions_q = sa.select(Conclusion).where(Conclusion.plan_id == plan.id)
+    if units is not None:
+        findings_q = findings_q.where(Finding.visit_id.in_([v.id for v in visits]))
+        conclusions_q = conclusions_q.where(Conclusion.unit_id.in_(units))
+    findings = list(session.scalars(findings_q.order_by(Finding.id)))
+    conclusions = {c.unit_id: c for c in session.scalars(conclusions_q.order_by(Conclusion.id))}
+    recs_q = sa.select(Recommendation).where(Recommendation.plan_id == plan.id,
+                                             Recommendation.state != RecommendationState.withdrawn)
+    if units is not None:
+        recs_q = recs_q.where(Recommendation.conclusion_id.in_([c.id for c in conclusions.values()]))
     recommendations = list(session.scalars(
-        sa.select(Recommendation).where(Recommendation.plan_id == plan.id,
-                                        Recommendation.state != RecommendationState.withdrawn)
-        .order_by(Recommendation.conclusion_id, Recommendation.number, Recommendation.id)))
+        recs_q.order_by(Recommendation.conclusion_id, Recommendation.number, Recommendation.id)))
     labels, choices = _checklist_labels(plan)
     return RoundData(plan, visits, findings, conclusions, recommendations, labels, choices)
 

@@ -100,13 +100,24 @@ def _checks(session: Session, plan: Plan) -> dict[int, FollowUpCheck]:
 def _earlier(session: Session, plan: Plan, unit_ids: set[int], checked: set[int]) -> list[Recommendation]:
     if not unit_ids and not checked:
         return []
-    earlier = sa.select(Plan.id).where(Plan.id != plan.id, Plan.state != PlanState.cancelled,
-                                       Plan.fieldwork_start < plan.fieldwork_start)
+    earlier = _earlier_plans(plan)
     following = sa.and_(Recommendation.addressee_unit_id.in_(unit_ids or {-1}),
                         Recommendation.state.in_(FOLLOWING_STATES),
                         Recommendation.plan_id.in_(earlier))
     query = sa.select(Recommendation).where(sa.or_(following, Recommendation.id.in_(checked or {-1})))
     return list(session.scalars(query.order_by(Recommendation.plan_id, Recommendation.id)))
+
+
+def _earlier_plans(plan: Plan):  # noqa: ANN202
+    return sa.select(Plan.id).where(Plan.id != plan.id, Plan.state != PlanState.cancelled,
+                                    Plan.fieldwork_start < plan.fieldwork_start)
+
+
+def _any_earlier(session: Session, plan: Plan) -> bool:
+    """Whether an earlier round left any recommendation still to follow up, anywhere."""
+    return session.scalar(sa.select(Recommendation.id).where(
+        Recommendation.state.in_(FOLLOWING_STATES), Recommendation.plan_id.in_(_earlier_plans(plan))).limit(1)) \
+        is not None
 
 
 def follow_up(session: Session, plan: Plan) -> list[FollowUpItem]:
@@ -115,13 +126,15 @@ def follow_up(session: Session, plan: Plan) -> list[FollowUpItem]:
     The units are the plan's targets and the communes (and districts) of its visits; a recommendation this
     round has checked stays listed whatever its state now.
     """
+    checks = _checks(session, plan)
+    if not checks and not _any_earlier(session, plan):
+        return []  # nothing to follow up: no need to trace every visit's units back (a national round has 3,000)
     units: dict[int, AdminUnit] = {}
     for target in plan.target_units:
         units.update(succeeded_units(session, target))
     visits = [(v, _visit_units(session, v)) for v in active_visits(plan)]
     for _, vu in visits:
         units.update(vu)
-    checks = _checks(session, plan)
     items = []
     for rec in _earlier(session, plan, set(units), set(checks)):
         attached = [v for v, vu in visits if rec.addressee_unit_id in vu]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 DEFAULT_QUEUE = 'inspect_flow'
 #: The modules that declare the tasks (``shared_task``); a worker and the in-process default both import them.
 TASK_MODULES = ('inspect_flow.tasks.jobs', 'inspect_flow.tasks.webhooks', 'inspect_flow.tasks.intake',
-                'inspect_flow.tasks.schedule')
+                'inspect_flow.tasks.schedule', 'inspect_flow.tasks.documents')
 
 
 def celery_settings(app: Flask) -> dict[str, Any]:

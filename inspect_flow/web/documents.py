@@ -6,7 +6,10 @@
   register of issued documents;
 * ``GET /plans/<id>/documents/draft``: one draft, ``?kind=…&visit=|unit=|district=|team=&format=html|pdf``;
 * ``POST /plans/<id>/documents/issue``: issue one document (staff only; number, PDF/A, SHA-256, audit);
-* ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked against its SHA-256.
+* ``GET /documents/<doc_id>.pdf``: the frozen PDF of an issued document, checked against its SHA-256;
+* ``POST /plans/<id>/documents/batch``: issue and render the whole set on the workers (staff only; in the request
+  when no broker is configured); ``GET /plans/<id>/documents/batch.json``: its progress, polled by the page
+  (``documents.batch`` holds the logic; whoever may see the documents page may see the counts).
 
 Every row, draft, register entry and download is checked with the one rule,
 :func:`inspect_flow.accounts.access.can_read_document` (through ``documents.operations.may_read*``): a row the user
@@ -85,10 +88,11 @@ def _page(plan: Plan, form: Form, status: int = 200, open_key: str | None = None
                                                if d.state == DocumentState.issued])
     from inspect_flow.audit.labels import Describer
 
+    can_issue = access.can_issue_documents(user(), plan)
     return render('web/plans/documents.html', plan=plan, rows=_rows(plan), register=register, form=form,
                   open_key=open_key, labels=sources.KIND_LABELS, authorities=AUTHORITIES,
-                  actor_name=Describer(db(), plan, lang()).actor,
-                  can_issue=access.can_issue_documents(user(), plan)), status
+                  actor_name=Describer(db(), plan, lang()).actor, can_issue=can_issue,
+                  batch=_batch_progress(plan, details=can_issue)), status
 
 
 @bp.get('/plans/<int:plan_id>/documents')
@@ -222,3 +226,91 @@ def documents_for_official(me) -> list[IssuedDocument]:  # noqa: ANN001
     out = doc_ops.readable(db(), me, list(docs))
     superseded = {d.supersedes_id for d in out if d.supersedes_id}
     return [d for d in out if d.id not in superseded]
+
+
+# --------------------------------------------------------------------------- the whole set at once (batch)
+
+
+def _batch_progress(plan: Plan, *, details: bool) -> dict | None:
+    """The latest batch's progress as the page and its JSON show it (failed items' reasons for the staff only)."""
+    from inspect_flow.documents import batch as batches
+
+    latest = batches.latest_batch(db(), plan)
+    if latest is None:
+        return None
+    out = batches.progress(db(), latest).as_dict()
+    if not details:
+        out['failures'] = []
+    out['percent'] = round(100 * (out['done'] + out['failed']) / out['total']) if out['total'] else 100
+    return out
+
+
+@bp.get('/plans/<int:plan_id>/documents/batch.json')
+@login_required
+def batch_progress(plan_id: int):  # noqa: ANN201
+    """The progress of the round's latest batch: counts per state (and, for the staff, what failed and why)."""
+    plan = load_plan(plan_id)
+    require(access.can_view_documents(user(), plan), 404)
+    resp = current_app.json.response({'batch': _batch_progress(plan, details=access.can_issue_documents(user(), plan))})
+    resp.headers['Cache-Control'] = 'no-store'
+    return resp
+
+
+def _end_request_transaction() -> None:
+    """Commit this request's work now and give the database back (the SQLite writer's turn), so that the tasks,
+    which open transactions of their own, can write (in process, they run in this very thread)."""
+    from flask import g
+
+    sess = g.pop('db_session', None)
+    if sess is None:
+        return
+    try:
+        sess.commit()
+    finally:
+        sess.close()
+        lock = g.pop('db_writer', None)
+        if lock is not None:
+            lock.release()
+
+
+@bp.post('/plans/<int:plan_id>/documents/batch')
+@login_required
+def batch_start(plan_id: int):  # noqa: ANN201
+    """Start (or resume) the batch over the round's whole set, and send its documents to the workers."""
+    from inspect_flow.documents import batch as batches
+    from inspect_flow.documents.sources import SignerIn
+    from inspect_flow.tasks.app import dispatch
+
+    plan = load_plan(plan_id)
+    require(access.can_issue_documents(user(), plan))
+    form = Form(request.form, fields=FIELDS)
+    authority = form.get('authority') or 'KT.'
+    try:
+        if authority not in AUTHORITIES:
+            raise InvalidInput('document.bad_authority', 'Thẩm quyền ký không hợp lệ.', 'Unknown signing authority.',
+                               field='authority')
+        prefix = None if authority == 'none' else authority
+        signer = SignerIn(name=form.get('signer').strip() or None,
+                          title=form.get('signer_title').strip() or 'Phó Trưởng ban', prefix=prefix,
+                          on_behalf_of=(form.get('signer_for').strip() or sources.default_signer_for(prefix))
+                          if prefix else None)
+        issue_date = parse_date(form.get('date'), 'date', required=False)
+        resuming = batches.open_batch(db(), plan) is not None
+        if signer.name is None and not resuming:
+            raise InvalidInput('document.signer_required', 'Phải ghi họ tên người ký các văn bản của Ban Chỉ đạo.',
+                               "The name of the committee's signer is required.", field='signer')
+        if not resuming:
+            signer.signature()
+            signer.check_authority()
+        batch, _created = batches.start_batch(db(), plan, actor=actor(), issue_date=issue_date, signer=signer)
+        todo = batches.unfinished_items(db(), batch)
+    except DomainError as exc:
+        db().rollback()
+        form.add_error(exc)
+        return _page(load_plan(plan_id), form, 422, open_key='batch')
+    _end_request_transaction()
+    for item_id in todo:
+        dispatch('inspect_flow.documents.render_item', item_id)
+    flash(t(f'Đã gửi {len(todo)} văn bản đi in; tiến độ hiện ở dưới.',
+            f'{len(todo)} documents sent to be rendered; the progress shows below.'), 'ok')
+    return redirect(url_for('documents.documents_page', plan_id=plan_id) + '#batch')

@@ -108,6 +108,11 @@ class Worker:
             pools.reset()
             self._cached.extensions['inspect_flow.engine'].dispose()
             self._cached = None
+            # kombu keeps its connection and producer pools per broker URL, process-wide: the pool closed above is
+            # the one every later app on the same broker would get. Forget the closed pools.
+            from kombu import pools
+
+            pools.reset()
 
 
 def _worker_env(db_url: str, broker: str, tmp_path: Path, **extra: str) -> dict[str, str]:
