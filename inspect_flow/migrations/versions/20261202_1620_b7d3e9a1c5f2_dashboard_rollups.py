@@ -1,7 +1,7 @@
 """Indexes for the dashboards at national scale: findings and recommendations rolled up without reading their rows
 
 Revision ID: b7d3e9a1c5f2
-Revises: c4f1a8e2d7b6
+Revises: 7b2d9e4f1a30
 Create Date: 2026-12-02 16:00:00
 
 Measured with ``benchmarks/dashboard_bench.py`` (3,321 communes × 3 years: 97k findings, 29k recommendations) and
@@ -13,7 +13,7 @@ age read ``ix_recommendations_rollup`` alone.
 from alembic import op
 
 revision = 'b7d3e9a1c5f2'
-down_revision = 'c4f1a8e2d7b6'
+down_revision = '7b2d9e4f1a30'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Document batches: a round's document set rendered item by item on the workers, each item's number reserved once
 
 Revision ID: 7b2d9e4f1a30
-Revises: c4f1a8e2d7b6
+Revises: 7a3c9e51d0f4
 Create Date: 2026-12-02 16:00:00
 
 Two new tables. ``document_batch_items`` holds the number an item reserved, unique per register
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '7b2d9e4f1a30'
-down_revision = 'c4f1a8e2d7b6'
+down_revision = '7a3c9e51d0f4'
 branch_labels = None
 depends_on = None
 
