@@ -27,10 +27,10 @@ import sys
 import gunicorn.glogging
 import gunicorn.http.wsgi
 
-from inspect_flow.core import config
+from inspect_flow.core import config as _config  # (gunicorn reads every public name here as a setting)
 from inspect_flow.web.serving import SERVER_HEADER, JsonFormatter
 
-config.apply()  # the configuration file (INSPECT_FLOW_CONFIG, instance/config.toml) under the environment
+_config.apply()  # the configuration file (INSPECT_FLOW_CONFIG, instance/config.toml) under the environment
 gunicorn.http.wsgi.SERVER = SERVER_HEADER
 
 wsgi_app = 'inspect_flow:create_app()'

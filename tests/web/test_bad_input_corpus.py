@@ -148,6 +148,7 @@ def _world(app) -> dict:  # noqa: ANN001
     """The three small rounds beside the demo; return the ids the routes are walked with."""
     from inspect_flow.findings import operations as f_ops
     from inspect_flow.integrations.tokens import create_token
+    from inspect_flow.openrosa.tokens import create_collect_token
     from inspect_flow.plans import operations as plan_ops
     from inspect_flow.plans.checklists import pin_default_checklists
     from inspect_flow.plans.models import TeamRole
@@ -170,9 +171,10 @@ def _world(app) -> dict:  # noqa: ANN001
         tokens = {}
         for who in ('admin', 'member25', 'district838'):
             tokens[who] = create_token(s, find_user(s, ROLES[who]), name='corpus')[1]
+        collect_token = create_collect_token(s, member, name='corpus')[1]  # ODK Collect's URL (/v1/key/<token>/)
         my_visit = next(v.id for v in visiting.visits if v.team_id == visiting.teams[0].id)
         world = {'planning': planning.id, 'visiting': visiting.id, 'concluding': concluding.id,
-                 'my_visit': my_visit, 'tokens': tokens,
+                 'my_visit': my_visit, 'tokens': tokens, 'collect_token': collect_token,
                  'planning_team': planning.teams[0].id, 'visiting_team': visiting.teams[0].id}
     with engine.connect() as conn:
         q = lambda sql, **kw: conn.execute(sa.text(sql), kw).scalar()  # noqa: E731
@@ -208,6 +210,9 @@ def arg_sets(rule, world: dict) -> list[dict]:  # noqa: ANN001
         'digest': [w['digest']], 'ref': ['sha256:' + w['digest']], 'token_id': [w['token_id']],
         'webhook_id': [1], 'submission_id': ['00000000-0000-0000-0000-000000000000'], 'unit_id': [1],
         'checklist_id': [w['checklist_id']],
+        # OpenRosa: a member's live app token (and a made-up one), the member's own visit's form and another's
+        'token': [w['collect_token'], 'x' * 43], 'form_id': [f'visit-{w["my_visit"]}', f'visit-{w["visit5"]}'],
+        'name': ['photo.jpg'],
     }
     names = sorted(rule.arguments)
     combos = itertools.product(*(candidates[n] for n in names))

@@ -247,7 +247,8 @@ def test_a_member_of_another_team_reads_neither_the_draft_nor_the_issued_minutes
 # --- anonymous visitors --------------------------------------------------------------------------------------
 
 #: Endpoints an anonymous visitor may reach.
-PUBLIC = {'auth.login', 'healthz', 'static', 'api_v1.openapi_document', 'api_v1.docs_page', 'api_v1.docs_script'}
+PUBLIC = {'auth.login', 'healthz', 'static', 'api_v1.openapi_document', 'api_v1.docs_page', 'api_v1.docs_script',
+          'offline.service_worker'}  # the service worker's script: the browser fetches it for updates
 
 
 def _url_for_rule(rule, known: dict) -> str:  # noqa: ANN001
@@ -256,7 +257,8 @@ def _url_for_rule(rule, known: dict) -> str:  # noqa: ANN001
               'conclusion_id': known['conclusion_mcb'], 'finding_id': known['finding5'], 'doc_id': 1,
               'document_id': 1, 'user_id': 1, 'code': '838', 'unit_id': 1, 'digest': '0' * 64, 'ref': '0' * 64,
               'checklist_id': 'poverty-supervision', 'submission_id': '00000000-0000-0000-0000-000000000000',
-              'token_id': 1, 'webhook_id': 1, '_rest': 'plans/x', 'filename': 'x.css'}
+              'token_id': 1, 'webhook_id': 1, '_rest': 'plans/x', 'filename': 'x.css',
+              'token': 'x' * 43, 'form_id': f'visit-{known["visit5"]}', 'name': 'x.jpg'}
     path = rule.rule
     for arg in rule.arguments:
         path = re.sub(r'<(?:[^:<>]+:)?' + re.escape(arg) + '>', str(values[arg]), path)
@@ -290,6 +292,8 @@ def test_an_anonymous_visitor_gets_the_login_page_and_nothing_else(app_factory):
                 assert r.status_code in (200, 404), (path, r.status_code)
             elif rule.endpoint.startswith('api_v1.'):
                 assert r.status_code == 401, (path, r.status_code)
+            elif rule.endpoint.startswith('openrosa.'):  # ODK Collect's token is in the path: a bad one is 403
+                assert r.status_code == 403, (path, r.status_code)
             elif accept == 'application/json':
                 assert r.status_code == 401, (path, r.status_code)
             else:
