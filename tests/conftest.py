@@ -5,6 +5,9 @@ created once per database through the Alembic migrations (with the 2019 Bến Tr
 of 2025 loaded, as `inspect-flow init` does), and
 each test runs inside a SAVEPOINT that is rolled back afterwards. CLI tests get a fresh database of
 their own, copied from that template (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL).
+A fixture that needs a built demo round (the web, API, documents and exports fixtures) asks for a copy of a seeded
+template (``Databases.fresh(kind, seed=(key, build))``): the round is built once per session and per xdist worker,
+not once per test.
 
 PostgreSQL is required: when it cannot be reached the PostgreSQL tests fail. A developer without one
 may set INSPECT_FLOW_SKIP_POSTGRES=1 to skip them; that is refused when CI is set.
