@@ -5,6 +5,9 @@ created once per database through the Alembic migrations (with the 2019 Bến Tr
 of 2025 loaded, as `inspect-flow init` does), and
 each test runs inside a SAVEPOINT that is rolled back afterwards. CLI tests get a fresh database of
 their own, copied from that template (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL).
+A fixture that needs a built demo round (the web, API, documents and exports fixtures) asks for a copy of a seeded
+template (``Databases.fresh(kind, seed=(key, build))``): the round is built once per session and per xdist worker,
+not once per test.
 
 PostgreSQL is required: when it cannot be reached the PostgreSQL tests fail. A developer without one
 may set INSPECT_FLOW_SKIP_POSTGRES=1 to skip them; that is refused when CI is set.
@@ -17,7 +20,9 @@ import queue
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -54,6 +59,8 @@ class Databases:
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.templates: dict[str, str] = {}
+        #: (kind, key) → (URL of a template holding what a builder wrote, what the builder returned)
+        self.seeds: dict[tuple[str, str], tuple[str, Any]] = {}
         self.engines: dict[str, sa.Engine] = {}
         self.pg_error: str | None = None
         self.created_pg: list[str] = []
@@ -86,9 +93,19 @@ class Databases:
             self.engines[kind] = make_engine(self.fresh(kind))
         return self.engines[kind]
 
-    def fresh(self, kind: str) -> str:
-        """Return the URL of a new database that is a copy of the template."""
-        template = self.template(kind)
+    def seeded(self, kind: str, key: str, build: Callable[[str], Any]) -> tuple[str, Any]:
+        """Return the URL of a template that holds what ``build(url)`` wrote on a fresh database, and what it
+        returned. *build* runs once per session (per xdist worker) for each *key* and kind; it must commit its
+        work and dispose of its engines (PostgreSQL copies a template only when nothing is connected to it).
+        Never connect to the returned URL: take copies of it with ``fresh(kind, seed=(key, build))``."""
+        if (kind, key) not in self.seeds:
+            url = self.fresh(kind)
+            self.seeds[(kind, key)] = (url, build(url))
+        return self.seeds[(kind, key)]
+
+    def fresh(self, kind: str, seed: tuple[str, Callable[[str], Any]] | None = None) -> str:
+        """Return the URL of a new database that is a copy of the template (of the seeded one, when given)."""
+        template = self.template(kind) if seed is None else self.seeded(kind, *seed)[0]
         if kind == 'sqlite':
             path = self.tmp / f'db_{uuid.uuid4().hex[:10]}.sqlite3'
             shutil.copyfile(template.removeprefix('sqlite:///'), path)

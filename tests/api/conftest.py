@@ -3,7 +3,9 @@ each persona, and a client that checks every response against the OpenAPI docume
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import threading
 
@@ -14,7 +16,7 @@ from werkzeug.serving import make_server
 
 from inspect_flow import create_app
 from inspect_flow.accounts.operations import ensure_demo_accounts, find_user, use_fast_hashing
-from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
 from inspect_flow.integrations.tokens import create_token
 
 use_fast_hashing()
@@ -84,31 +86,74 @@ class ApiClient:
             return conn.execute(sa.text(sql), params).scalar()
 
 
-def build(db_url: str, through: str = 'visiting') -> tuple:
+def _seed(db_url: str, through: str) -> dict[str, str]:
+    """Run the 2019 demo round to *through* in *db_url*, make the demo accounts; return a token per persona."""
     from inspect_flow.demo.round2019 import run_demo
 
-    app = create_app({'DATABASE_URL': db_url, 'TESTING': True, 'SECRET_KEY': 'test'})
-    tokens = {}
-    with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
-        run_demo(s, through)
-        ensure_demo_accounts(s)
-        for persona, username in PERSONAS.items():
-            tokens[persona] = create_token(s, find_user(s, username), name='test')[1]
-    return app, tokens
+    engine = make_engine(db_url, poolclass=sa.pool.NullPool)
+    try:
+        tokens = {}
+        with unit_of_work(make_session_factory(engine)) as s:
+            run_demo(s, through)
+            ensure_demo_accounts(s)
+            for persona, username in PERSONAS.items():
+                tokens[persona] = create_token(s, find_user(s, username), name='test')[1]
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def _app(db_url: str):  # noqa: ANN202
+    return create_app({'DATABASE_URL': db_url, 'TESTING': True, 'SECRET_KEY': 'test'})
+
+
+def build(db_url: str, through: str = 'visiting') -> tuple:
+    """An app on *db_url* after the 2019 demo round was run there to *through*, and a token per persona."""
+    tokens = _seed(db_url, through)
+    return _app(db_url), tokens
+
+
+def demo_seed(through: str) -> tuple[str, object]:
+    """The seed (``Databases.fresh(kind, seed=…)``) of what :func:`build` writes; its value is the tokens. The round's
+    operations read the clock (INSPECT_FLOW_TODAY, which a test may pin first): one template per pinned day."""
+    return f"api-demo2019-{through}-{os.environ.get('INSPECT_FLOW_TODAY', '')}", lambda url: _seed(url, through)
+
+
+@contextlib.contextmanager
+def demo_api(databases, db_kind: str, through: str = 'visiting'):  # noqa: ANN001, ANN201
+    """An :class:`ApiClient` on what :func:`build` makes, in a database of its own: a copy of a template built once
+    per session (per xdist worker), dropped afterwards."""
+    seed = demo_seed(through)
+    url = databases.fresh(db_kind, seed=seed)
+    app = _app(url)
+    try:
+        yield ApiClient(app, dict(databases.seeded(db_kind, *seed)[1]))
+    finally:
+        app.extensions['inspect_flow.engine'].dispose()
+        databases.release(url)
+
+
+def seeded_api(request, databases, db_kind: str, through: str):  # noqa: ANN001, ANN201
+    """Yield :func:`demo_api`, or an :class:`ApiClient` built in ``db_url`` itself when the test uses it too."""
+    if 'db_url' in request.fixturenames:
+        app, tokens = build(request.getfixturevalue('db_url'), through)
+        try:
+            yield ApiClient(app, tokens)
+        finally:
+            app.extensions['inspect_flow.engine'].dispose()
+    else:
+        with demo_api(databases, db_kind, through) as client:
+            yield client
 
 
 @pytest.fixture
-def api(db_url):  # noqa: ANN001, ANN201
-    app, tokens = build(db_url)
-    yield ApiClient(app, tokens)
-    app.extensions['inspect_flow.engine'].dispose()
+def api(request, databases, db_kind):  # noqa: ANN001, ANN201
+    yield from seeded_api(request, databases, db_kind, 'visiting')
 
 
 @pytest.fixture
-def api_closed(db_url):  # noqa: ANN001, ANN201
-    app, tokens = build(db_url, 'closed')
-    yield ApiClient(app, tokens)
-    app.extensions['inspect_flow.engine'].dispose()
+def api_closed(request, databases, db_kind):  # noqa: ANN001, ANN201
+    yield from seeded_api(request, databases, db_kind, 'closed')
 
 
 class LiveServer:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.api.conftest import ApiClient, build, member_visit, submission_for
+from tests.api.conftest import demo_api, member_visit, submission_for
 
 PEOPLE = 'select count(*) from people'
 
@@ -26,10 +26,9 @@ def nfd(value):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def api_planning(db_url):  # noqa: ANN001, ANN201
-    app, tokens = build(db_url, 'planning')
-    yield ApiClient(app, tokens)
-    app.extensions['inspect_flow.engine'].dispose()
+def api_planning(databases, db_kind):  # noqa: ANN001, ANN201
+    with demo_api(databases, db_kind, 'planning') as api:
+        yield api
 
 
 def test_a_name_typed_in_nfd_finds_the_person_and_cannot_make_a_look_alike(api_planning) -> None:  # noqa: ANN001

@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 
 from inspect_flow.api.planning import fold
-from tests.api.conftest import ApiClient, build
+from tests.api.conftest import demo_api
 
 PEOPLE = 'select count(*) from people'
 
 
 @pytest.fixture
-def api_planning(db_url):  # noqa: ANN001, ANN201
+def api_planning(databases, db_kind):  # noqa: ANN001, ANN201
     """The round while the secretariat forms its teams."""
-    app, tokens = build(db_url, 'planning')
-    yield ApiClient(app, tokens)
-    app.extensions['inspect_flow.engine'].dispose()
+    with demo_api(databases, db_kind, 'planning') as api:
+        yield api
 
 
 @pytest.mark.parametrize(('typed', 'name'), [

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from inspect_flow.core.db import make_session_factory, unit_of_work
 from inspect_flow.core.errors import Conflict
 from inspect_flow.paths import checklists_dir
-from tests.api.conftest import ApiClient, build
+from tests.api.conftest import ApiClient, demo_api
 
 PROBLEM = 'application/problem+json'
 ALL_TEAMS = list(range(1, 10))
@@ -24,11 +24,10 @@ USERNAMES = {'admin': 'admin', 'secretariat': 'thao.vpt'}
 
 
 @pytest.fixture
-def planning(db_url):  # noqa: ANN001, ANN201
+def planning(databases, db_kind):  # noqa: ANN001, ANN201
     """The round as the secretariat is forming it: 9 teams with their leaders, both checklists pinned."""
-    app, tokens = build(db_url, 'planning')
-    yield ApiClient(app, tokens)
-    app.extensions['inspect_flow.engine'].dispose()
+    with demo_api(databases, db_kind, 'planning') as api:
+        yield api
 
 
 # --- reading the database directly ------------------------------------------------------------------
@@ -427,10 +426,8 @@ def test_duplicates_and_unknown_references_are_refused(planning):  # noqa: ANN00
 
 
 @pytest.mark.parametrize('through', ['visiting', 'closed'])
-def test_after_planning_and_scheduling_teams_and_pins_are_fixed(db_url, through):  # noqa: ANN001
-    app, tokens = build(db_url, through)
-    api = ApiClient(app, tokens)
-    try:
+def test_after_planning_and_scheduling_teams_and_pins_are_fixed(databases, db_kind, through):  # noqa: ANN001
+    with demo_api(databases, db_kind, through) as api:
         plan, team5 = plan_id(api), team_id(api, 5)
         cong, diem = person_id(api, 'Võ Thành Công'), person_id(api, 'Phan Thị Diễm')
         pin = f'/api/v1/plans/{plan}/checklists/poverty-supervision'
@@ -450,14 +447,10 @@ def test_after_planning_and_scheduling_teams_and_pins_are_fixed(db_url, through)
         en = api.post(f'/api/v1/plans/{plan}/teams', 'admin', json={'number': 10}, headers={'Accept-Language': 'en'})
         assert assert_problem(en, 409, 'plan.wrong_stage')['detail'].startswith('Cannot add a team while the plan')
         assert snapshot(api) == before
-    finally:
-        app.extensions['inspect_flow.engine'].dispose()
 
 
-def test_while_scheduling_teams_and_pins_can_still_change(db_url):  # noqa: ANN001
-    app, tokens = build(db_url, 'scheduling')
-    api = ApiClient(app, tokens)
-    try:
+def test_while_scheduling_teams_and_pins_can_still_change(databases, db_kind):  # noqa: ANN001
+    with demo_api(databases, db_kind, 'scheduling') as api:
         plan = plan_id(api)
         assert api.get(f'/api/v1/plans/{plan}', 'secretariat').get_json()['state'] == 'scheduling'
         team = api.post(f'/api/v1/plans/{plan}/teams', 'secretariat', json={'number': 10})
@@ -468,8 +461,6 @@ def test_while_scheduling_teams_and_pins_can_still_change(db_url):  # noqa: ANN0
         pin = f'/api/v1/plans/{plan}/checklists/household-consultation'
         assert api.call('DELETE', pin, 'secretariat').status_code == 204
         assert 'household-consultation' not in pins(api)
-    finally:
-        app.extensions['inspect_flow.engine'].dispose()
 
 
 # --- one transaction -----------------------------------------------------------------------------

@@ -68,23 +68,33 @@ def html_of():
 
 
 def closed_round_engines(databases, run_demo):  # noqa: ANN001, ANN201
-    """Yield ``get(kind)`` → an engine on a database holding the round *run_demo* builds, closed and committed."""
+    """Yield ``get(kind)`` → an engine on a database holding the round *run_demo* builds, closed and committed.
+
+    The round is built once per session (per xdist worker) into a template of its own; every caller (this suite's
+    and the exports suite's fixtures) gets a copy of it."""
     from inspect_flow.core.db import make_engine
 
+    def build(url: str) -> None:
+        engine = make_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with Session(engine) as session:
+                run_demo(session, 'closed')
+                session.commit()
+        finally:
+            engine.dispose()
+
+    seed = (f'closed-{run_demo.__module__}', build)
     engines: dict[str, sa.Engine] = {}
 
     def get(kind: str) -> sa.Engine:
         if kind not in engines:
-            engine = make_engine(databases.fresh(kind))
-            with Session(engine) as session:
-                run_demo(session, 'closed')
-                session.commit()
-            engines[kind] = engine
+            engines[kind] = make_engine(databases.fresh(kind, seed=seed))
         return engines[kind]
 
     yield get
     for engine in engines.values():
         engine.dispose()
+        databases.release(engine.url.render_as_string(hide_password=False))
 
 
 @pytest.fixture(scope='session')

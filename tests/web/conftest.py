@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tempfile
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 
 from inspect_flow import create_app
 from inspect_flow.accounts.operations import DEMO_PASSWORD, ensure_demo_accounts, use_fast_hashing
-from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
 
 use_fast_hashing()
 
@@ -25,30 +27,78 @@ ROLES = {
 }
 
 
+def app_config(db_url: str, **config) -> dict:  # noqa: ANN003
+    return {'DATABASE_URL': db_url, 'TESTING': True, 'SESSION_COOKIE_SECURE': False,
+            'REMEMBER_COOKIE_SECURE': False, 'SECRET_KEY': 'test',
+            'RENDER_CACHE_DIR': tempfile.mkdtemp(prefix='if-render-'), **config}
+
+
 def make_app(db_url: str, through: str = 'closed', **config):  # noqa: ANN003, ANN201
+    """An app on *db_url* after the 2019 demo round was run there to *through*, with the demo accounts."""
     from inspect_flow.demo.round2019 import run_demo
 
-    app = create_app({'DATABASE_URL': db_url, 'TESTING': True, 'SESSION_COOKIE_SECURE': False,
-                      'REMEMBER_COOKIE_SECURE': False, 'SECRET_KEY': 'test',
-                      'RENDER_CACHE_DIR': tempfile.mkdtemp(prefix='if-render-'), **config})
+    app = create_app(app_config(db_url, **config))
     with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
         run_demo(s, through)
         ensure_demo_accounts(s)
     return app
 
 
+def demo_seed(through: str) -> tuple[str, object]:
+    """The seed (``Databases.fresh(kind, seed=…)``) of a database where the 2019 demo round was run to *through*
+    and the demo accounts made: what :func:`make_app` writes, built once per session and copied for each test."""
+
+    def build(url: str) -> None:
+        from inspect_flow.demo.round2019 import run_demo
+
+        engine = make_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with unit_of_work(make_session_factory(engine)) as s:
+                run_demo(s, through)
+                ensure_demo_accounts(s)
+        finally:
+            engine.dispose()
+
+    # The round's operations read the clock (INSPECT_FLOW_TODAY, which a test may pin before building): one
+    # template per pinned day, so that a copy holds exactly what building it in the test would have written.
+    return f"web-demo2019-{through}-{os.environ.get('INSPECT_FLOW_TODAY', '')}", build
+
+
+@contextlib.contextmanager
+def demo_app(databases, db_kind: str, through: str = 'closed', **config):  # noqa: ANN001, ANN003, ANN201
+    """What :func:`make_app` builds, in a database of its own: a copy of a template built once per session (per xdist
+    worker), dropped afterwards."""
+    url = databases.fresh(db_kind, seed=demo_seed(through))
+    app = create_app(app_config(url, **config))
+    try:
+        yield app
+    finally:
+        app.extensions['inspect_flow.engine'].dispose()
+        databases.release(url)
+
+
 @pytest.fixture
-def app_factory(db_url):  # noqa: ANN001, ANN201
-    apps = []
+def app_factory(request, databases, db_kind):  # noqa: ANN001, ANN201
+    """``app_factory(through, **config)`` → an app on a database of its own with the demo round run to *through*.
+
+    The database is a copy of a template built once per session; when the test also uses ``db_url`` (to share
+    the database with a CLI run, say), the round is built in ``db_url`` itself as before."""
+    apps, urls = [], []
 
     def build(through: str = 'closed', **config):  # noqa: ANN003, ANN202
-        app = make_app(db_url, through, **config)
+        if 'db_url' in request.fixturenames:
+            app = make_app(request.getfixturevalue('db_url'), through, **config)
+        else:
+            urls.append(databases.fresh(db_kind, seed=demo_seed(through)))
+            app = create_app(app_config(urls[-1], **config))
         apps.append(app)
         return app
 
     yield build
     for app in apps:
         app.extensions['inspect_flow.engine'].dispose()
+    for url in urls:
+        databases.release(url)
 
 
 def csrf_of(html: str) -> str:

@@ -27,18 +27,20 @@ import sqlalchemy as sa
 
 from inspect_flow.accounts.operations import find_user
 from inspect_flow.core.db import make_session_factory, unit_of_work
-from tests.web.conftest import ROLES, Client, make_app
+from tests.web.conftest import ROLES, Client, demo_app
 
 pytestmark = pytest.mark.slow
 
 BIG = 'x' * 100_000
 MEGA = 'y' * 1_000_000
 #: name → value; a str is sent as UTF-8 (a lone surrogate as its CESU bytes, ED A0 80, through ``surrogatepass``).
+#: One value of each kind: beyond 32 bits (PostgreSQL's integer), beyond 64 bits (its bigint and SQLite's integer; a
+#: bigger one, 10**40, took the same paths and was dropped), negative, not a number, NUL, control characters, a lone
+#: surrogate, long text, a megabyte.
 BAD_VALUES = {
     'int31': str(2**31),
     'int63': str(2**63),
     'minus1': '-1',
-    'e40': str(10**40),
     'abc': 'abc',
     'nul': 'a\x00b',
     'control': 'a\x01\x08\x0b\x1b\x7fb',
@@ -46,11 +48,11 @@ BAD_VALUES = {
     'text100k': BIG,
     'text1mb': MEGA,
 }
-BAD_IDS = {'int31': str(2**31), 'int63': str(2**63), 'minus1': '-1', 'e40': str(10**40), 'abc': 'abc', 'zero': '0'}
+BAD_IDS = {'int31': str(2**31), 'int63': str(2**63), 'minus1': '-1', 'abc': 'abc', 'zero': '0'}
 #: What each form field and each API body field is sent on its own (a megabyte goes once per form or body).
 PER_FIELD = {k: v for k, v in BAD_VALUES.items() if k != 'text1mb'}
 #: The same values as JSON values (a lone surrogate as the JSON escape "\ud800").
-BAD_JSON = {'int31': 2**31, 'int63': 2**63, 'minus1': -1, 'e40': 10**40, 'abc': 'abc', 'nul': 'a\x00b',
+BAD_JSON = {'int31': 2**31, 'int63': 2**63, 'minus1': -1, 'abc': 'abc', 'nul': 'a\x00b',
             'control': 'a\x01\x1bb', 'surrogate': 'a\ud800b', 'text100k': BIG, 'text1mb': MEGA}
 #: Query parameters the GET pages and endpoints read.
 QUERY_PARAMS = {
@@ -421,9 +423,13 @@ class _Capture(logging.Handler):
 
 
 @pytest.mark.parametrize('part', ['forms', 'ids-queries-bodies'])
-def test_no_bad_input_gives_a_500(db_url, db_kind, part):  # noqa: ANN001
+def test_no_bad_input_gives_a_500(databases, db_kind, part):  # noqa: ANN001
     """In two parts, which run side by side when the suite runs on several cores."""
-    app = make_app(db_url, 'closed', PROPAGATE_EXCEPTIONS=False)
+    with demo_app(databases, db_kind, 'closed', PROPAGATE_EXCEPTIONS=False) as app:
+        _walk(app, db_kind, part)
+
+
+def _walk(app, db_kind: str, part: str) -> None:  # noqa: ANN001
     world = _world(app)
     corpus = Corpus(app, world)
     corpus.log = []
@@ -443,7 +449,6 @@ def test_no_bad_input_gives_a_500(db_url, db_kind, part):  # noqa: ANN001
     finally:
         logging.getLogger().removeHandler(handler)
         app.logger.removeHandler(handler)
-        app.extensions['inspect_flow.engine'].dispose()
     five = sum(1 for f in corpus.failures if ' -> 5' in f)
     print(f'\n{db_kind} {part}: {corpus.sent} requests, {len(forms)} forms, '
           f'statuses {sorted(corpus.statuses.items())}, {five} answers of 5xx, {len(corpus.failures)} failures')

@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import sqlalchemy as sa
 
-from tests.api.conftest import ApiClient, build
+from tests.api.conftest import ApiClient, demo_api
 from tests.web.conftest import Client, ids
 
 
@@ -25,9 +25,9 @@ def _teams_of(app, username: str) -> set[int]:  # noqa: ANN001
             'join users u on u.person_id = m.person_id where u.username = :u'), {'u': username}).scalars())
 
 
-def test_downloads_follow_the_plan_rules(db_url) -> None:  # noqa: ANN001
-    app, tokens = build(db_url, 'closed')
-    try:
+def test_downloads_follow_the_plan_rules(databases, db_kind) -> None:  # noqa: ANN001
+    with demo_api(databases, db_kind, 'closed') as built:
+        app, tokens = built.app, built.tokens
         plan = ids(app)['plan']
         staff = Client(app)
         staff.login('thao.vpt')
@@ -83,5 +83,3 @@ def test_downloads_follow_the_plan_rules(db_url) -> None:  # noqa: ANN001
         assert api.get(f'/api/v1/plans/{plan}/export.xlsx', 'commune28936').status_code == 404
         r = api.get(f'/api/v1/plans/{plan}/export-csv.zip', 'secretariat')
         assert r.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(r.data)).namelist()) == 9
-    finally:
-        app.extensions['inspect_flow.engine'].dispose()

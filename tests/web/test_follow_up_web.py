@@ -3,42 +3,56 @@ check during a visit (CSRF, access, bad input kept and refused), create-from and
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 import sqlalchemy as sa
 
+from inspect_flow import create_app
 from inspect_flow.accounts.operations import ensure_demo_accounts, find_user
-from inspect_flow.core.db import make_session_factory, unit_of_work
+from inspect_flow.core.db import make_engine, make_session_factory, unit_of_work
 from inspect_flow.integrations.tokens import create_token
-from tests.web.conftest import Client, make_app, snapshot
+from tests.web.conftest import Client, app_config, snapshot
 
 
-def _follow_up_app(db_url: str):  # noqa: ANN202
+def _follow_up_world(url: str) -> tuple[dict, dict]:
     """The closed 2019 round and the 2026 round at visiting, its visit to Xã Nhuận Phú Tân started, nothing
-    checked yet."""
+    checked yet; return the ids and the tokens."""
     from inspect_flow.demo import round2026
+    from inspect_flow.demo.round2019 import run_demo
     from inspect_flow.plans.operations import advance_plan
     from inspect_flow.visits.operations import start_visit
 
-    app = make_app(db_url, 'closed')
-    with unit_of_work(make_session_factory(app.extensions['inspect_flow.engine'])) as s:
-        plan, _ = round2026.run_demo(s, 'scheduling')
-        round2026._schedule(s, plan)
-        advance_plan(s, plan, 'start_visiting', actor='test')
-        visit = next(v for v in plan.visits if v.commune.code == '28948')
-        start_visit(s, visit, actor='test')
-        ensure_demo_accounts(s)
-        tokens = {u: create_token(s, find_user(s, u), name='t')[1] for u in ('tung.td1', 'thao.vpt')}
-        ids = {'plan': plan.id, 'visit': visit.id}
-    return app, ids, tokens
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with unit_of_work(make_session_factory(engine)) as s:
+            run_demo(s, 'closed')
+            ensure_demo_accounts(s)
+        with unit_of_work(make_session_factory(engine)) as s:
+            plan, _ = round2026.run_demo(s, 'scheduling')
+            round2026._schedule(s, plan)
+            advance_plan(s, plan, 'start_visiting', actor='test')
+            visit = next(v for v in plan.visits if v.commune.code == '28948')
+            start_visit(s, visit, actor='test')
+            ensure_demo_accounts(s)
+            tokens = {u: create_token(s, find_user(s, u), name='t')[1] for u in ('tung.td1', 'thao.vpt')}
+            ids = {'plan': plan.id, 'visit': visit.id}
+    finally:
+        engine.dispose()
+    return ids, tokens
 
 
 @pytest.fixture
-def fu_app(db_url):  # noqa: ANN001, ANN201
-    app, ids, tokens = _follow_up_app(db_url)
-    yield app, ids, tokens
+def fu_app(databases, db_kind):  # noqa: ANN001, ANN201
+    """The app on a copy of that world, built once per session (per xdist worker and clock day)."""
+    seed = (f"follow-up-{os.environ.get('INSPECT_FLOW_TODAY', '')}", _follow_up_world)
+    url = databases.fresh(db_kind, seed=seed)
+    ids, tokens = databases.seeded(db_kind, *seed)[1]
+    app = create_app(app_config(url))
+    yield app, dict(ids), dict(tokens)
     app.extensions['inspect_flow.engine'].dispose()
+    databases.release(url)
 
 
 def _scalar(app, sql: str, **params):  # noqa: ANN001, ANN003, ANN202
