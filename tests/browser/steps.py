@@ -22,6 +22,7 @@ def pick(form, name: str) -> None:  # noqa: ANN001
     """Type *name* without its marks into the form's person picker and click the match that starts with it."""
     from inspect_flow.core.text import without_marks
 
+    form.page.wait_for_load_state()  # the page's deferred scripts (the picker's) have run
     form.locator('input.picker-input').first.fill(without_marks(name).lower())
     form.get_by_role('option', name=re.compile('^' + re.escape(name))).click()
     expect(form.locator('input[name=person]')).not_to_have_value('')

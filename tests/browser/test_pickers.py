@@ -155,3 +155,17 @@ def test_the_secretariat_creates_an_issuing_body_on_a_phone(new_context, live_se
     page.wait_for_load_state()
     expect(page.locator('#e-slug')).to_contain_text('đã có cơ quan khác dùng')
     expect(page.locator('#f-name')).to_have_value('Ban khác')
+
+
+def test_a_name_typed_before_the_picker_script_arrives_is_searched(new_context, live_server):  # noqa: ANN001
+    """On a slow connection the box is on screen before picker.js: what was typed then still gets its matches."""
+    page = new_context(service_workers='block', **PHONE).new_page()  # the network's pace, not the worker's cache
+    login(page, 'thao.vpt')
+    held: list = []
+    page.route('**/static/js/picker.js', lambda route: held.append(route))  # the script, held back
+    page.goto('/plans/new', wait_until='commit')  # (a deferred script holds DOMContentLoaded back)
+    page.locator('#f-issuer').fill('bcdcc')  # typed while the script is still on its way
+    page.wait_for_timeout(300)
+    assert len(held) == 1 and page.locator('#f-issuer-list').get_by_role('option').count() == 0
+    held[0].continue_()
+    expect(page.locator('#f-issuer-list').get_by_role('option').first).to_contain_text('Ban Chỉ đạo các Chương trình')

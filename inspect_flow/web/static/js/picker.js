@@ -186,6 +186,11 @@
       var h = box.querySelector('input[data-picker-value]');
       if (!multiple && h && h.value) { input.select(); }
     });
+    // Text typed before this script ran (a slow connection): search for it now rather than wait for a keystroke.
+    var chosen = box.querySelector('input[data-picker-value]');
+    if (document.activeElement === input && input.value.trim().length >= 2 && !(chosen && chosen.value)) {
+      search();
+    }
   }
 
   document.querySelectorAll('[data-picker]').forEach(setup);
