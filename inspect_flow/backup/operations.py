@@ -40,33 +40,31 @@ _DOCUMENTS_SQL = ("SELECT id, number, symbol, sha256, pdf FROM documents WHERE s
                   'ORDER BY id')
 
 
+class _Contents:
+    """The counts a result reads off its manifest's inventory."""
+
+    manifest: dict
+
+    @property
+    def evidence_count(self) -> int:
+        return len(self.manifest['contents']['evidence_files'])
+
+    @property
+    def document_count(self) -> int:
+        return len(self.manifest['contents']['issued_documents'])
+
+
 @dataclass(frozen=True)
-class BackupResult:
+class BackupResult(_Contents):
     path: Path
     manifest: dict
 
-    @property
-    def evidence_count(self) -> int:
-        return len(self.manifest['contents']['evidence_files'])
-
-    @property
-    def document_count(self) -> int:
-        return len(self.manifest['contents']['issued_documents'])
-
 
 @dataclass(frozen=True)
-class RestoreResult:
+class RestoreResult(_Contents):
     manifest: dict
     #: The revision the database was upgraded to after the restore, if the backup's was older.
     upgraded_to: str | None
-
-    @property
-    def evidence_count(self) -> int:
-        return len(self.manifest['contents']['evidence_files'])
-
-    @property
-    def document_count(self) -> int:
-        return len(self.manifest['contents']['issued_documents'])
 
 
 # --- errors ---------------------------------------------------------------------------------------------------

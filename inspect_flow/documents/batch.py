@@ -242,6 +242,14 @@ def _message(exc: BaseException) -> str:
     return ''.join(traceback.format_exception_only(exc)).strip()[:2000]
 
 
+def _open_item(session: Session, item_id: int) -> tuple[BatchItem | None, str | None]:
+    """Lock the item; with it, what ends its run here already: ``gone`` (no such item) or ``done``."""
+    item = _lock_item(session, item_id)
+    if item is None:
+        return None, 'gone'
+    return item, 'done' if item.state == ItemState.done else None
+
+
 def run_item(factory: sessionmaker[Session], item_id: int) -> str:
     """Run the batch item *item_id* to its end; return what became of it (``done``, ``failed``, ``gone``).
 
@@ -250,11 +258,9 @@ def run_item(factory: sessionmaker[Session], item_id: int) -> str:
     # 1. claim the item; reserve its number (once)
     try:
         with _transaction(factory) as session:
-            item = _lock_item(session, item_id)
-            if item is None:
-                return 'gone'
-            if item.state == ItemState.done:
-                return 'done'
+            item, ended = _open_item(session, item_id)
+            if ended:
+                return ended
             batch = session.get(DocumentBatch, item.batch_id)
             target = _target_of(session, batch, item)
             item.state, item.attempts, item.error = ItemState.running, item.attempts + 1, None
@@ -300,11 +306,9 @@ def run_item(factory: sessionmaker[Session], item_id: int) -> str:
     # 3. store
     try:
         with _transaction(factory) as session:
-            item = _lock_item(session, item_id)
-            if item is None:
-                return 'gone'
-            if item.state == ItemState.done:
-                return 'done'  # another run of this item stored it meanwhile
+            item, ended = _open_item(session, item_id)  # 'done': another run of this item stored it meanwhile
+            if ended:
+                return ended
             batch = session.get(DocumentBatch, item.batch_id)
             if item.number is None:
                 item.pdf = pdf
